@@ -1,0 +1,87 @@
+"""The exception hierarchy shared by every qjnet layer.
+
+All user-facing errors derive from :class:`QjnetError`; each also inherits the
+matching built-in so ``except ValueError`` keeps working.  The CLI prints
+``str(err)`` on one line and exits with ``err.exit_code``.
+"""
+
+from __future__ import annotations
+
+
+class QjnetError(Exception):
+    """Base of all qjnet errors.  ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 2
+
+
+class DataError(QjnetError, ValueError):
+    """A problem in an input file: names the file, the record and the field.
+
+    Parameters
+    ----------
+    message
+        What is wrong and how to fix it.
+    file, record, field
+        Where it is; any may be ``None`` when not applicable.
+    """
+
+    def __init__(self, message: str, *, file=None, record=None, field=None):
+        self.file = None if file is None else str(file)
+        self.record = record
+        self.field = field
+        self.message = message
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.record is not None:
+            where.append(f"record {self.record!r}")
+        if self.field:
+            where.append(f"field {self.field!r}")
+        return (": ".join([", ".join(where), self.message]) if where else self.message)
+
+
+class ValidationError(DataError):
+    """Several data problems gathered in one report (``.problems``)."""
+
+    def __init__(self, problems: list, *, file=None):
+        self.problems = list(problems)
+        first = self.problems[0] if self.problems else None
+        more = len(self.problems) - 1
+        msg = str(first) if first is not None else "invalid dataset"
+        if more > 0:
+            msg += f" (and {more} more problem{'s' if more > 1 else ''}; run `qjnet validate` for the full report)"
+        QjnetError.__init__(self, msg)
+        self.file, self.record, self.field, self.message = (str(file) if file else None), None, None, msg
+
+
+class PlaceNotFoundError(QjnetError, LookupError):
+    """A place name or id that matches nothing; ``.suggestions`` holds close matches."""
+
+    def __init__(self, message: str, suggestions=()):
+        self.suggestions = list(suggestions)
+        super().__init__(message)
+
+
+class AmbiguousPlaceError(PlaceNotFoundError):
+    """A place name that matches more than one node; ``.suggestions`` lists them."""
+
+
+class ScenarioError(QjnetError, ValueError):
+    """An unknown scenario, or one whose modifications cannot be applied."""
+
+
+class OptionError(QjnetError, ValueError):
+    """A bad or contradictory option value (minutes, dates, modes, ...)."""
+
+
+class GraphError(QjnetError, ValueError):
+    """A graph that breaks the graph contract (missing ``minutes``, negative times, ...)."""
+
+
+class NoRouteError(QjnetError):
+    """No path exists between the requested places; the CLI exits 1."""
+
+    exit_code = 1

@@ -1,0 +1,3 @@
+"""network: qjnet's model — graph building, scenarios, routing, reachability, accessibility, matrices."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+from qjnet.cli import main
+
+main()

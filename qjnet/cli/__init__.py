@@ -1,0 +1,73 @@
+"""The ``qjnet`` command line: a thin click layer over the library.
+
+Commands live in small modules under ``qjnet.cli`` and are imported only when
+invoked, so ``qjnet --help`` starts fast.  Every :class:`geodata.errors.QjnetError`
+becomes one line on stderr and the error's exit code (2 for bad input, 1 for
+no result); nothing else is printed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+# command name -> (module, attribute, one-line help shown by `qjnet --help`)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "places": ("qjnet.cli._data", "places", "List the dataset's nodes (places, stations, airports, ...)."),
+    "validate": ("qjnet.cli._data", "validate", "Check a dataset folder and report every problem."),
+    "export": ("qjnet.cli._data", "export", "Write the dataset as GeoJSON or GeoPackage."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        spec = COMMANDS.get(name)
+        if spec is None:
+            return None
+        module, attr, _ = spec
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx):
+        from geodata.errors import QjnetError
+
+        try:
+            return super().invoke(ctx)
+        except QjnetError as err:
+            message = " ".join(str(err).split("\n")[0].split())
+            click.echo(f"qjnet: error: {message}", err=True)
+            ctx.exit(err.exit_code)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="Log progress (-v: steps, -vv: details).")
+@click.version_option(package_name="qjnet", prog_name="qjnet")
+def cli(verbose: int) -> None:
+    """qjnet: travel times, reachability and maps for Qianjiang and the Wuling Mountain region.
+
+    Places are given by id, Chinese name (黔江, 黔江区), English name, pinyin
+    (qianjiang) or "lat,lon".  Exit codes: 0 success, 1 no result, 2 bad input.
+    """
+    if verbose:
+        logging.basicConfig(
+            level=logging.DEBUG if verbose > 1 else logging.INFO,
+            format="%(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="qjnet")

@@ -1,0 +1,120 @@
+"""Shared CLI plumbing: output options, result rendering, atomic output files.
+
+A command builds a :class:`Result` and hands it to :func:`emit`; the format
+decides what is written: ``json`` the payload (which carries the metadata),
+``csv``/``table`` the rows with the metadata as leading ``# key: value`` lines,
+``geojson`` the features with the metadata as a top-level ``"qjnet"`` member.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+FORMATS = ("table", "csv", "json", "geojson")
+
+
+@dataclass
+class Result:
+    """What a command answers: JSON payload, table rows, optional features, metadata."""
+
+    payload: dict
+    rows: list[dict] = field(default_factory=list)
+    columns: list[str] | None = None
+    gdf: Any = None  # geopandas.GeoDataFrame for --format geojson
+    meta: dict = field(default_factory=dict)
+
+
+def output_options(func):
+    """Add ``--format`` and ``--output`` to a command."""
+    func = click.option("--output", "-o", "output", type=click.Path(dir_okay=False),
+                        default=None, help="Write to FILE (atomically) instead of stdout.")(func)
+    func = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
+                        show_default=True, help="Output format.")(func)
+    return func
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return f"{value:.1f}"
+    if isinstance(value, (list, tuple)):
+        return ";".join(_cell(v) for v in value)
+    return str(value)
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def render(result: Result, fmt: str) -> str:
+    """Return the text of ``result`` in ``fmt``."""
+    meta_lines = [f"# {k}: {json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v}"
+                  for k, v in result.meta.items()]
+    columns = result.columns or (list(result.rows[0]) if result.rows else [])
+    if fmt == "json":
+        return json.dumps(result.payload, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    if fmt == "geojson":
+        if result.gdf is None:
+            raise click.UsageError("this command has no geometry to write; use --format json, csv or table")
+        data = json.loads(result.gdf.to_json(drop_id=True, ensure_ascii=False, default=_json_default))
+        data["qjnet"] = result.meta
+        return json.dumps(data, ensure_ascii=False, default=_json_default) + "\n"
+    if fmt == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        for line in meta_lines:
+            buf.write(line + "\n")
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        for row in result.rows:
+            writer.writerow([_cell(row.get(c)) if not isinstance(row.get(c), float) else repr(row.get(c))
+                             for c in columns])
+        return buf.getvalue()
+    # table
+    cells = [[_cell(row.get(c)) for c in columns] for row in result.rows]
+    widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
+
+    def line(values):
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths)).rstrip()
+
+    out = meta_lines + ([line(columns), line(["-" * w for w in widths])] if columns else [])
+    out += [line(r) for r in cells]
+    return "\n".join(out) + "\n"
+
+
+def _json_default(value):
+    import math
+
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return value
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def emit(result: Result, fmt: str, output: str | None) -> None:
+    """Print ``result`` or write it atomically to ``output``."""
+    text = render(result, fmt)
+    if output:
+        from geodata._atomic import write_text
+
+        write_text(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)

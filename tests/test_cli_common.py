@@ -1,0 +1,31 @@
+import json
+
+from qjnet.cli._common import Result, render
+
+
+def test_json_keeps_payload_and_chinese_text():
+    r = Result(payload={"origin": "qianjiang", "name": "黔江"}, rows=[{"a": 1}])
+    assert json.loads(render(r, "json")) == {"origin": "qianjiang", "name": "黔江"}
+    assert "黔江" in render(r, "json")
+
+
+def test_csv_has_metadata_comments_then_header():
+    r = Result(payload={}, rows=[{"id": "x", "minutes": 61.0}], meta={"date": "2025-07-01"})
+    lines = render(r, "csv").splitlines()
+    assert lines[0] == "# date: 2025-07-01"
+    assert lines[1] == "id,minutes"
+    assert lines[2] == "x,61.0"
+
+
+def test_table_aligns_wide_characters():
+    r = Result(payload={}, rows=[{"name": "黔江", "m": 1}, {"name": "ab", "m": 2}])
+    from qjnet.cli._common import _width
+
+    lines = render(r, "table").splitlines()
+    assert _width(lines[2][: lines[2].index("1")]) == _width(lines[3][: lines[3].index("2")])
+
+
+def test_help_is_listed_without_importing_heavy_modules(run_qjnet):
+    proc = run_qjnet("--help")
+    assert proc.returncode == 0
+    assert "places" in proc.stdout
