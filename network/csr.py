@@ -1,0 +1,522 @@
+"""Compile a graph to compressed sparse rows once; run C-speed Dijkstra on it.
+
+Any graph that follows the graph contract (nodes with ``x``/``y``, every edge
+with ``minutes`` >= 0) compiles to a :class:`CompiledGraph`: a
+``scipy.sparse.csr_matrix`` of minutes (parallel edges reduced to their
+minimum, self-loops dropped) plus the node id <-> row index maps and the node
+coordinates as arrays.  ``scipy.sparse.csgraph.dijkstra`` then answers
+single- and many-origin queries with a cutoff (``limit``) in C.
+
+Caching and invalidation
+------------------------
+The compiled form is cached on the graph in ``G.__networkx_cache__`` (key
+``"qjnet_csr"``).  networkx empties that dictionary itself whenever the graph
+is changed through its methods (``add_edge``, ``remove_node``,
+``add_edges_from``, ``update``, ``clear``, ...), and ``G.copy()`` starts with
+an empty one, so structural changes always recompile.  On top of that every
+use compares a fingerprint (node and edge counts) with the one taken at
+compile time, which catches changes made behind networkx's back (e.g. through
+a view).  Changing an attribute in place (``G.edges[u, v, k]["minutes"] = 5``)
+is invisible to both: call :func:`invalidate` afterwards (or pass
+``refresh=True``).  Operations in qjnet never mutate a graph; they return new
+ones, so this only concerns callers who edit graphs by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any, Hashable, Iterable
+
+import networkx as nx
+import numpy as np
+
+from geodata.errors import GraphError
+
+log = logging.getLogger(__name__)
+
+_CACHE_KEY = "qjnet_csr"
+#: Value scipy uses for "no predecessor" in predecessor arrays.
+NO_PREDECESSOR = -9999
+
+__all__ = [
+    "CompiledGraph",
+    "NearestTimes",
+    "Times",
+    "compile_graph",
+    "invalidate",
+    "nearest_times",
+    "shortest_times",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledGraph:
+    """A graph compiled to CSR: the fast, read-only form used by every query.
+
+    Attributes
+    ----------
+    nodes
+        Node ids in row order (object array; ``nodes[i]`` is the id of row ``i``).
+    index
+        Node id -> row index.
+    matrix
+        ``scipy.sparse.csr_matrix`` (float64 minutes, int32 indices); entry
+        ``(i, j)`` is the fastest edge from ``nodes[i]`` to ``nodes[j]``.
+    keys
+        For multigraphs, the key of the edge kept for each stored entry
+        (aligned with ``matrix.data``); ``None`` for simple graphs.
+    x, y
+        Node coordinates (NaN where a node has none), aligned with ``nodes``.
+    fingerprint
+        ``(number_of_nodes, number_of_edges)`` of the graph at compile time.
+    """
+
+    nodes: np.ndarray
+    index: dict
+    matrix: Any
+    keys: np.ndarray | None
+    x: np.ndarray
+    y: np.ndarray
+    fingerprint: tuple[int, int]
+    _transposed: list = field(default_factory=list, repr=False)
+
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return len(self.nodes)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays (matrix, ids, coordinates, keys), in bytes."""
+        m = self.matrix
+        total = m.data.nbytes + m.indices.nbytes + m.indptr.nbytes + self.nodes.nbytes
+        total += self.x.nbytes + self.y.nbytes
+        if self.keys is not None:
+            total += self.keys.nbytes
+        return total
+
+    def transposed(self):
+        """The CSR of the reversed graph (computed once, on first use)."""
+        if not self._transposed:
+            self._transposed.append(_as_csr(self.matrix.transpose().tocsr()))
+        return self._transposed[0]
+
+    def indices_of(self, ids: Iterable[Hashable], *, what: str = "origin") -> np.ndarray:
+        """Row indices of node ``ids``; :class:`GraphError` names any id not in the graph."""
+        ids = list(ids)
+        index = self.index
+        missing = [i for i in ids if i not in index]
+        if missing:
+            shown = ", ".join(repr(m) for m in missing[:3])
+            more = f" (and {len(missing) - 3} more)" if len(missing) > 3 else ""
+            raise GraphError(
+                f"{what} {shown}{more} not in the graph ({self.n} nodes); "
+                f"use node ids of the graph (e.g. {self.nodes[0]!r})" if self.n else
+                f"{what} {shown}{more} not in the graph: the graph has no nodes"
+            )
+        return np.fromiter((index[i] for i in ids), dtype=np.int32, count=len(ids))
+
+    def arrival_edges(self, predecessors: np.ndarray, targets: np.ndarray) -> list[tuple]:
+        """Edges ``(u, v, key)`` (``(u, v)`` for simple graphs) by which ``targets`` are reached.
+
+        ``predecessors`` is a row of a predecessor array (indices); targets
+        without a predecessor (origins, unreached) give ``None``.
+        """
+        m = self.matrix
+        out: list[tuple | None] = []
+        for t in np.asarray(targets):
+            p = predecessors[t]
+            if p < 0:
+                out.append(None)
+                continue
+            lo, hi = m.indptr[p], m.indptr[p + 1]
+            pos = lo + int(np.searchsorted(m.indices[lo:hi], t))
+            u, v = self.nodes[p], self.nodes[t]
+            out.append((u, v) if self.keys is None else (u, v, self.keys[pos]))
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class Times:
+    """Travel times from each of several origins to every node.
+
+    Attributes
+    ----------
+    origins
+        Origin ids, one per row of ``minutes``.
+    compiled
+        The :class:`CompiledGraph` the times refer to (columns are its rows).
+    minutes
+        ``(len(origins), n)`` float64 array; ``inf`` where not reached (or beyond the limit).
+    predecessors
+        ``(len(origins), n)`` int32 row indices of the previous node on the fastest path
+        (``NO_PREDECESSOR`` for origins and unreached nodes); ``None`` unless requested.
+    reverse
+        ``True`` when times are *to* the origins (the reversed graph).
+    """
+
+    origins: tuple
+    compiled: CompiledGraph
+    minutes: np.ndarray
+    predecessors: np.ndarray | None
+    reverse: bool = False
+
+    def to_dict(self, origin: Hashable) -> dict:
+        """``{node id: minutes}`` of the nodes reached from ``origin`` (as networkx returns)."""
+        row = self.minutes[self._row(origin)]
+        hit = np.flatnonzero(np.isfinite(row))
+        return dict(zip(self.compiled.nodes[hit].tolist(), row[hit].tolist()))
+
+    def path(self, origin: Hashable, target: Hashable) -> list:
+        """Node ids on the fastest path from ``origin`` to ``target`` (to the origin when reversed).
+
+        Raises :class:`GraphError` when predecessors were not requested and
+        returns ``[]`` when ``target`` is not reached.
+        """
+        if self.predecessors is None:
+            raise GraphError("no predecessors kept; call shortest_times(..., predecessors=True)")
+        pred = self.predecessors[self._row(origin)]
+        t = int(self.compiled.indices_of([target], what="target")[0])
+        if not np.isfinite(self.minutes[self._row(origin), t]):
+            return []
+        seq = [t]
+        while pred[seq[-1]] >= 0:
+            seq.append(int(pred[seq[-1]]))
+        if not self.reverse:
+            seq.reverse()
+        return self.compiled.nodes[seq].tolist()
+
+    def _row(self, origin: Hashable) -> int:
+        try:
+            return self.origins.index(origin)
+        except ValueError:
+            raise GraphError(f"{origin!r} is not one of the origins of this result") from None
+
+
+@dataclass(frozen=True, eq=False)
+class NearestTimes:
+    """Travel times from the nearest of several origins (one multi-source search).
+
+    Attributes
+    ----------
+    origins
+        The origin ids.
+    compiled
+        The :class:`CompiledGraph` the arrays are aligned with.
+    minutes
+        ``(n,)`` float64: minutes from the nearest origin, ``inf`` if unreached.
+    sources
+        ``(n,)`` int32 row index of that origin (``NO_PREDECESSOR`` if unreached).
+    predecessors
+        ``(n,)`` int32 row index of the previous node on the path.
+    reverse
+        ``True`` when times are *to* the nearest origin.
+    """
+
+    origins: tuple
+    compiled: CompiledGraph
+    minutes: np.ndarray
+    sources: np.ndarray
+    predecessors: np.ndarray
+    reverse: bool = False
+
+    def reached(self) -> np.ndarray:
+        """Row indices of the reached nodes, fastest first (ties by row order)."""
+        hit = np.flatnonzero(np.isfinite(self.minutes))
+        return hit[np.argsort(self.minutes[hit], kind="stable")]
+
+
+def invalidate(G: nx.Graph) -> None:
+    """Drop the compiled form cached on ``G``; the next query recompiles.
+
+    Call this after editing edge or node attributes in place (for example
+    ``G.edges[u, v, k]["minutes"] = 5``): such edits are not detected.
+    """
+    cache = getattr(G, "__networkx_cache__", None)
+    if cache is not None:
+        cache.pop(_CACHE_KEY, None)
+    G.graph.pop("_" + _CACHE_KEY, None)
+
+
+def _fingerprint(G: nx.Graph) -> tuple[int, int]:
+    return (G.number_of_nodes(), G.number_of_edges())
+
+
+def compile_graph(G: nx.Graph, *, refresh: bool = False) -> CompiledGraph:
+    """Compile ``G`` to CSR, or return the cached compiled form.
+
+    Parameters
+    ----------
+    G
+        A graph following the graph contract: ``nx.DiGraph`` or
+        ``nx.MultiDiGraph`` (undirected graphs count each edge both ways),
+        every edge with a finite ``minutes`` >= 0.  Parallel edges are reduced
+        to the fastest one.
+    refresh
+        Recompile even if a cached form looks current.
+
+    Returns
+    -------
+    CompiledGraph
+
+    Raises
+    ------
+    GraphError
+        An edge without ``minutes``, or with a negative, NaN, infinite or
+        non-numeric value; names the first such edge and how many there are.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("a", "b", minutes=10.0); G.add_edge("a", "b", minutes=7.0)
+    0
+    1
+    >>> C = compile_graph(G)
+    >>> C.n, float(C.matrix[C.index["a"], C.index["b"]])
+    (2, 7.0)
+    >>> compile_graph(G) is C
+    True
+    """
+    cache = getattr(G, "__networkx_cache__", None)
+    store = cache if cache is not None else G.graph
+    key = _CACHE_KEY if cache is not None else "_" + _CACHE_KEY
+    fp = _fingerprint(G)
+    cached = store.get(key)
+    if not refresh and isinstance(cached, CompiledGraph) and cached.fingerprint == fp:
+        return cached
+    compiled = _compile(G, fp)
+    store[key] = compiled
+    return compiled
+
+
+def _as_csr(m):
+    m.indices = m.indices.astype(np.int32, copy=False)
+    m.indptr = m.indptr.astype(np.int32, copy=False)
+    return m
+
+
+def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
+    from scipy.sparse import csr_matrix
+
+    nodes = np.empty(len(G), dtype=object)
+    nodes[:] = list(G)  # slice assignment keeps tuple ids as scalars
+    index = {n: i for i, n in enumerate(nodes.tolist())}
+    n = len(nodes)
+    x = np.fromiter((d.get("x", math.nan) for d in G._node.values()), dtype=float, count=n) \
+        if n else np.empty(0)
+    y = np.fromiter((d.get("y", math.nan) for d in G._node.values()), dtype=float, count=n) \
+        if n else np.empty(0)
+
+    multi = G.is_multigraph()
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[Any] = []
+    keys: list[Any] = []
+    adj = G._adj
+    for u, nbrs in adj.items():
+        iu = index[u]
+        for v, data in nbrs.items():
+            if v == u:
+                continue
+            iv = index[v]
+            if multi:
+                for k, d in data.items():
+                    rows.append(iu)
+                    cols.append(iv)
+                    vals.append(d.get("minutes"))
+                    keys.append(k)
+            else:
+                rows.append(iu)
+                cols.append(iv)
+                vals.append(data.get("minutes"))
+    w = np.asarray(vals) if vals else np.empty(0, dtype=float)
+    if w.dtype.kind not in "fiu" or (w.size and not (np.isfinite(w).all() and (w >= 0).all())):
+        _raise_bad_minutes(G)
+    w = w.astype(np.float64, copy=False)
+    r = np.asarray(rows, dtype=np.int64)
+    c = np.asarray(cols, dtype=np.int64)
+    k = np.empty(len(keys), dtype=object) if multi else None
+    if multi:
+        k[:] = keys
+    if not G.is_directed():
+        r, c, w = np.concatenate([r, c]), np.concatenate([c, r]), np.concatenate([w, w])
+    # sort by (row, col, minutes) and keep the fastest of parallel edges
+    order = np.lexsort((w, c, r))
+    r, c, w = r[order], c[order], w[order]
+    if k is not None:
+        k = k[order]
+    if r.size:
+        first = np.ones(r.size, dtype=bool)
+        first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+        r, c, w = r[first], c[first], w[first]
+        if k is not None:
+            k = k[first]
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(r, minlength=n), out=indptr[1:])
+    # built from (data, indices, indptr) directly so explicit zero-minute edges stay edges
+    matrix = _as_csr(csr_matrix((w, c.astype(np.int32), indptr), shape=(n, n)))
+    compiled = CompiledGraph(nodes=nodes, index=index, matrix=matrix, keys=k, x=x, y=y, fingerprint=fp)
+    log.info("Compiled graph: %s nodes, %s edges, %.1f MB", f"{n:,}", f"{matrix.nnz:,}",
+             compiled.nbytes / 1e6)
+    return compiled
+
+
+def _raise_bad_minutes(G: nx.Graph) -> None:
+    """Find the edges whose ``minutes`` break the contract and raise one GraphError."""
+    bad: list[tuple[tuple, str]] = []
+    edges = G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
+    for e in edges:
+        d = e[-1]
+        if "minutes" not in d or d["minutes"] is None:
+            bad.append((e[:-1], "has no 'minutes'"))
+            continue
+        m = d["minutes"]
+        if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, float, np.integer, np.floating)):
+            bad.append((e[:-1], f"has non-numeric minutes {m!r}"))
+        elif math.isnan(m):
+            bad.append((e[:-1], "has minutes NaN"))
+        elif math.isinf(m):
+            bad.append((e[:-1], "has infinite minutes"))
+        elif m < 0:
+            bad.append((e[:-1], f"has negative minutes {m!r}"))
+    if not bad:  # pragma: no cover - only reachable if the graph changed during compilation
+        raise GraphError("graph changed while it was being compiled; try again")
+    edge, what = bad[0]
+    more = f" ({len(bad) - 1} more edges have the same kind of problem)" if len(bad) > 1 else ""
+    raise GraphError(
+        f"edge {edge!r}, field 'minutes': {what}{more}; "
+        "every edge needs a finite travel time in minutes >= 0"
+    )
+
+
+def _limit(limit: float | None) -> float:
+    if limit is None:
+        return np.inf
+    try:
+        value = float(limit)
+    except (TypeError, ValueError):
+        raise GraphError(f"limit {limit!r} is not a number of minutes") from None
+    if math.isnan(value) or value < 0:
+        raise GraphError(f"limit {limit!r} must be a number of minutes >= 0")
+    return value
+
+
+def shortest_times(
+    G: nx.Graph | CompiledGraph,
+    origins: Iterable[Hashable],
+    *,
+    limit: float | None = None,
+    reverse: bool = False,
+    predecessors: bool = False,
+) -> Times:
+    """Fastest travel times from each origin to every node, in one C call.
+
+    Parameters
+    ----------
+    G
+        A graph following the graph contract, or its :class:`CompiledGraph`
+        (compiled and cached on first use).
+    origins
+        Origin node ids; one row of the result each.
+    limit
+        Cutoff in minutes: nodes farther than ``limit`` count as not reached
+        (``inf``), and the search stops there, which is much faster.
+    reverse
+        Times *to* each origin instead of from it (searches the reversed graph).
+    predecessors
+        Also keep the predecessor arrays, for :meth:`Times.path`.
+
+    Returns
+    -------
+    Times
+        ``minutes[i, j]`` is the time from ``origins[i]`` to ``compiled.nodes[j]``.
+
+    Raises
+    ------
+    GraphError
+        An origin not in the graph, a bad ``limit``, or an edge breaking the contract.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b", {"minutes": 5.0}), ("b", "c", {"minutes": 7.5})])
+    >>> t = shortest_times(G, ["a"], limit=10)
+    >>> t.to_dict("a")
+    {'a': 0.0, 'b': 5.0}
+    >>> shortest_times(G, ["c"], reverse=True, predecessors=True).path("c", "a")
+    ['a', 'b', 'c']
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    compiled = G if isinstance(G, CompiledGraph) else compile_graph(G)
+    origins = tuple(origins)
+    idx = compiled.indices_of(origins)
+    lim = _limit(limit)
+    matrix = compiled.transposed() if reverse else compiled.matrix
+    if len(idx) == 0:
+        shape = (0, compiled.n)
+        return Times(origins, compiled, np.empty(shape), np.empty(shape, np.int32) if predecessors else None,
+                     reverse)
+    result = dijkstra(matrix, directed=True, indices=idx, limit=lim, return_predecessors=predecessors)
+    if predecessors:
+        dist, pred = result
+        return Times(origins, compiled, dist, pred.astype(np.int32, copy=False), reverse)
+    return Times(origins, compiled, result, None, reverse)
+
+
+def nearest_times(
+    G: nx.Graph | CompiledGraph,
+    origins: Iterable[Hashable],
+    *,
+    limit: float | None = None,
+    reverse: bool = False,
+) -> NearestTimes:
+    """Travel times from the nearest of ``origins`` to every node, in one search.
+
+    This is what a reach query from several origins needs: one multi-source
+    Dijkstra (``min_only``) instead of one per origin.
+
+    Parameters
+    ----------
+    G
+        A graph following the graph contract, or its :class:`CompiledGraph`.
+    origins
+        Origin node ids (at least one).
+    limit
+        Cutoff in minutes, as in :func:`shortest_times`.
+    reverse
+        Times *to* the nearest origin.
+
+    Returns
+    -------
+    NearestTimes
+
+    Raises
+    ------
+    GraphError
+        No origins, an origin not in the graph, a bad ``limit`` or a bad edge.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "c", {"minutes": 9.0}), ("b", "c", {"minutes": 4.0})])
+    >>> t = nearest_times(G, ["a", "b"])
+    >>> float(t.minutes[t.compiled.index["c"]]), t.compiled.nodes[t.sources[t.compiled.index["c"]]]
+    (4.0, 'b')
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    compiled = G if isinstance(G, CompiledGraph) else compile_graph(G)
+    origins = tuple(origins)
+    if not origins:
+        raise GraphError("no origins given; pass at least one node id")
+    idx = compiled.indices_of(origins)
+    lim = _limit(limit)
+    matrix = compiled.transposed() if reverse else compiled.matrix
+    dist, pred, src = dijkstra(matrix, directed=True, indices=idx, limit=lim, min_only=True,
+                               return_predecessors=True)
+    return NearestTimes(origins, compiled, dist, src.astype(np.int32, copy=False),
+                        pred.astype(np.int32, copy=False), reverse)
