@@ -7,6 +7,22 @@ minimum, self-loops dropped) plus the node id <-> row index maps and the node
 coordinates as arrays.  ``scipy.sparse.csgraph.dijkstra`` then answers
 single- and many-origin queries with a cutoff (``limit``) in C.
 
+The first-boarding rule
+-----------------------
+In the model graph (:func:`network.build_graph`) a ``board`` edge costs
+``first_minutes`` on the first boarding of a trip and ``minutes`` on later
+ones, so an edge's cost depends on the path so far.  When a graph has
+``kind == "board"`` edges the compiled matrix therefore holds three blocks of
+states: layer 0 "not yet boarded", layer 1 "boarded at least once", and an
+"end" state per node.  Board edges lead from layer 0 into layer 1 at
+``first_minutes`` and within layer 1 at ``minutes``; ``ride`` and ``alight``
+edges live in layer 1; every other edge (links, roads, access) is in both
+layers; both layers of a node lead to its end state at 0 minutes.  A forward
+query starts in layer 0 and reads the end states (best of both layers); a
+reverse query starts at the end state on the reversed matrix and reads layer
+0 (trips that start unboarded).  Results are always per model node.  Graphs
+without board edges compile to one block, the plain graph.
+
 Caching and invalidation
 ------------------------
 The compiled form is cached on the graph in ``G.__networkx_cache__`` (key
@@ -71,6 +87,10 @@ class CompiledGraph:
         Node coordinates (NaN where a node has none), aligned with ``nodes``.
     fingerprint
         ``(number_of_nodes, number_of_edges)`` of the graph at compile time.
+    blocks
+        1 for a plain graph; 3 when the first-boarding rule applies (see the
+        module docstring).  The matrix has ``blocks * n`` rows; state ``s``
+        belongs to node ``nodes[s % n]``.
     """
 
     nodes: np.ndarray
@@ -80,6 +100,7 @@ class CompiledGraph:
     x: np.ndarray
     y: np.ndarray
     fingerprint: tuple[int, int]
+    blocks: int = 1
     _transposed: list = field(default_factory=list, repr=False)
 
     @property
@@ -96,6 +117,16 @@ class CompiledGraph:
         if self.keys is not None:
             total += self.keys.nbytes
         return total
+
+    def source_states(self, idx: np.ndarray, *, reverse: bool = False) -> np.ndarray:
+        """States a search from node rows ``idx`` starts at (layer 0, or the end state if reversed)."""
+        if self.blocks == 1:
+            return idx
+        return idx + (2 * self.n if reverse else 0)
+
+    def read_offset(self, *, reverse: bool = False) -> int:
+        """First state of the block that holds a query's per-node answers."""
+        return 0 if self.blocks == 1 or reverse else 2 * self.n
 
     def transposed(self):
         """The CSR of the reversed graph (computed once, on first use)."""
@@ -118,24 +149,45 @@ class CompiledGraph:
             )
         return np.fromiter((index[i] for i in ids), dtype=np.int32, count=len(ids))
 
-    def arrival_edges(self, predecessors: np.ndarray, targets: np.ndarray) -> list[tuple]:
+    def arrival_edges(self, predecessors: np.ndarray, targets: np.ndarray, *,
+                      reverse: bool = False) -> list[tuple | None]:
         """Edges ``(u, v, key)`` (``(u, v)`` for simple graphs) by which ``targets`` are reached.
 
-        ``predecessors`` is a row of a predecessor array (indices); targets
-        without a predecessor (origins, unreached) give ``None``.
+        ``predecessors`` is one row of a predecessor array (states) from a query
+        with the same ``reverse``; ``targets`` are node rows.  For reverse
+        queries the edge is the one leaving the target.  Origins and unreached
+        targets give ``None``.
         """
-        m = self.matrix
+        m = self.transposed() if reverse else self.matrix
+        off = self.read_offset(reverse=reverse)
+        n = self.n
         out: list[tuple | None] = []
         for t in np.asarray(targets):
-            p = predecessors[t]
+            t = int(t) + off
+            p = int(predecessors[t])
+            if p >= 0 and self.blocks > 1 and p % n == t % n:  # the 0-minute step to an end state
+                t, p = p, int(predecessors[p])
             if p < 0:
                 out.append(None)
                 continue
             lo, hi = m.indptr[p], m.indptr[p + 1]
             pos = lo + int(np.searchsorted(m.indices[lo:hi], t))
-            u, v = self.nodes[p], self.nodes[t]
-            out.append((u, v) if self.keys is None else (u, v, self.keys[pos]))
+            a, b = self.nodes[p % n], self.nodes[t % n]
+            u, v = (b, a) if reverse else (a, b)
+            if self.keys is None:
+                out.append((u, v))
+            else:
+                key = self.keys[self.matrix_position(p, t, reverse=reverse, pos=pos)]
+                out.append((u, v, key))
         return out
+
+    def matrix_position(self, p: int, t: int, *, reverse: bool, pos: int) -> int:
+        """Position in ``matrix.data`` of the forward edge behind entry ``(p, t)`` of the searched matrix."""
+        if not reverse:
+            return pos
+        m = self.matrix
+        lo, hi = m.indptr[t], m.indptr[t + 1]
+        return lo + int(np.searchsorted(m.indices[lo:hi], p))
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,8 +203,9 @@ class Times:
     minutes
         ``(len(origins), n)`` float64 array; ``inf`` where not reached (or beyond the limit).
     predecessors
-        ``(len(origins), n)`` int32 row indices of the previous node on the fastest path
-        (``NO_PREDECESSOR`` for origins and unreached nodes); ``None`` unless requested.
+        ``(len(origins), blocks * n)`` int32 previous *state* on the fastest path
+        (``NO_PREDECESSOR`` for origins and unreached states; state ``s`` is node
+        ``s % n``); ``None`` unless requested.
     reverse
         ``True`` when times are *to* the origins (the reversed graph).
     """
@@ -177,16 +230,20 @@ class Times:
         """
         if self.predecessors is None:
             raise GraphError("no predecessors kept; call shortest_times(..., predecessors=True)")
-        pred = self.predecessors[self._row(origin)]
+        row = self._row(origin)
+        pred = self.predecessors[row]
         t = int(self.compiled.indices_of([target], what="target")[0])
-        if not np.isfinite(self.minutes[self._row(origin), t]):
+        if not np.isfinite(self.minutes[row, t]):
             return []
-        seq = [t]
+        n = self.compiled.n
+        seq = [t + self.compiled.read_offset(reverse=self.reverse)]
         while pred[seq[-1]] >= 0:
             seq.append(int(pred[seq[-1]]))
+        nodes = [s % n for s in seq]
+        nodes = [v for i, v in enumerate(nodes) if i == 0 or v != nodes[i - 1]]
         if not self.reverse:
-            seq.reverse()
-        return self.compiled.nodes[seq].tolist()
+            nodes.reverse()
+        return self.compiled.nodes[nodes].tolist()
 
     def _row(self, origin: Hashable) -> int:
         try:
@@ -210,7 +267,7 @@ class NearestTimes:
     sources
         ``(n,)`` int32 row index of that origin (``NO_PREDECESSOR`` if unreached).
     predecessors
-        ``(n,)`` int32 row index of the previous node on the path.
+        ``(blocks * n,)`` int32 previous state on the path (state ``s`` is node ``s % n``).
     reverse
         ``True`` when times are *to* the nearest origin.
     """
@@ -226,6 +283,10 @@ class NearestTimes:
         """Row indices of the reached nodes, fastest first (ties by row order)."""
         hit = np.flatnonzero(np.isfinite(self.minutes))
         return hit[np.argsort(self.minutes[hit], kind="stable")]
+
+    def arrival_edges(self, targets: np.ndarray) -> list[tuple | None]:
+        """The edge each of ``targets`` (node rows) is reached by; see :meth:`CompiledGraph.arrival_edges`."""
+        return self.compiled.arrival_edges(self.predecessors, targets, reverse=self.reverse)
 
 
 def invalidate(G: nx.Graph) -> None:
@@ -314,28 +375,25 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
     rows: list[int] = []
     cols: list[int] = []
     vals: list[Any] = []
+    firsts: list[Any] = []
+    kinds: list[Any] = []
     keys: list[Any] = []
-    adj = G._adj
-    for u, nbrs in adj.items():
+    for u, nbrs in G._adj.items():
         iu = index[u]
         for v, data in nbrs.items():
             if v == u:
                 continue
             iv = index[v]
-            if multi:
-                for k, d in data.items():
-                    rows.append(iu)
-                    cols.append(iv)
-                    vals.append(d.get("minutes"))
-                    keys.append(k)
-            else:
+            for k, d in (data.items() if multi else ((None, data),)):
                 rows.append(iu)
                 cols.append(iv)
-                vals.append(data.get("minutes"))
-    w = np.asarray(vals) if vals else np.empty(0, dtype=float)
-    if w.dtype.kind not in "fiu" or (w.size and not (np.isfinite(w).all() and (w >= 0).all())):
-        _raise_bad_minutes(G)
-    w = w.astype(np.float64, copy=False)
+                m = d.get("minutes")
+                vals.append(m)
+                kind = d.get("kind")
+                kinds.append(kind)
+                firsts.append(d.get("first_minutes", m) if kind == "board" else m)
+                keys.append(k)
+    w = _checked_minutes(G, vals)
     r = np.asarray(rows, dtype=np.int64)
     c = np.asarray(cols, dtype=np.int64)
     k = np.empty(len(keys), dtype=object) if multi else None
@@ -343,37 +401,79 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
         k[:] = keys
     if not G.is_directed():
         r, c, w = np.concatenate([r, c]), np.concatenate([c, r]), np.concatenate([w, w])
+        kinds = kinds + kinds
+        firsts = firsts + firsts
+        if k is not None:
+            k = np.concatenate([k, k])
+    kind_arr = np.asarray(kinds, dtype=object)
+    board = kind_arr == "board"
+    blocks = 3 if board.any() else 1
+    if blocks == 3:
+        first = _checked_minutes(G, firsts, field="first_minutes")
+        layer1_only = board | (kind_arr == "ride") | (kind_arr == "alight")
+        both = ~layer1_only
+        ar = np.arange(n, dtype=np.int64)
+        parts = [
+            (r + n, c + n, w, k),                                   # every edge in layer 1
+            (r[both], c[both], w[both], None if k is None else k[both]),  # links also in layer 0
+            (r[board], c[board] + n, first[board], None if k is None else k[board]),  # first boarding
+            (ar, ar + 2 * n, np.zeros(n), None),                    # layer 0 -> end
+            (ar + n, ar + 2 * n, np.zeros(n), None),                # layer 1 -> end
+        ]
+        r = np.concatenate([p[0] for p in parts])
+        c = np.concatenate([p[1] for p in parts])
+        w = np.concatenate([p[2] for p in parts])
+        if k is not None:
+            kk = []
+            for p in parts:
+                if p[3] is None:
+                    filler = np.empty(len(p[0]), dtype=object)
+                    kk.append(filler)
+                else:
+                    kk.append(p[3])
+            k = np.concatenate(kk)
+    size = blocks * n
     # sort by (row, col, minutes) and keep the fastest of parallel edges
     order = np.lexsort((w, c, r))
     r, c, w = r[order], c[order], w[order]
     if k is not None:
         k = k[order]
     if r.size:
-        first = np.ones(r.size, dtype=bool)
-        first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-        r, c, w = r[first], c[first], w[first]
+        keep = np.ones(r.size, dtype=bool)
+        keep[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+        r, c, w = r[keep], c[keep], w[keep]
         if k is not None:
-            k = k[first]
-    indptr = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(np.bincount(r, minlength=n), out=indptr[1:])
+            k = k[keep]
+    indptr = np.zeros(size + 1, dtype=np.int32)
+    np.cumsum(np.bincount(r, minlength=size), out=indptr[1:])
     # built from (data, indices, indptr) directly so explicit zero-minute edges stay edges
-    matrix = _as_csr(csr_matrix((w, c.astype(np.int32), indptr), shape=(n, n)))
-    compiled = CompiledGraph(nodes=nodes, index=index, matrix=matrix, keys=k, x=x, y=y, fingerprint=fp)
-    log.info("Compiled graph: %s nodes, %s edges, %.1f MB", f"{n:,}", f"{matrix.nnz:,}",
-             compiled.nbytes / 1e6)
+    matrix = _as_csr(csr_matrix((w, c.astype(np.int32), indptr), shape=(size, size)))
+    compiled = CompiledGraph(nodes=nodes, index=index, matrix=matrix, keys=k, x=x, y=y, fingerprint=fp,
+                             blocks=blocks)
+    log.info("Compiled graph: %s nodes, %s edges, %s, %.1f MB", f"{n:,}", f"{matrix.nnz:,}",
+             "first-boarding layers" if blocks > 1 else "one layer", compiled.nbytes / 1e6)
     return compiled
 
 
-def _raise_bad_minutes(G: nx.Graph) -> None:
-    """Find the edges whose ``minutes`` break the contract and raise one GraphError."""
+def _checked_minutes(G: nx.Graph, vals: list, *, field: str = "minutes") -> np.ndarray:
+    w = np.asarray(vals) if vals else np.empty(0, dtype=float)
+    if w.dtype.kind not in "fiu" or (w.size and not (np.isfinite(w).all() and (w >= 0).all())):
+        _raise_bad_minutes(G, field)
+    return w.astype(np.float64, copy=False)
+
+
+def _raise_bad_minutes(G: nx.Graph, field: str = "minutes") -> None:
+    """Find the edges whose ``field`` breaks the contract and raise one GraphError."""
     bad: list[tuple[tuple, str]] = []
     edges = G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
     for e in edges:
         d = e[-1]
-        if "minutes" not in d or d["minutes"] is None:
-            bad.append((e[:-1], "has no 'minutes'"))
+        if field == "first_minutes" and (d.get("kind") != "board" or d.get(field) is None):
             continue
-        m = d["minutes"]
+        if field not in d or d[field] is None:
+            bad.append((e[:-1], f"has no {field!r}"))
+            continue
+        m = d[field]
         if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, float, np.integer, np.floating)):
             bad.append((e[:-1], f"has non-numeric minutes {m!r}"))
         elif math.isnan(m):
@@ -387,7 +487,7 @@ def _raise_bad_minutes(G: nx.Graph) -> None:
     edge, what = bad[0]
     more = f" ({len(bad) - 1} more edges have the same kind of problem)" if len(bad) > 1 else ""
     raise GraphError(
-        f"edge {edge!r}, field 'minutes': {what}{more}; "
+        f"edge {edge!r}, field {field!r}: {what}{more}; "
         "every edge needs a finite travel time in minutes >= 0"
     )
 
@@ -456,15 +556,19 @@ def shortest_times(
     idx = compiled.indices_of(origins)
     lim = _limit(limit)
     matrix = compiled.transposed() if reverse else compiled.matrix
+    n = compiled.n
     if len(idx) == 0:
-        shape = (0, compiled.n)
-        return Times(origins, compiled, np.empty(shape), np.empty(shape, np.int32) if predecessors else None,
-                     reverse)
-    result = dijkstra(matrix, directed=True, indices=idx, limit=lim, return_predecessors=predecessors)
-    if predecessors:
-        dist, pred = result
-        return Times(origins, compiled, dist, pred.astype(np.int32, copy=False), reverse)
-    return Times(origins, compiled, result, None, reverse)
+        pred = np.empty((0, compiled.blocks * n), np.int32) if predecessors else None
+        return Times(origins, compiled, np.empty((0, n)), pred, reverse)
+    src = compiled.source_states(idx, reverse=reverse)
+    result = dijkstra(matrix, directed=True, indices=src, limit=lim, return_predecessors=predecessors)
+    dist, pred = result if predecessors else (result, None)
+    if compiled.blocks > 1:
+        off = compiled.read_offset(reverse=reverse)
+        dist = np.ascontiguousarray(dist[:, off:off + n])
+    if pred is not None:
+        pred = pred.astype(np.int32, copy=False)
+    return Times(origins, compiled, dist, pred, reverse)
 
 
 def nearest_times(
@@ -516,7 +620,11 @@ def nearest_times(
     idx = compiled.indices_of(origins)
     lim = _limit(limit)
     matrix = compiled.transposed() if reverse else compiled.matrix
-    dist, pred, src = dijkstra(matrix, directed=True, indices=idx, limit=lim, min_only=True,
-                               return_predecessors=True)
-    return NearestTimes(origins, compiled, dist, src.astype(np.int32, copy=False),
-                        pred.astype(np.int32, copy=False), reverse)
+    dist, pred, src = dijkstra(matrix, directed=True, indices=compiled.source_states(idx, reverse=reverse),
+                               limit=lim, min_only=True, return_predecessors=True)
+    n = compiled.n
+    off = compiled.read_offset(reverse=reverse)
+    src = src[off:off + n].astype(np.int32, copy=True)
+    if compiled.blocks > 1:
+        src[src >= 0] %= n
+    return NearestTimes(origins, compiled, dist[off:off + n], src, pred.astype(np.int32, copy=False), reverse)

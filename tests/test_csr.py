@@ -229,3 +229,112 @@ def test_empty_origin_list_gives_empty_rows():
     t = csr.shortest_times(G, [])
     assert t.minutes.shape == (0, 2)
     assert np.all(csr.shortest_times(G, ["b"]).minutes[0] == [np.inf, 0.0])
+
+
+# --- the first-boarding rule -------------------------------------------------
+
+
+def random_transit_graph(rng: random.Random) -> nx.MultiDiGraph:
+    """Places joined by links plus services: board/ride/alight edges with first_minutes."""
+    G = nx.MultiDiGraph()
+    places = [f"p{i}" for i in range(rng.randint(2, 12))]
+    G.add_nodes_from(places, kind="place")
+    for _ in range(rng.randint(0, 2 * len(places))):
+        G.add_edge(rng.choice(places), rng.choice(places), minutes=rng.uniform(0, 60), kind="link")
+    for s in range(rng.randint(1, 4)):
+        stops = rng.sample(places, rng.randint(2, min(5, len(places))))
+        ss = [f"svc{s}|f|{p}" for p in stops]
+        wait = rng.choice([0.0, 15.0, 40.0])
+        for p, q in zip(stops, ss):
+            G.add_node(q, kind="service_stop")
+            G.add_edge(p, q, minutes=wait + 5.0, first_minutes=rng.choice([0.0, 3.0]), kind="board")
+            G.add_edge(q, p, minutes=0.0, kind="alight")
+        for a, b in zip(ss, ss[1:]):
+            G.add_edge(a, b, minutes=rng.uniform(1, 40), kind="ride")
+    return G
+
+
+def reference_layered(G, origin, *, cutoff=None, reverse=False):
+    """Plain networkx on an explicit two-layer expansion (the engine's definition)."""
+    H = nx.DiGraph()
+    H.add_nodes_from((v, layer) for v in G for layer in (0, 1))
+
+    def put(a, b, w):
+        if not H.has_edge(a, b) or w < H[a][b]["minutes"]:
+            H.add_edge(a, b, minutes=w)
+
+    for u, v, d in G.edges(data=True):
+        if u == v:
+            continue
+        if d.get("kind") == "board":
+            put((u, 0), (v, 1), d.get("first_minutes", d["minutes"]))
+            put((u, 1), (v, 1), d["minutes"])
+        else:
+            if d.get("kind") not in ("ride", "alight"):
+                put((u, 0), (v, 0), d["minutes"])
+            put((u, 1), (v, 1), d["minutes"])
+    if reverse:
+        dist = nx.multi_source_dijkstra_path_length(H.reverse(copy=False), {(origin, 0), (origin, 1)},
+                                                    cutoff=cutoff, weight="minutes")
+        return {v: t for (v, layer), t in dist.items() if layer == 0}
+    dist = nx.single_source_dijkstra_path_length(H, (origin, 0), cutoff=cutoff, weight="minutes")
+    best: dict = {}
+    for (v, _), t in dist.items():
+        best[v] = min(t, best.get(v, math.inf))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_first_boarding_rule_matches_layered_reference(seed):
+    rng = random.Random(5000 + seed)
+    G = random_transit_graph(rng)
+    places = [n for n, k in G.nodes(data="kind") if k == "place"]
+    origins = rng.sample(places, min(3, len(places)))
+    cutoff = rng.choice([None, 30.0, 75.0])
+    reverse = seed % 2 == 1
+    t = csr.shortest_times(G, origins, limit=cutoff, reverse=reverse, predecessors=True)
+    assert t.compiled.blocks == 3
+    for o in origins:
+        expected = reference_layered(G, o, cutoff=cutoff, reverse=reverse)
+        assert_same(t.to_dict(o), expected)
+        for target in places:
+            path = t.path(o, target)
+            if target not in expected:
+                assert path == []
+            else:
+                assert (path[0], path[-1]) == ((target, o) if reverse else (o, target))
+    near = csr.nearest_times(G, origins, limit=cutoff, reverse=reverse)
+    want: dict = {}
+    for o in origins:
+        for v, m in reference_layered(G, o, cutoff=cutoff, reverse=reverse).items():
+            want[v] = min(m, want.get(v, math.inf))
+    assert_same({near.compiled.nodes[i]: near.minutes[i] for i in near.reached()}, want)
+    edges = near.arrival_edges(near.reached())
+    for i, e in zip(near.reached(), edges):
+        node = near.compiled.nodes[i]
+        if node in origins:
+            assert e is None
+        else:
+            assert (e[1] if not reverse else e[0]) == node and G.has_edge(*e)
+
+
+def test_first_boarding_is_cheaper_than_a_transfer():
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "s|a", minutes=35.0, first_minutes=2.0, kind="board")
+    G.add_edge("s|a", "s|b", minutes=20.0, kind="ride")
+    G.add_edge("s|b", "b", minutes=0.0, kind="alight")
+    G.add_edge("b", "t|b", minutes=35.0, first_minutes=2.0, kind="board")
+    G.add_edge("t|b", "t|c", minutes=10.0, kind="ride")
+    G.add_edge("t|c", "c", minutes=0.0, kind="alight")
+    times = csr.shortest_times(G, ["a"]).to_dict("a")
+    assert times["b"] == 22.0  # first boarding: 2 + 20
+    assert times["c"] == 67.0  # then a transfer: 22 + 35 + 10
+    assert csr.shortest_times(G, ["b"]).to_dict("b")["c"] == 12.0
+    assert csr.shortest_times(G, ["c"], reverse=True).to_dict("c")["a"] == 67.0
+
+
+def test_bad_first_minutes():
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "s", minutes=5.0, first_minutes=-1.0, kind="board")
+    with pytest.raises(GraphError, match="field 'first_minutes'.*negative"):
+        csr.compile_graph(G)
