@@ -1,3 +1,11 @@
-"""maps: folium rendering of qjnet results; self-contained (offline) HTML."""
+"""maps: folium rendering of qjnet results; self-contained (offline) HTML.
 
-__all__: list[str] = []
+Each function returns a ``folium.Map`` (it renders inline in notebooks);
+:func:`save` writes it as one HTML file that works with no network.
+"""
+
+from maps.escape import esc
+from maps.network import network_map
+from maps.offline import OfflineError, save
+
+__all__ = ["esc", "network_map", "save", "OfflineError"]

@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "places": ("qjnet.cli._data", "places", "List the dataset's nodes (places, stations, airports, ...)."),
     "validate": ("qjnet.cli._data", "validate", "Check a dataset folder and report every problem."),
     "export": ("qjnet.cli._data", "export", "Write the dataset as GeoJSON or GeoPackage."),
+    "map": ("qjnet.cli._maps", "map_command", "Draw the whole network as an interactive, offline HTML map."),
 }
 
 

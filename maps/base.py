@@ -1,0 +1,382 @@
+"""What every qjnet map shares: the frame, tiles, county basemap, mode colours, legend.
+
+A map starts with :func:`base_map`: a ``folium.Map`` in an offline figure
+(:mod:`maps.offline`), the dataset's county boundaries as a basemap that needs
+no network, and optionally a tile layer (``tiles="osm"`` or ``"gaode"``).
+AMap (Gaode) tiles are drawn in GCJ-02, the offset coordinate system Chinese
+law requires for published maps; with ``tiles="gaode"`` every geometry is
+converted from WGS-84 to GCJ-02 (:func:`geodata.crs.wgs84_to_gcj02`) so it
+lines up with the tiles.  :class:`Canvas` carries that choice to every drawing
+helper.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import folium
+from branca.element import MacroElement
+from folium.template import Template
+
+from geodata.errors import OptionError
+from maps.escape import esc
+from maps.offline import make_offline
+
+TILES = ("none", "osm", "gaode")
+
+#: tile URL template, attribution (HTML, fixed text), subdomains
+TILE_LAYERS = {
+    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors', "abc"),
+    "gaode": ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+              "&copy; 高德地图 AutoNavi", "1234"),
+}
+
+#: drawing colour and bilingual label of each mode (links' access/walk/transfer share one)
+MODE_STYLE: dict[str, tuple[str, str]] = {
+    "hsr": ("#d7191c", "高铁 High-speed rail"),
+    "rail": ("#2b83ba", "普速铁路 Conventional rail"),
+    "air": ("#7b3294", "航空 Air"),
+    "ga": ("#e7298a", "通用航空 General aviation"),
+    "freight_rail": ("#8c510a", "货运铁路 Freight rail"),
+    "expressway": ("#1a9641", "高速公路 Expressway"),
+    "road": ("#878787", "普通公路 Other road"),
+    "access": ("#bdbdbd", "接驳 Access / transfer"),
+}
+ACCESS_MODES = ("access", "walk", "transfer")
+
+#: marker colour and bilingual label of each node kind
+KIND_STYLE: dict[str, tuple[str, str]] = {
+    "place": ("#252525", "城区 Places (size: population)"),
+    "hsr_station": ("#d7191c", "高铁站 HSR stations"),
+    "rail_station": ("#2b83ba", "火车站 Rail stations"),
+    "airport": ("#7b3294", "机场 Airports"),
+    "ga_airport": ("#e7298a", "通用机场 GA airfields"),
+    "logistics": ("#8c510a", "物流节点 Logistics"),
+    "poi": ("#4d9221", "景点 Sights"),
+}
+
+DASH = "8 6"
+
+
+def mode_key(mode: str) -> str:
+    """The style key of a dataset mode (``walk``/``transfer`` draw as ``access``)."""
+    return "access" if mode in ACCESS_MODES else mode
+
+
+def mode_color(mode: str) -> str:
+    """Drawing colour of ``mode``; unknown modes are dark grey."""
+    return MODE_STYLE.get(mode_key(str(mode)), ("#404040", ""))[0]
+
+
+def mode_label(mode: str) -> str:
+    """Bilingual label of ``mode`` (the mode itself when unknown)."""
+    return MODE_STYLE.get(mode_key(str(mode)), ("", str(mode)))[1]
+
+
+def population_radius(population: Any) -> float:
+    """CircleMarker radius in pixels: area proportional to population, 4 px when unknown.
+
+    ``3 + sqrt(population / 100 000) * 1.5``, capped at 22 px.
+    """
+    if population is None or (isinstance(population, float) and math.isnan(population)):
+        return 4.0
+    return float(min(22.0, 3.0 + math.sqrt(max(float(population), 0.0) / 1e5) * 1.5))
+
+
+def check_tiles(tiles: str) -> str:
+    """Return ``tiles`` if it is one of :data:`TILES`, else raise :class:`OptionError`."""
+    if tiles not in TILES:
+        raise OptionError(f"unknown tiles {tiles!r}; use one of {', '.join(TILES)}")
+    return tiles
+
+
+@dataclass
+class Canvas:
+    """A map being drawn and the coordinate system its geometries must be in."""
+
+    map: folium.Map
+    tiles: str = "none"
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def gcj(self) -> bool:
+        """Whether geometries are converted to GCJ-02 (AMap tiles)."""
+        return self.tiles == "gaode"
+
+    def latlon(self, lon: float, lat: float) -> list[float]:
+        """``[lat, lon]`` of a WGS-84 point in the map's coordinates."""
+        if self.gcj:
+            from geodata.crs import wgs84_to_gcj02
+
+            lon, lat = wgs84_to_gcj02(lon, lat)
+        return [round(float(lat), 6), round(float(lon), 6)]
+
+    def geometry(self, geom):
+        """A shapely geometry in the map's coordinates."""
+        if geom is None or not self.gcj:
+            return geom
+        import numpy as np
+        import shapely
+
+        from geodata.crs import wgs84_to_gcj02
+
+        def convert(xy):
+            lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
+            return np.column_stack([np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)])
+
+        return shapely.transform(geom, convert)
+
+    def lines(self, geom) -> list[list[list[float]]]:
+        """Each part of a (Multi)LineString as a list of ``[lat, lon]`` in map coordinates."""
+        geom = self.geometry(geom)
+        if geom is None or geom.is_empty:
+            return []
+        parts = getattr(geom, "geoms", [geom])
+        return [[[round(y, 6), round(x, 6)] for x, y, *_ in part.coords] for part in parts]
+
+    def add(self, layer_name: str, n: int = 1) -> None:
+        """Count ``n`` interactive features added to ``layer_name``."""
+        self.counts[layer_name] = self.counts.get(layer_name, 0) + n
+
+
+def base_map(dataset=None, *, tiles: str = "none", bounds: Sequence[float] | None = None,
+             boundary_simplify: float = 0.002) -> Canvas:
+    """A new offline map with the county basemap (and optional tiles), ready to draw on.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`geodata.io.Dataset`; its ``boundaries`` (if any) are drawn as the
+        basemap and its nodes set the initial view.  ``None`` gives an empty frame.
+    tiles
+        ``"none"`` (default, no network), ``"osm"`` or ``"gaode"`` (geometries in GCJ-02).
+    bounds
+        ``(minx, miny, maxx, maxy)`` in WGS-84 to fit the view to; default the dataset's nodes.
+    boundary_simplify
+        Tolerance in degrees for simplifying county outlines (keeps files small).
+
+    Returns
+    -------
+    Canvas
+        The map (``.map``) and the coordinate conversion for the chosen tiles.
+    """
+    check_tiles(tiles)
+    m = folium.Map(location=[29.5, 108.7], zoom_start=8, tiles=None, control_scale=True,
+                   prefer_canvas=False)
+    allowed = set()
+    if tiles != "none":
+        url, attr, subdomains = TILE_LAYERS[tiles]
+        folium.TileLayer(tiles=url, attr=attr, name=esc({"osm": "OpenStreetMap", "gaode": "高德地图 AMap"}[tiles]),
+                         subdomains=subdomains, max_zoom=18, control=False).add_to(m)
+        allowed.add(url)
+    make_offline(m, allowed=allowed)
+    canvas = Canvas(map=m, tiles=tiles)
+    _background(m, tiles)
+    if dataset is not None and getattr(dataset, "boundaries", None) is not None and len(dataset.boundaries):
+        add_boundaries(canvas, dataset.boundaries, simplify=boundary_simplify)
+    if bounds is None and dataset is not None and len(dataset.nodes):
+        bounds = dataset.nodes.total_bounds
+    if bounds is not None:
+        fit(canvas, bounds)
+    return canvas
+
+
+def fit(canvas: Canvas, bounds: Sequence[float], *, pad: float = 0.05) -> None:
+    """Fit the map's view to WGS-84 ``bounds`` ``(minx, miny, maxx, maxy)``."""
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    dx, dy = max(maxx - minx, 0.05) * pad, max(maxy - miny, 0.05) * pad
+    sw = canvas.latlon(minx - dx, miny - dy)
+    ne = canvas.latlon(maxx + dx, maxy + dy)
+    canvas.map.location = [(sw[0] + ne[0]) / 2, (sw[1] + ne[1]) / 2]
+    canvas.map.fit_bounds([sw, ne])
+
+
+class _Css(MacroElement):
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+            <style>{{ this.css }}</style>
+        {% endmacro %}
+    """)
+
+    def __init__(self, css: str):
+        super().__init__()
+        self._name = "Css"
+        self.css = css
+
+
+def _background(m: folium.Map, tiles: str) -> None:
+    bg = "#eef3f7" if tiles == "none" else "#ddd"
+    _Css(f".leaflet-container {{ background: {bg}; }}\n"
+         ".leaflet-interactive:focus { outline: none; }\n"
+         ".leaflet-control-layers { font-size: 13px; }\n"
+         ".qjnet-legend { background: rgba(255,255,255,0.92); padding: 6px 8px; border-radius: 4px;"
+         " box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 12px/1.35 'WenQuanYi Micro Hei', sans-serif;"
+         " max-height: 60vh; overflow-y: auto; }\n"
+         ".qjnet-legend .sw { display: inline-block; width: 18px; height: 0; margin: 0 6px 3px 0;"
+         " vertical-align: middle; border-top-width: 3px; }\n"
+         ".qjnet-legend .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%;"
+         " margin: 0 6px 0 4px; vertical-align: middle; }\n"
+         ".qjnet-legend .box { display: inline-block; width: 14px; height: 10px; margin: 0 6px 0 2px;"
+         " vertical-align: middle; }\n"
+         ".qjnet-title { background: rgba(255,255,255,0.92); padding: 4px 8px; border-radius: 4px;"
+         " font: bold 14px 'WenQuanYi Micro Hei', sans-serif; }\n").add_to(m)
+
+
+def add_boundaries(canvas: Canvas, boundaries, *, simplify: float = 0.002) -> None:
+    """Draw county boundaries (a GeoDataFrame with ``name_zh``/``name_en``) as the basemap."""
+    feats = []
+    for _, row in boundaries.iterrows():
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        if simplify:
+            geom = geom.simplify(simplify, preserve_topology=True)
+        geom = canvas.geometry(geom)
+        import shapely
+
+        feats.append({"type": "Feature",
+                      "properties": {"name": esc(f"{row.get('name_zh') or ''} {row.get('name_en') or ''}".strip())},
+                      "geometry": shapely.geometry.mapping(shapely.set_precision(geom, 1e-5))})
+    if not feats:
+        return
+    layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": feats},
+        name=esc("县界 County boundaries"),
+        style_function=lambda f: {"color": "#7f7f7f", "weight": 1, "fillColor": "#fbfbf5",
+                                  "fillOpacity": 0.6 if canvas.tiles == "none" else 0.15},
+        highlight_function=None,
+        interactive=False,
+        control=False,
+        smooth_factor=1.0,
+    )
+    layer.add_to(canvas.map)
+
+
+def layer(canvas: Canvas, name: str, *, show: bool = True) -> folium.FeatureGroup:
+    """A new overlay layer named ``name`` (escaped) in the layer control."""
+    group = folium.FeatureGroup(name=esc(name), show=show)
+    group.add_to(canvas.map)
+    canvas.counts.setdefault(name, 0)
+    return group
+
+
+def polyline(canvas: Canvas, target, geom, *, color: str, weight: float = 3, dashed: bool = False,
+             tooltip: str | None = None, popup_html: str | None = None, opacity: float = 0.9,
+             layer_name: str | None = None) -> int:
+    """Draw ``geom`` (Multi)LineString on ``target``; ``tooltip`` is plain text, ``popup_html`` escaped HTML."""
+    n = 0
+    for part in canvas.lines(geom):
+        if len(part) < 2:
+            continue
+        folium.PolyLine(
+            part, color=color, weight=weight, opacity=opacity, dash_array=DASH if dashed else None,
+            tooltip=folium.Tooltip(esc(tooltip), sticky=True) if tooltip else None,
+            popup=folium.Popup(popup_html, max_width=420) if popup_html else None,
+        ).add_to(target)
+        n += 1
+    if layer_name is not None:
+        canvas.add(layer_name, n)
+    return n
+
+
+def circle(canvas: Canvas, target, lon: float, lat: float, *, radius: float, color: str,
+           fill_color: str | None = None, tooltip: str | None = None, popup_html: str | None = None,
+           weight: float = 1.5, fill_opacity: float = 0.85, layer_name: str | None = None) -> None:
+    """Draw a CircleMarker at WGS-84 ``(lon, lat)``; ``tooltip`` is plain text, ``popup_html`` escaped HTML."""
+    folium.CircleMarker(
+        canvas.latlon(lon, lat), radius=radius, color=color, weight=weight,
+        fill=True, fill_color=fill_color or color, fill_opacity=fill_opacity,
+        tooltip=folium.Tooltip(esc(tooltip), sticky=True) if tooltip else None,
+        popup=folium.Popup(popup_html, max_width=420) if popup_html else None,
+    ).add_to(target)
+    if layer_name is not None:
+        canvas.add(layer_name)
+
+
+class Legend(MacroElement):
+    """A fixed HTML legend control (bottom right); ``html`` must already be escaped."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            (function() {
+                var legend = L.control({position: {{ this.position|tojson }}});
+                legend.onAdd = function() {
+                    var div = L.DomUtil.create('div', 'qjnet-legend');
+                    div.innerHTML = {{ this.html|tojson }};
+                    L.DomEvent.disableClickPropagation(div);
+                    L.DomEvent.disableScrollPropagation(div);
+                    return div;
+                };
+                legend.addTo({{ this._parent.get_name() }});
+            })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str, *, position: str = "bottomright"):
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+        self.position = position
+
+
+def legend_html(title: str, *, lines: Iterable[tuple[str, str, bool]] = (), dots: Iterable[tuple[str, str]] = (),
+                boxes: Iterable[tuple[str, str]] = (), notes: Iterable[str] = ()) -> str:
+    """Escaped legend HTML: ``lines`` (colour, label, dashed), ``dots`` and ``boxes`` (colour, label), notes."""
+    parts = [f"<b>{esc(title)}</b>"]
+    for color, label, dashed in lines:
+        style = f"border-top: 3px {'dashed' if dashed else 'solid'} {color};"
+        parts.append(f"<div><span class='sw' style='{style}'></span>{esc(label)}</div>")
+    for color, label in dots:
+        parts.append(f"<div><span class='dot' style='background:{color}'></span>{esc(label)}</div>")
+    for color, label in boxes:
+        parts.append(f"<div><span class='box' style='background:{color};opacity:0.7'></span>{esc(label)}</div>")
+    for note in notes:
+        parts.append(f"<div style='color:#555;max-width:260px'>{esc(note)}</div>")
+    return "".join(parts)
+
+
+class Title(MacroElement):
+    """A title box (top left, under the zoom buttons); ``html`` must already be escaped."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            (function() {
+                var title = L.control({position: 'topleft'});
+                title.onAdd = function() {
+                    var div = L.DomUtil.create('div', 'qjnet-title');
+                    div.innerHTML = {{ this.html|tojson }};
+                    return div;
+                };
+                title.addTo({{ this._parent.get_name() }});
+            })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str):
+        super().__init__()
+        self._name = "Title"
+        self.html = html
+
+
+def finish(canvas: Canvas, *, legend: str | None = None, title: str | None = None,
+           collapsed: bool = False) -> folium.Map:
+    """Add the legend, title (plain text) and layer control; return the ``folium.Map``."""
+    if title:
+        Title(esc(title)).add_to(canvas.map)
+    if legend:
+        Legend(legend).add_to(canvas.map)
+    folium.LayerControl(collapsed=collapsed, position="topright").add_to(canvas.map)
+    canvas.map.qjnet_layers = dict(canvas.counts)  # layer name -> number of interactive features
+    return canvas.map
+
+
+def color_scale(value: float, vmax: float, *, colors: Sequence[str] = ("#1a9850", "#91cf60", "#d9ef8b",
+                                                                       "#fee08b", "#fc8d59", "#d73027")) -> str:
+    """A colour for ``value`` in ``[0, vmax]`` from a green (low) to red (high) ramp."""
+    if vmax <= 0 or value is None or (isinstance(value, float) and math.isnan(value)):
+        return colors[0]
+    i = int(min(len(colors) - 1, max(0, math.floor(float(value) / vmax * len(colors)))))
+    return colors[i]

@@ -1,0 +1,110 @@
+"""Map commands: ``qjnet map`` and the ``--map FILE`` option of the query commands.
+
+A query command gets ``--map FILE``, ``--tiles`` and ``--cdn`` from
+:func:`map_options` and, after answering, calls :func:`write_map` with its
+result; nothing happens unless ``--map`` was given.  folium and geopandas are
+imported only when a map is drawn.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+import click
+
+log = logging.getLogger(__name__)
+
+TILES = ("none", "osm", "gaode")
+_META_KEY = "qjnet.map"
+
+
+@dataclass(frozen=True)
+class MapRequest:
+    """What ``--map/--tiles/--cdn`` asked for."""
+
+    path: str | None
+    tiles: str = "none"
+    cdn: bool = False
+
+
+def _tiles_option(func):
+    return click.option("--tiles", type=click.Choice(TILES), default="none", show_default=True,
+                        help="Background tiles: none (county outlines only, works offline), osm, or gaode "
+                             "(AMap; geometries converted to GCJ-02).")(func)
+
+
+def _cdn_option(func):
+    return click.option("--cdn", is_flag=True,
+                        help="Link Leaflet/jQuery from public CDNs (small file, needs internet) instead of "
+                             "inlining them.")(func)
+
+
+def map_options(func):
+    """Add ``--map FILE``, ``--tiles`` and ``--cdn`` to a query command.
+
+    The values are kept in the click context (the command's signature does
+    not change); the command calls :func:`write_map` once it has its result.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, map_file=None, tiles="none", cdn=False, **kwargs):
+        click.get_current_context().meta[_META_KEY] = MapRequest(map_file, tiles, cdn)
+        return func(*args, **kwargs)
+
+    wrapper = _cdn_option(wrapper)
+    wrapper = _tiles_option(wrapper)
+    wrapper = click.option("--map", "map_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+                           help="Also draw the answer as an interactive HTML map (self-contained, works "
+                                "offline).")(wrapper)
+    return wrapper
+
+
+def write_map(kind: str, **kwargs) -> None:
+    """Draw and save the map of a query result when ``--map`` was given.
+
+    ``kind`` is ``reach``, ``route``, ``compare`` or ``circle``; ``kwargs`` go to
+    the matching function of :mod:`maps` (``tiles`` is added from ``--tiles``).
+    """
+    ctx = click.get_current_context()
+    req = ctx.meta.get(_META_KEY)
+    if req is None or not req.path:
+        return
+    import maps
+
+    draw = {"reach": "reach_map", "route": "route_map", "compare": "compare_map", "circle": "circle_map"}[kind]
+    m = getattr(maps, draw)(**kwargs, tiles=req.tiles)
+    maps.save(m, req.path, cdn=req.cdn)
+    click.echo(f"wrote map {req.path}", err=True)
+
+
+@click.command("map")
+@click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="HTML file to write (atomically).")
+@click.option("--data", "data", default=None, type=click.Path(),
+              help="Dataset folder (default: the embedded Qianjiang dataset).")
+@click.option("--date", "-d", default=None, metavar="YYYY-MM-DD",
+              help="Draw what is open on this date (later and planned lines dashed).")
+@click.option("--scenario", "-s", default=None, help="Scenario name from the dataset's scenarios.json.")
+@click.option("--access", "show_access", is_flag=True, help="Show access/transfer links when the map opens.")
+@_tiles_option
+@_cdn_option
+def map_command(output, data, date, scenario, show_access, tiles, cdn):
+    """Draw the whole network as an interactive HTML map.
+
+    Lines by mode (one layer each), planned lines dashed, stations, airports
+    and places sized by population, with a legend and county outlines.
+    Example: qjnet map --output network.html --date 2025-07-01
+    """
+    import maps
+    from geodata.io import apply_selection, load_dataset
+
+    full = load_dataset(data)
+    if date is None and scenario is None:
+        m = maps.network_map(full, tiles=tiles, show_access=show_access)
+    else:
+        selected = apply_selection(full, date=date, scenario=scenario)
+        m = maps.network_map(selected, tiles=tiles, full=full, show_access=show_access)
+    maps.save(m, output, cdn=cdn)
+    click.echo(f"wrote {output}", err=True)

@@ -1,0 +1,118 @@
+"""Every map type opened in headless Chromium with all network access blocked.
+
+Skipped when Chromium is missing, unless ``QJNET_REQUIRE_BROWSER=1`` (CI), where
+a missing browser is a failure.  On failure a screenshot goes to
+``tests/artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import maps
+from browser import Browser, missing, offsite
+from geodata.io import apply_selection, load_dataset
+from mapdata import XSS_SCRIPT, XSS_TEMPLATE, XSS_TICK, hostile_dataset
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    why = missing()
+    if why:
+        if os.environ.get("QJNET_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"QJNET_REQUIRE_BROWSER=1 but {why}")
+        pytest.skip(why)
+    b = Browser()
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def page(browser, request, tmp_path):
+    """Open a saved map; on failure keep a screenshot in tests/artifacts/."""
+    opened = []
+    failures_before = request.session.testsfailed
+
+    def open_map(m, name="map.html"):
+        path = maps.save(m, tmp_path / name)
+        browser.open(path)
+        opened.append(path)
+        return browser
+
+    yield open_map
+    if opened and request.session.testsfailed > failures_before:  # this test's call phase failed
+        browser.screenshot(ARTIFACTS / f"{request.node.name}.png")
+
+
+def assert_clean(b: Browser) -> None:
+    """No console errors and no request that would leave the machine."""
+    assert b.console_errors() == []
+    urls = b.requested_urls()
+    assert urls, "the browser logged no request at all (logging broken?)"
+    assert offsite(urls) == []
+    assert b.js("return performance.getEntriesByType('resource').every("
+                "e => e.name.startsWith('file:') || e.name.startsWith('data:'))")
+
+
+@pytest.fixture
+def mini(data_dir):
+    return load_dataset(data_dir / "mini")
+
+
+def test_network_map_in_browser(page, mini):
+    m = maps.network_map(mini)
+    b = page(m)
+    assert b.leaflet_type() == "object"
+    overlays = b.overlays()
+    assert [o["name"] for o in overlays] == list(m.qjnet_layers)
+    hidden = sum(n for name, n in m.qjnet_layers.items() if name.startswith("接驳"))
+    assert b.interactive_features() == sum(m.qjnet_layers.values()) - hidden
+    assert "甲区" in b.hover_text("甲区", markers_only=True)
+    assert "甲丙高铁" in b.hover_text("甲丙高铁")
+    popup = b.click_feature("乙县", markers_only=True)
+    assert "Town B" in popup and "300,000" in popup and "test fixture" in popup
+    # the layer control toggles: HSR off removes its lines, access on adds its links
+    b.toggle_overlay("高铁 High-speed rail")
+    assert b.interactive_features() == sum(m.qjnet_layers.values()) - hidden - m.qjnet_layers["高铁 High-speed rail"]
+    b.toggle_overlay("接驳 Access / transfer")
+    b.toggle_overlay("高铁 High-speed rail")
+    assert b.interactive_features() == sum(m.qjnet_layers.values())
+    assert b.js("return !!document.querySelector('.qjnet-legend')")
+    assert_clean(b)
+
+
+def test_hostile_names_do_not_run_script(browser, page, tmp_path):
+    ds = load_dataset(hostile_dataset(tmp_path / "bad"))
+    browser.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {
+        "source": "window.__alerts = []; window.alert = function(x) { window.__alerts.push(String(x)); };"})
+    b = page(maps.network_map(ds))
+    assert b.leaflet_type() == "object"
+    # hover and open the hostile features so their tooltip and popup HTML is parsed
+    assert XSS_SCRIPT in b.hover_text(XSS_SCRIPT, markers_only=True)
+    popup = b.click_feature(XSS_SCRIPT, markers_only=True)
+    assert XSS_TEMPLATE in popup and "<img src=x onerror=alert(1)>" in popup
+    assert XSS_TICK in b.hover_text(XSS_TICK, markers_only=True)
+    b.click_feature(XSS_TICK, markers_only=True)
+    assert XSS_TEMPLATE + XSS_SCRIPT in b.hover_text(XSS_TEMPLATE + XSS_SCRIPT)
+    b.click_feature(XSS_TEMPLATE + XSS_SCRIPT)
+    assert b.js("return window.__alerts") == []
+    assert b.js("return document.querySelectorAll('.leaflet-pane script, .leaflet-pane img').length") == 0
+    assert_clean(b)
+
+
+def test_network_map_with_date_selection_in_browser(page, data_dir):
+    full = load_dataset(data_dir / "mini")
+    m = maps.network_map(apply_selection(full, date="2025-06-26"), full=full)
+    b = page(m)
+    assert b.leaflet_type() == "object"
+    tip = b.hover_text("甲丙高铁")
+    assert "甲丙高铁" in tip
+    assert b.js("""var n = 0; __qjnetMap().eachLayer(function(l) { if (l.options && l.options.dashArray) n++; });
+                   return n;""") == 2  # hsr_ac (opens 2025-06-27) and the planned hsr_cd_plan
+    assert_clean(b)
