@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": ("qjnet.cli._data", "validate", "Check a dataset folder and report every problem."),
     "export": ("qjnet.cli._data", "export", "Write the dataset as GeoJSON or GeoPackage."),
     "map": ("qjnet.cli._maps", "map_command", "Draw the whole network as an interactive, offline HTML map."),
+    "matrix": ("qjnet.cli._matrix", "matrix", "Travel-time matrix to Parquet or CSV (optionally on Dask)."),
 }
 
 

@@ -1,0 +1,172 @@
+"""``qjnet matrix``: travel-time matrices to Parquet or CSV, on one machine or a Dask cluster.
+
+Thin: parse options, get the graph (dataset via ``network.build``, or a
+GraphML file), call :mod:`network.matrix`, report.  pandas, scipy and dask are
+imported only inside the command.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import click
+
+log = logging.getLogger(__name__)
+
+ALL_PLACES = "all-places"
+
+
+def _split(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _graph(graph_file, roads_file, data, date, scenario, modes):
+    """The graph to run on: a GraphML file, or the dataset's graph (optionally joined to roads)."""
+    from geodata.errors import OptionError
+
+    if graph_file and (data or date or scenario or modes or roads_file):
+        raise OptionError("--graph FILE is a complete graph: leave out --data, --date, --scenario, --modes "
+                          "and --roads")
+    if graph_file:
+        from network.roads import read_graphml
+
+        return read_graphml(graph_file)
+    from geodata.io import load_dataset
+    from network.build import build_graph
+
+    G = build_graph(load_dataset(data), date=date, scenario=scenario, modes=modes)
+    if roads_file:
+        from network.roads import join_roads, read_graphml
+
+        G = join_roads(G, read_graphml(roads_file))
+    return G
+
+
+def _resolve(G, text: str, what: str, *, names: bool) -> list:
+    """Node ids for a comma-separated list of places or ``all-places``; ``names``: also names, pinyin."""
+    from geodata.errors import OptionError
+
+    if text.strip() == ALL_PLACES:
+        ids = [n for n, k in G.nodes(data="kind") if k == "place"]
+        if not ids:
+            raise OptionError(f"--{what} all-places: the graph has no nodes of kind 'place'; list node ids")
+        return ids
+    items = _split(text)
+    if not items:
+        raise OptionError(f"--{what} is empty; give comma-separated places or {ALL_PLACES}")
+    return [_node(G, item, names=names) for item in items]
+
+
+def _node(G, text: str, *, names: bool):
+    if text in G:
+        return text
+    if text.lstrip("-").isdigit() and int(text) in G:  # road networks use integer ids
+        return int(text)
+    if names:
+        from geodata.lookup import resolve_id
+
+        return resolve_id(G, text)
+    return text  # not a node: network.csr names it in a one-line GraphError
+
+
+def _default_destinations(G) -> list:
+    """Every node except the internal service-stop nodes of the model graph."""
+    return [n for n, k in G.nodes(data="kind") if k != "service_stop"]
+
+
+@click.command("matrix")
+@click.option("--origins", required=True, metavar="A,B,...|all-places",
+              help="Origins: comma-separated ids or names, or all-places (every node of kind place).")
+@click.option("--destinations", default=None, metavar="A,B,...|all-places",
+              help="Destinations (default: every node except service stops).")
+@click.option("--max-minutes", type=float, default=None, metavar="T",
+              help="Leave out pairs more than T minutes apart (and search no farther: faster).")
+@click.option("--output", "-o", required=True, type=click.Path(),
+              help="m.parquet, m.csv, or a folder name without suffix for Parquet partitions (one per chunk).")
+@click.option("--wide", is_flag=True, help="One row per origin, one column per destination (.parquet or .csv).")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:8786", help="Run on this Dask scheduler's workers.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Run on a local Dask cluster of N worker processes.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=None, metavar="K",
+              help="Origins per chunk (default: by graph size and workers).")
+@click.option("--graph", "graph_file", type=click.Path(), default=None, metavar="FILE",
+              help="Use this GraphML graph or road network (OSMnx conventions) instead of the dataset.")
+@click.option("--roads", "roads_file", type=click.Path(), default=None, metavar="FILE",
+              help="Join this GraphML road network to the dataset graph with access links.")
+@click.option("--modes", default=None, metavar="M1,M2", help="Modes of the dataset graph (default: passenger modes).")
+@click.option("--scenario", "-s", default=None, help="Scenario name from the dataset's scenarios.json.")
+@click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", help="Travel date of the dataset graph.")
+@click.option("--data", default=None, type=click.Path(), help="Dataset folder (default: the embedded dataset).")
+def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers, chunk_size, graph_file,
+           roads_file, modes, scenario, date, data):
+    """Travel times from every origin to every destination, written to OUTPUT.
+
+    Long output has columns origin, destination, minutes (reached pairs only);
+    --wide writes one row per origin.  Example:
+    qjnet matrix --origins all-places --max-minutes 240 --output m.parquet
+    """
+    from geodata.errors import OptionError
+    from network.matrix import check_output, matrix_wide, write_matrix, write_wide
+
+    if scheduler and workers:
+        raise OptionError("give either --scheduler or --workers, not both")
+    check_output(output, wide=wide)
+    started = time.perf_counter()
+    G = _graph(graph_file, roads_file, data, date, scenario, modes)
+    names = graph_file is None  # the dataset's graph: places also by name, pinyin, "lat,lon"
+    origin_ids = _resolve(G, origins, "origins", names=names)
+    dest_ids = (_default_destinations(G) if destinations is None
+                else _resolve(G, destinations, "destinations", names=names))
+
+    from network.csr import compile_graph
+
+    compiled = compile_graph(G)
+    compiled.indices_of(origin_ids, what="origin")
+    compiled.indices_of(dest_ids, what="destination")
+
+    def run(client):
+        from tqdm import tqdm
+
+        bar = tqdm(total=None, unit="chunk", desc="matrix", disable=None, leave=False)
+
+        def progress(done, total):
+            bar.total = total
+            bar.update(done - bar.n)
+
+        try:
+            if wide:
+                frame = matrix_wide(compiled, origin_ids, dest_ids, max_minutes=max_minutes, client=client,
+                                    chunk_size=chunk_size, progress=progress)
+                write_wide(frame, output)
+                return int(frame.notna().to_numpy().sum()), None
+            written = write_matrix(compiled, origin_ids, output, dest_ids, max_minutes=max_minutes,
+                                   client=client, chunk_size=chunk_size, progress=progress)
+            return written.rows, written.chunks
+        finally:
+            bar.close()
+
+    if scheduler:
+        from network.distributed import connect
+
+        client = connect(scheduler)
+        try:
+            rows, chunks = run(client)
+        finally:
+            client.close()
+    elif workers:
+        from network.distributed import local_client
+
+        with local_client(workers) as client:
+            rows, chunks = run(client)
+    else:
+        rows, chunks = run(None)
+    where = f"Dask scheduler {scheduler}" if scheduler else (f"{workers} local Dask workers" if workers
+                                                             else "one process")
+    click.echo(
+        f"wrote {output}: {rows:,} {'cells' if wide else 'rows'}, {len(dict.fromkeys(origin_ids)):,} origins x "
+        f"{len(dict.fromkeys(dest_ids)):,} destinations"
+        + (f", {chunks} chunks" if chunks else "")
+        + f", {where}, {time.perf_counter() - started:.1f} s",
+        err=True,
+    )
