@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("qjnet.cli._data", "export", "Write the dataset as GeoJSON or GeoPackage."),
     "map": ("qjnet.cli._maps", "map_command", "Draw the whole network as an interactive, offline HTML map."),
     "matrix": ("qjnet.cli._matrix", "matrix", "Travel-time matrix to Parquet or CSV (optionally on Dask)."),
+    "route": ("qjnet.cli._engine", "route", "Fastest trip between two places, leg by leg."),
+    "reach": ("qjnet.cli._engine", "reach", "Everything reached from a place within a time budget."),
 }
 
 

@@ -1,0 +1,196 @@
+"""Itineraries: the fastest trip between two nodes, leg by leg (:func:`route`)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from geodata.errors import NoRouteError
+from network import _layers
+
+log = logging.getLogger(__name__)
+
+#: Keys of a leg in JSON output (``Leg.to_dict``).
+LEG_KEYS = ("mode", "service", "from", "to", "minutes", "wait_minutes")
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One leg of a trip: a ride on one service, or a run of links of one mode.
+
+    ``wait_minutes`` is the time at the stop before the leg departs (expected
+    wait, transfer penalty and boarding processing such as check-in);
+    ``minutes`` runs from departure to arrival (in-vehicle time plus
+    alighting processing such as deplaning).  ``depart`` is the offset in
+    minutes from the start of the trip at which the leg departs.
+    """
+
+    mode: str
+    service: str | None
+    from_: str
+    to: str
+    depart: float
+    minutes: float
+    wait_minutes: float = 0.0
+    in_vehicle_minutes: float = 0.0
+    access_minutes: float = 0.0
+    expected_wait_minutes: float = 0.0
+    transfer_minutes: float = 0.0
+    processing_minutes: float = 0.0
+    stops: tuple = ()
+
+    def to_dict(self) -> dict:
+        """The leg in the JSON shape of ``qjnet route``."""
+        return {"mode": self.mode, "service": self.service, "from": self.from_, "to": self.to,
+                "minutes": round(self.minutes, 3), "wait_minutes": round(self.wait_minutes, 3)}
+
+
+@dataclass(frozen=True)
+class Itinerary:
+    """The fastest trip from ``origin`` to ``destination`` and its legs.
+
+    ``minutes`` equals the sum of every leg's ``wait_minutes + minutes``.
+    ``date``, ``scenario``, ``modes`` and ``params`` record what the graph was built for.
+    """
+
+    origin: str
+    destination: str
+    minutes: float
+    legs: tuple
+    date: str | None = None
+    scenario: str | None = None
+    modes: tuple = ()
+    params: dict = field(default_factory=dict)
+
+    @property
+    def split(self) -> dict:
+        """Minutes by component: in_vehicle, wait, transfer, access, processing."""
+        out = {"in_vehicle": 0.0, "wait": 0.0, "transfer": 0.0, "access": 0.0, "processing": 0.0}
+        for leg in self.legs:
+            out["in_vehicle"] += leg.in_vehicle_minutes
+            out["wait"] += leg.expected_wait_minutes
+            out["transfer"] += leg.transfer_minutes
+            out["access"] += leg.access_minutes
+            out["processing"] += leg.processing_minutes
+        return out
+
+    @property
+    def modes_used(self) -> list:
+        """Distinct leg modes in travel order."""
+        seen = []
+        for leg in self.legs:
+            if leg.mode not in seen:
+                seen.append(leg.mode)
+        return seen
+
+    def to_dict(self) -> dict:
+        """``{"from", "to", "minutes", "legs": [...], "date", "scenario", "params"}``."""
+        return {"from": self.origin, "to": self.destination, "minutes": round(self.minutes, 3),
+                "legs": [leg.to_dict() for leg in self.legs], "date": self.date,
+                "scenario": self.scenario, "modes": list(self.modes), "params": self.params}
+
+
+def route(G, a, b) -> Itinerary:
+    """The fastest trip from node ``a`` to node ``b`` under the graph's time semantics.
+
+    Parameters
+    ----------
+    G
+        Graph from :func:`network.build_graph`.
+    a, b
+        Dataset node ids (places, stations, airports, ...).
+
+    Returns
+    -------
+    Itinerary
+        Legs with mode, service, from, to, departure offset, minutes and wait.
+
+    Raises
+    ------
+    PlaceNotFoundError
+        ``a`` or ``b`` is not a node of ``G`` (with close ids suggested).
+    NoRouteError
+        No trip exists (the CLI exits 1).
+
+    Examples
+    --------
+    >>> from network import build_graph
+    >>> G = build_graph(date="2025-07-01")
+    >>> it = route(G, "chongqing_east", "qianjiang_stn")
+    >>> it.legs[0].mode, round(it.minutes)
+    ('hsr', 61)
+    """
+    _layers.check_node(G, b)
+    lay, dist, paths = _layers.dijkstra(G, [a])
+    minutes, state = _layers.best(lay, dist, b)
+    if state is None:
+        raise NoRouteError(f"no route from {a!r} to {b!r} on {G.graph.get('date')}"
+                           f"{' in scenario ' + G.graph['scenario'] if G.graph.get('scenario') else ''}"
+                           f" with modes {','.join(G.graph.get('modes') or [])}")
+    legs = legs_of(G, lay, paths[state])
+    return Itinerary(origin=a, destination=b, minutes=float(minutes), legs=tuple(legs),
+                     date=G.graph.get("date"), scenario=G.graph.get("scenario"),
+                     modes=tuple(G.graph.get("modes") or ()), params=dict(G.graph.get("params") or {}))
+
+
+def legs_of(G, lay, states: list) -> list:
+    """Turn a path of expansion states into legs (links of one mode merged)."""
+    legs: list[Leg] = []
+    clock = 0.0
+    cur: dict | None = None
+    H = lay.H
+    free_first = (G.graph.get("params") or {}).get("first_boarding_free", True)
+    for s, t in zip(states, states[1:]):
+        e = H[s][t]
+        u, v, k = e["edge"]
+        d = G.edges[u, v, k]
+        cost = e["minutes"]
+        kind = d.get("kind")
+        if kind == "link":
+            if cur is not None and cur["kind"] == "link" and cur["mode"] == d["mode"]:
+                cur["to"] = v
+                cur["minutes"] += cost
+                cur["comp"][d.get("component", "in_vehicle")] += cost
+            else:
+                if cur is not None:
+                    legs.append(_close(cur))
+                cur = {"kind": "link", "mode": d["mode"], "service": None, "from": u, "to": v,
+                       "depart": clock, "wait": 0.0, "minutes": cost, "stops": [u],
+                       "comp": {"in_vehicle": 0.0, "access": 0.0, "expected": 0.0, "transfer": 0.0,
+                                "processing": 0.0}}
+                cur["comp"][d.get("component", "in_vehicle")] += cost
+            cur["stops"].append(v)
+        elif kind == "board":
+            if cur is not None:
+                legs.append(_close(cur))
+            processing = float(d.get("processing_minutes", 0.0))
+            later = s % 2 == 1 or not free_first
+            expected = float(d.get("wait_minutes", 0.0)) if later else 0.0
+            transfer = float(d.get("transfer_minutes", 0.0)) if later else 0.0
+            cur = {"kind": "service", "mode": d["mode"], "service": d.get("service"), "from": u, "to": u,
+                   "depart": clock + cost, "wait": cost, "minutes": 0.0, "stops": [u],
+                   "comp": {"in_vehicle": 0.0, "access": 0.0, "expected": max(expected, 0.0),
+                            "transfer": transfer, "processing": processing}}
+        elif kind == "ride":
+            cur["minutes"] += cost
+            cur["comp"]["in_vehicle"] += cost
+            cur["stops"].append(G.nodes[v]["stop"])
+        elif kind == "alight":
+            cur["to"] = v
+            cur["minutes"] += cost
+            cur["comp"]["processing"] += cost
+            legs.append(_close(cur))
+            cur = None
+        clock += cost
+    if cur is not None:
+        legs.append(_close(cur))
+    return legs
+
+
+def _close(cur: dict) -> Leg:
+    c = cur["comp"]
+    return Leg(mode=cur["mode"], service=cur["service"], from_=cur["from"], to=cur["to"],
+               depart=cur["depart"], minutes=cur["minutes"], wait_minutes=cur["wait"],
+               in_vehicle_minutes=c["in_vehicle"], access_minutes=c["access"],
+               expected_wait_minutes=c["expected"], transfer_minutes=c["transfer"],
+               processing_minutes=c["processing"], stops=tuple(cur["stops"]))

@@ -1,0 +1,76 @@
+import json
+
+import pytest
+
+
+@pytest.fixture
+def mini(data_dir):
+    return str(data_dir / "mini")
+
+
+def test_route_json_shape(run_qjnet, mini):
+    p = run_qjnet("route", "town_a", "town_c", "--data", mini, "--date", "2025-07-01", "--format", "json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert d["from"] == "town_a" and d["to"] == "town_c" and d["minutes"] == pytest.approx(98)
+    assert [(leg["mode"], leg["service"]) for leg in d["legs"]] == [("access", None), ("hsr", "hsr_ac"),
+                                                                     ("access", None)]
+    assert all(set(leg) == {"mode", "service", "from", "to", "minutes", "wait_minutes"} for leg in d["legs"])
+    assert d["date"] == "2025-07-01" and d["scenario"] is None and d["params"]["transfer_minutes"] == 10
+
+
+def test_route_table_csv_geojson_and_output(run_qjnet, mini, tmp_path):
+    p = run_qjnet("route", "town_a", "town_c", "--data", mini, "--date", "2025-07-01")
+    assert p.returncode == 0 and "# date: 2025-07-01" in p.stdout and "hsr_ac" in p.stdout
+    assert "# params: " in p.stdout
+    out = tmp_path / "r.csv"
+    p = run_qjnet("route", "town_a", "town_c", "--data", mini, "--date", "2025-07-01", "-f", "csv", "-o", out)
+    assert p.returncode == 0 and out.read_text().splitlines()[0] == "# date: 2025-07-01"
+    p = run_qjnet("route", "town_a", "town_c", "--data", mini, "--date", "2025-07-01", "-f", "geojson")
+    g = json.loads(p.stdout)
+    assert len(g["features"]) == 3 and g["qjnet"]["date"] == "2025-07-01"
+    assert g["features"][1]["geometry"]["coordinates"][0] == [106.66, 29.5]
+
+
+def test_route_unreachable_exits_1(run_qjnet, mini):
+    p = run_qjnet("route", "town_a", "town_d", "--data", mini, "--date", "2025-06-26", "--modes", "hsr")
+    assert p.returncode == 1
+    assert p.stderr.startswith("qjnet: error: no route from 'town_a' to 'town_d'")
+    assert "Traceback" not in p.stderr
+
+
+def test_reach_json_shape(run_qjnet, mini):
+    p = run_qjnet("reach", "town_a", "--minutes", "100", "--data", mini, "--date", "2025-07-01", "-f", "json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert d["origin"] == "town_a" and d["minutes"] == 100
+    assert [x["id"] for x in d["places"]] == ["town_a", "sta_a", "sta_b", "town_b", "sta_c", "town_c"]
+    assert set(d["places"][0]) == {"id", "name_zh", "name_en", "kind", "minutes", "mode"}
+    assert d["places"][-1] == {"id": "town_c", "name_zh": "丙区", "name_en": "Town C", "kind": "place",
+                               "minutes": 98.0, "mode": "hsr"}
+    assert d["date"] == "2025-07-01" and "params" in d
+
+
+def test_reach_reverse(run_qjnet, mini):
+    p = run_qjnet("reach", "town_a", "--minutes", "300", "--reverse", "--data", mini, "--date", "2025-07-01",
+                  "-f", "json")
+    d = json.loads(p.stdout)
+    assert {x["id"]: x["minutes"] for x in d["places"]}["town_d"] == pytest.approx(209)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["route", "town_x", "town_a"], "unknown place 'town_x'"),
+    (["reach", "town_a", "--minutes", "-5"], "--minutes must be a positive number"),
+    (["reach", "town_a", "--minutes", "1e9"], "more than a week"),
+    (["route", "town_a", "town_b", "--date", "2025/07/01"], "bad date '2025/07/01'"),
+    (["route", "town_a", "town_b", "--date", "1800-01-01"], "before any data"),
+    (["route", "town_a", "town_b", "--scenario", "nope"], "unknown scenario 'nope'"),
+    (["route", "town_a", "town_b", "--modes", "hsr,boat"], "unknown mode 'boat'"),
+    (["route", "town_a", "town_b", "--scenario", "before-hsr", "--date", "2025-07-01"], "evaluated on 2025-06-26"),
+])
+def test_bad_input_one_line_exit_2(run_qjnet, mini, args, message):
+    p = run_qjnet(*args, "--data", mini)
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.startswith("qjnet: error: ") and message in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+    assert p.stdout == ""

@@ -1,0 +1,98 @@
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geodata.errors import NoRouteError, PlaceNotFoundError
+from geodata.io import load_dataset
+from network import build_graph, route
+from network.params import TimeParams
+from tests.engine_random import brute_force_minutes, random_dataset
+
+
+@pytest.fixture(scope="module")
+def mini_after():
+    from pathlib import Path
+
+    return build_graph(Path(__file__).parent / "data" / "mini", date="2025-07-01")
+
+
+def test_first_boarding_has_no_wait(mini_after):
+    it = route(mini_after, "sta_a", "sta_c")
+    assert it.minutes == pytest.approx(61)
+    [leg] = it.legs
+    assert (leg.mode, leg.service, leg.from_, leg.to, leg.wait_minutes) == ("hsr", "hsr_ac", "sta_a", "sta_c", 0)
+
+
+def test_transfer_costs_penalty_and_half_headway(data_dir):
+    G = build_graph(data_dir / "mini", date="2025-07-01", modes="hsr,rail")
+    it = route(G, "sta_b", "sta_d")
+    # hsr B->C 31 min (first boarding), then rail: 10 transfer + half of 1020/6 wait, 75 ride
+    assert [leg.mode for leg in it.legs] == ["hsr", "rail"]
+    assert it.legs[1].wait_minutes == pytest.approx(10 + 85)
+    assert it.minutes == pytest.approx(31 + 95 + 75)
+    assert it.split == pytest.approx({"in_vehicle": 106, "wait": 85, "transfer": 10, "access": 0, "processing": 0})
+    assert it.legs[1].depart == pytest.approx(31 + 95)
+
+
+def test_multimodal_trip_and_json_shape(mini_after):
+    it = route(mini_after, "town_a", "town_c")
+    d = it.to_dict()
+    assert [leg["mode"] for leg in d["legs"]] == ["access", "hsr", "access"]
+    assert d["minutes"] == pytest.approx(25 + 61 + 12)
+    assert set(d) >= {"from", "to", "minutes", "legs", "date", "scenario", "params"}
+    assert all(list(leg) == ["mode", "service", "from", "to", "minutes", "wait_minutes"] for leg in d["legs"])
+    assert d["date"] == "2025-07-01" and d["params"]["transfer_minutes"] == 10
+
+
+def test_before_the_hsr_the_trip_is_by_road(data_dir):
+    G = build_graph(data_dir / "mini", date="2025-06-26")
+    it = route(G, "town_a", "town_c")
+    assert it.legs[0].mode == "expressway"
+    assert it.minutes == pytest.approx(150 * 1.25 / 80 * 60 + 110 * 1.3 / 80 * 60)
+
+
+def test_same_place_is_zero(mini_after):
+    it = route(mini_after, "town_b", "town_b")
+    assert it.minutes == 0 and it.legs == ()
+
+
+def test_unreachable_and_unknown(data_dir):
+    G = build_graph(data_dir / "mini", date="2025-06-26", modes="hsr")
+    with pytest.raises(NoRouteError, match="no route from 'town_a' to 'town_d'"):
+        route(G, "town_a", "town_d")
+    with pytest.raises(PlaceNotFoundError, match="did you mean town_a"):
+        route(G, "town_aa", "town_d")
+    with pytest.raises(PlaceNotFoundError):
+        route(G, "town_a", "hsr_ac|f|sta_a")  # service-stops are not places
+
+
+def test_no_free_first_boarding_when_switched_off(data_dir):
+    G = build_graph(data_dir / "mini", date="2025-07-01", params=TimeParams(first_boarding_free=False))
+    it = route(G, "sta_a", "sta_c")
+    assert it.minutes == pytest.approx(61 + 10 + 30)
+    assert it.legs[0].transfer_minutes == 10 and it.legs[0].expected_wait_minutes == 30
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**9), st.data())
+def test_matches_brute_force_enumeration(seed, data):
+    ds = random_dataset(seed)
+    G = build_graph(ds)
+    ids = list(ds.nodes.index)
+    a, b = data.draw(st.sampled_from(ids)), data.draw(st.sampled_from(ids))
+    expect = brute_force_minutes(G, a, b)
+    if expect == float("inf"):
+        with pytest.raises(NoRouteError):
+            route(G, a, b)
+        return
+    it = route(G, a, b)
+    assert it.minutes == pytest.approx(expect)
+    # legs add up to the total, and the split too
+    assert sum(leg.minutes + leg.wait_minutes for leg in it.legs) == pytest.approx(it.minutes)
+    assert sum(it.split.values()) == pytest.approx(it.minutes)
+    # legs are contiguous and depart in order
+    for prev, nxt in zip(it.legs, it.legs[1:]):
+        assert prev.to == nxt.from_
+        assert nxt.depart == pytest.approx(prev.depart + prev.minutes + nxt.wait_minutes)
+    if it.legs:
+        assert it.legs[0].from_ == a and it.legs[-1].to == b
