@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-__all__ = ["wgs84_to_gcj02", "gcj02_to_wgs84", "metric_crs", "in_china"]
+__all__ = ["gcj02_to_wgs84", "in_china", "metric_crs", "wgs84_to_gcj02"]
 
 _A = 6378245.0                      # Krasovsky 1940 semi-major axis used by GCJ-02
 _EE = 0.00669342162296594323        # its first eccentricity squared

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import filecmp
 import importlib.util
+import itertools
 import re
 import subprocess
 import sys
@@ -88,7 +89,7 @@ def test_every_service_stop_is_a_node_and_minutes_increase(ds):
         stops, minutes = list(svc["stops"]), list(svc["minutes"])
         assert set(stops) <= nodes, sid
         assert len(stops) == len(set(stops)) >= 2, sid
-        assert minutes[0] == 0 and all(b > a for a, b in zip(minutes, minutes[1:])), sid
+        assert minutes[0] == 0 and all(b > a for a, b in itertools.pairwise(minutes)), sid
         assert len(svc["time_source"]) == len(stops) - 1, sid
         assert set(svc["time_source"]) <= set(schema.TIME_SOURCES), sid
         assert svc["mode"] in schema.SERVICE_MODES and svc["status"] in schema.STATUSES, sid

