@@ -15,6 +15,7 @@ from pathlib import Path
 
 from geodata import schema
 from geodata.errors import DataError, OptionError, ScenarioError
+from geodata.validate import check_dataset
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +76,24 @@ def parse_date(value, *, file=None, record=None, field_name=None) -> _dt.date | 
 
 
 def _read_layer(folder: Path, layer: str, *, required: bool):
-    import geopandas as gpd
-
     path = folder / schema.LAYER_FILES[layer]
     if not path.exists():
         if required:
             raise DataError(f"missing layer file; a dataset folder needs {', '.join(schema.LAYER_FILES[k] for k in ('nodes', 'services', 'links'))}",
                             file=path)
         return None
+    return read_geojson_layer(path)
+
+
+def read_geojson_layer(path):
+    """One GeoJSON layer file as a GeoDataFrame (EPSG:4326) indexed by ``id``; lists stay lists.
+
+    Raises :class:`DataError` naming the file (and record) when it is not
+    JSON, not a FeatureCollection, or holds a bad geometry.
+    """
+    import geopandas as gpd
+
+    path = Path(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -91,17 +102,24 @@ def _read_layer(folder: Path, layer: str, *, required: bool):
         raise DataError("not a GeoJSON FeatureCollection; the top level needs \"type\": \"FeatureCollection\"",
                         file=path)
     feats = raw.get("features") or []
-    props = [dict(f.get("properties") or {}) for f in feats]
+    props = [dict((f.get("properties") if isinstance(f, dict) else None) or {}) for f in feats]
     from shapely.geometry import shape
+
+    from geodata.validate import _geometry_problem
 
     geoms = []
     for i, f in enumerate(feats):
-        try:
-            geoms.append(shape(f["geometry"]) if f.get("geometry") else None)
-        except Exception as exc:  # shapely raises several types for bad geometry
-            rid = props[i].get("id", f"#{i}")
-            raise DataError(f"bad geometry ({exc}); give a valid GeoJSON geometry", file=path, record=rid,
-                            field="geometry") from None
+        geom = f.get("geometry") if isinstance(f, dict) else None
+        problem = _geometry_problem(geom) if geom else None
+        if problem is None:
+            try:
+                geoms.append(shape(geom) if geom else None)
+                continue
+            except Exception as exc:  # shapely raises several types for bad geometry
+                problem = f"{type(exc).__name__}: {exc}"
+        rid = props[i].get("id", f"#{i}")
+        raise DataError(f"bad geometry: {problem}; give a valid GeoJSON geometry with [lon, lat] positions",
+                        file=path, record=rid, field="geometry")
     gdf = gpd.GeoDataFrame(props, geometry=geoms, crs=schema.CRS)
     if "id" in gdf.columns and len(gdf):
         gdf = gdf.set_index("id", drop=False)
@@ -129,8 +147,12 @@ def read_scenarios(folder: Path) -> dict:
 
 
 def read_layers(path=None) -> Dataset:
-    """Read every layer of a dataset folder without validating or filtering."""
+    """Read every layer of a dataset folder (or GeoPackage) without validating or filtering."""
     folder = Path(path) if path is not None else default_dataset_path()
+    if folder.suffix.lower() == ".gpkg" and not folder.is_dir():
+        from geodata.formats import read_dataset
+
+        return read_dataset(folder)
     if not folder.is_dir():
         raise DataError("dataset folder not found; pass a folder holding nodes.geojson, services.geojson "
                         "and links.geojson", file=folder)
@@ -234,7 +256,8 @@ def load_dataset(path=None, *, date=None, scenario: str | None = None) -> Datase
     Parameters
     ----------
     path
-        Dataset folder; ``None`` loads the embedded Qianjiang dataset.
+        Dataset folder, or a GeoPackage written by :func:`geodata.formats.write_dataset`;
+        ``None`` loads the embedded Qianjiang dataset.
     date
         ``datetime.date`` or ISO string: keep only what exists on that day.
     scenario
@@ -259,12 +282,7 @@ def load_dataset(path=None, *, date=None, scenario: str | None = None) -> Datase
     True
     """
     ds = read_layers(path)
-    try:
-        from geodata.validate import check_dataset
-    except ImportError:  # validation module not present in a minimal install
-        check_dataset = None
-    if check_dataset is not None:
-        check_dataset(ds)  # raises ValidationError with every problem
+    check_dataset(ds)  # raises ValidationError with every problem
     ds = replace(ds, links=derive_link_minutes(ds.links))
     ds = apply_selection(ds, date=date, scenario=scenario)
     log.info("Loaded dataset %s: %d nodes, %d services, %d links%s", ds.path.name, len(ds.nodes),

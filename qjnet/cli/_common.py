@@ -21,7 +21,7 @@ FORMATS = ("table", "csv", "json", "geojson")
 class Result:
     """What a command answers: JSON payload, table rows, optional features, metadata."""
 
-    payload: dict
+    payload: dict | list
     rows: list[dict] = field(default_factory=list)
     columns: list[str] | None = None
     gdf: Any = None  # geopandas.GeoDataFrame for --format geojson
@@ -118,3 +118,40 @@ def emit(result: Result, fmt: str, output: str | None) -> None:
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def _check_date(ctx, param, value):
+    if value is None:
+        return None
+    from geodata.errors import OptionError
+    from geodata.io import parse_date
+
+    try:
+        return parse_date(value)
+    except OptionError as err:
+        raise OptionError(f"--date: {err}") from None
+
+
+def dataset_options(func):
+    """Add ``--data DIR``, ``--date D`` and ``--scenario S`` to a command.
+
+    The command receives ``data`` (a folder or GeoPackage path, or ``None`` for
+    the embedded dataset; also read from ``$QJNET_DATA``), ``date`` (a
+    ``datetime.date`` or ``None``; a bad date is a one-line error, exit 2) and
+    ``scenario`` (a name or ``None``).  Pass them on with
+    ``load_dataset(data, date=date, scenario=scenario)`` or :func:`open_dataset`.
+    """
+    func = click.option("--scenario", "-s", default=None, metavar="NAME",
+                        help="Scenario from the dataset's scenarios.json (e.g. before-hsr, plan-2035).")(func)
+    func = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", callback=_check_date,
+                        help="Keep only what exists on this date (default: everything, or the scenario's date).")(func)
+    func = click.option("--data", default=None, metavar="DIR", envvar="QJNET_DATA", show_envvar=True,
+                        type=click.Path(), help="Dataset folder or .gpkg (default: the embedded Qianjiang dataset).")(func)
+    return func
+
+
+def open_dataset(data, date, scenario):
+    """Load the dataset chosen by :func:`dataset_options` (validated; errors are one line)."""
+    from geodata.io import load_dataset
+
+    return load_dataset(data, date=date, scenario=scenario)

@@ -1,0 +1,403 @@
+"""Place lookup: turn what a user types into a node of a dataset.
+
+Accepted forms, tried in this order:
+
+1. an id (``qianjiang_dist``) — an exact id always wins;
+2. a full name: Chinese (``黔江区``, ``黔江站``), English (``Qianjiang District``,
+   case-insensitive) or tone-less pinyin of the Chinese name (``qianjiangqu``,
+   ``qian jiang zhan``);
+3. a short name: the Chinese name without its administrative or station
+   suffix (``黔江`` for 黔江区 and 黔江站, ``酉阳`` for 酉阳土家族苗族自治县), its
+   pinyin (``qianjiang``, ``youyang``) or the English name without
+   District/County/City/Station (``Youyang``);
+4. ``"lat,lon"`` in degrees (``29.53,108.77``): a coordinate place with
+   ``id=None`` and the nearest node in ``nearest``.
+
+When a name matches several nodes and exactly one of them is a county-level
+place (``kind == "place"``), the place wins: ``黔江`` is Qianjiang District,
+not Qianjiang station (type ``黔江站`` for the station).  Any other tie raises
+:class:`~geodata.errors.AmbiguousPlaceError` listing the candidates; an
+unknown name raises :class:`~geodata.errors.PlaceNotFoundError` with "did you
+mean" suggestions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import weakref
+from dataclasses import dataclass
+from typing import Iterable
+
+from geodata.errors import AmbiguousPlaceError, PlaceNotFoundError
+
+__all__ = ["Place", "resolve_place", "resolve_id", "nearest_node", "short_name_zh", "pinyin_key"]
+
+_ETHNIC = ("土家族", "苗族", "侗族", "仡佬族", "彝族", "回族", "蒙古族", "藏族", "瑶族", "壮族", "白族",
+           "布依族", "水族", "满族", "畲族", "哈尼族", "傣族", "黎族", "羌族", "纳西族", "傈僳族")
+_AUTONOMOUS = re.compile("(?:" + "|".join(_ETHNIC) + ")*自治(?:县|州|旗|区)$")
+# longest first: 机场 before 场, 新区 before 区
+_ZH_SUFFIXES = ("国际机场", "通用机场", "机场", "新区", "街道", "区", "县", "市", "站", "镇", "乡")
+_EN_SUFFIXES = re.compile(r"\s+(district|county|city|station|railway station|airport|autonomous county)$",
+                          re.IGNORECASE)
+_PARENS = re.compile(r"\s*[(（][^)）]*[)）]")
+_CJK = re.compile("[\u3400-\u9fff]")
+_COORD = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[,，]\s*([-+]?\d+(?:\.\d+)?)\s*$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved place: a dataset node, or a coordinate (``id is None``).
+
+    ``matched_by`` says how the text matched: ``"id"``, ``"name_zh"``,
+    ``"name_en"``, ``"pinyin"``, ``"short_name"`` or ``"coordinates"``.  For a
+    coordinate place ``nearest`` is the id of the closest node (among the
+    requested kinds) and ``nearest_km`` its great-circle distance.
+    """
+
+    id: str | None
+    name_zh: str | None
+    name_en: str | None
+    kind: str | None
+    lon: float
+    lat: float
+    matched_by: str
+    nearest: str | None = None
+    nearest_km: float | None = None
+
+    @property
+    def label(self) -> str:
+        """``id (name_zh, name_en)`` for messages; the coordinates for a coordinate place."""
+        if self.id is None:
+            return f"{self.lat:.5f},{self.lon:.5f}"
+        names = ", ".join(n for n in (self.name_zh, self.name_en) if n)
+        return f"{self.id} ({names})" if names else self.id
+
+
+def short_name_zh(name: str) -> str:
+    """A Chinese name without its autonomous-county, administrative or station suffix.
+
+    Examples
+    --------
+    >>> short_name_zh("酉阳土家族苗族自治县"), short_name_zh("黔江区"), short_name_zh("黔江站")
+    ('酉阳', '黔江', '黔江')
+    >>> short_name_zh("重庆东站")
+    '重庆东'
+    """
+    text = name.strip()
+    stripped = _AUTONOMOUS.sub("", text)
+    if stripped != text and len(stripped) >= 2:
+        return stripped
+    for suffix in _ZH_SUFFIXES:
+        if text.endswith(suffix) and len(text) - len(suffix) >= 2:
+            return text[: -len(suffix)]
+    return text
+
+
+def _latin(text: str) -> str:
+    """Lower-case letters and digits only (``"Xi'an North"`` -> ``"xiannorth"``); ü -> v."""
+    text = text.lower().replace("ü", "v").replace("u:", "v")
+    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+
+
+def pinyin_key(name_zh: str) -> str:
+    """Tone-less pinyin of a Chinese name, no spaces (``黔江区`` -> ``qianjiangqu``).
+
+    Examples
+    --------
+    >>> pinyin_key("重庆东站")
+    'chongqingdongzhan'
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    return _latin("".join(lazy_pinyin(name_zh, style=Style.NORMAL, errors="ignore")))
+
+
+def _text(value) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+@dataclass(frozen=True)
+class _Index:
+    ids: dict[str, str]                     # lower-case id -> id
+    tiers: tuple[dict[str, dict[str, str]], ...]  # key -> {node id: how it matched}, best tier first
+    nodes: dict[str, tuple]                 # id -> (name_zh, name_en, kind, lon, lat)
+    choices: dict[str, set[str]]            # every key (for suggestions) -> node ids
+
+
+_CACHE: dict[int, tuple[weakref.ref, int, _Index]] = {}
+
+
+def _rows(source):
+    """``(id, name_zh, name_en, kind, lon, lat)`` of every node of a Dataset or a qjnet graph."""
+    nodes = getattr(source, "nodes", None)
+    if nodes is not None and hasattr(nodes, "columns"):  # a Dataset: GeoDataFrame nodes
+        cols = {c: (nodes[c] if c in nodes.columns else [None] * len(nodes)) for c in ("name_zh", "name_en", "kind")}
+        for nid, zh, en, kind, geom in zip(nodes.index, cols["name_zh"], cols["name_en"], cols["kind"],
+                                           nodes.geometry):
+            lon, lat = (geom.x, geom.y) if geom is not None and not geom.is_empty else (math.nan, math.nan)
+            yield str(nid), zh, en, kind, lon, lat
+        return
+    # a networkx graph built by network: place/station nodes carry x, y, kind and names
+    for nid, attrs in source.nodes(data=True):
+        if attrs.get("kind") == "service_stop" or "x" not in attrs:
+            continue
+        yield str(nid), attrs.get("name_zh"), attrs.get("name_en"), attrs.get("kind"), attrs["x"], attrs["y"]
+
+
+def _table(source):
+    nodes = getattr(source, "nodes", None)
+    return nodes if nodes is not None and hasattr(nodes, "columns") else source
+
+
+def _index(source) -> _Index:
+    """The lookup index of a Dataset's nodes (or a graph's), built once and cached."""
+    table = _table(source)
+    size = len(table)
+    hit = _CACHE.get(id(table))
+    if hit is not None and hit[0]() is table and hit[1] == size:
+        return hit[2]
+    full: dict[str, dict[str, str]] = {}
+    short: dict[str, dict[str, str]] = {}
+    info = {}
+    choices: dict[str, set[str]] = {}
+
+    def put(tab, key, nid, how):
+        if key:
+            tab.setdefault(key, {}).setdefault(nid, how)
+            choices.setdefault(key, set()).add(nid)
+
+    for nid, zh, en, kind, lon, lat in _rows(source):
+        zh, en = _text(zh), _text(en)
+        info[nid] = (zh, en, _text(kind), float(lon), float(lat))
+        choices.setdefault(nid, set()).add(nid)
+        if zh:
+            put(full, zh, nid, "name_zh")
+            put(full, pinyin_key(zh), nid, "pinyin")
+            s = short_name_zh(zh)
+            if s != zh:
+                put(short, s, nid, "short_name")
+                put(short, pinyin_key(s), nid, "pinyin")
+        if en:
+            put(full, _latin(en), nid, "name_en")
+            plain = _PARENS.sub("", en).strip()
+            put(full, _latin(plain), nid, "name_en")
+            s = _EN_SUFFIXES.sub("", plain)
+            if s != plain:
+                put(short, _latin(s), nid, "name_en")
+    idx = _Index(ids={nid.lower(): nid for nid in info}, tiers=(full, short), nodes=info, choices=choices)
+    if len(_CACHE) > 16:
+        _CACHE.clear()
+    _CACHE[id(table)] = (weakref.ref(table), size, idx)
+    return idx
+
+
+def _place(idx: _Index, nid: str, how: str) -> Place:
+    zh, en, kind, lon, lat = idx.nodes[nid]
+    return Place(id=nid, name_zh=zh, name_en=en, kind=kind, lon=lon, lat=lat, matched_by=how)
+
+
+def _haversine_km(lon1, lat1, lon2, lat2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dlat, dlon = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def nearest_node(ds, lon: float, lat: float, *, kinds: Iterable[str] | None = None) -> Place:
+    """The node closest to ``(lon, lat)`` (great-circle distance), optionally of some kinds.
+
+    Parameters
+    ----------
+    ds
+        A :class:`geodata.io.Dataset`.
+    lon, lat
+        WGS-84 degrees.
+    kinds
+        Keep only nodes of these kinds (e.g. ``["place"]``).
+
+    Returns
+    -------
+    Place
+        The node, ``matched_by="nearest"``, with ``nearest_km`` set.
+
+    Raises
+    ------
+    PlaceNotFoundError
+        No node of the requested kinds exists.
+
+    Examples
+    --------
+    >>> from geodata.io import load_dataset
+    >>> nearest_node(load_dataset(), 108.77, 29.53, kinds=["place"]).id
+    'qianjiang_dist'
+    """
+    idx = _index(ds)
+    wanted = set(kinds) if kinds is not None else None
+    best, best_km = None, math.inf
+    for nid, (_, _, kind, nlon, nlat) in idx.nodes.items():
+        if (wanted is not None and kind not in wanted) or math.isnan(nlon):
+            continue
+        km = _haversine_km(lon, lat, nlon, nlat)
+        if km < best_km:
+            best, best_km = nid, km
+    if best is None:
+        raise PlaceNotFoundError(f"no node of kind {', '.join(sorted(wanted or []))} in the dataset; "
+                                 "choose other kinds (see `qjnet places`)")
+    place = _place(idx, best, "nearest")
+    return Place(**{**place.__dict__, "nearest": best, "nearest_km": best_km})
+
+
+def _coordinates(ds, text: str, kinds) -> Place | None:
+    m = _COORD.match(text)
+    if not m:
+        return None
+    lat, lon = float(m.group(1)), float(m.group(2))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        hint = (f"; did you mean {lon:g},{lat:g}?" if -90 <= lon <= 90 and -180 <= lat <= 180 else "")
+        raise PlaceNotFoundError(f"coordinates {text.strip()!r} out of range: write \"lat,lon\" in degrees, "
+                                 f"latitude -90..90 first, e.g. 29.53,108.77{hint}")
+    near = nearest_node(ds, lon, lat, kinds=kinds)
+    return Place(id=None, name_zh=None, name_en=None, kind="coordinates", lon=lon, lat=lat,
+                 matched_by="coordinates", nearest=near.id, nearest_km=near.nearest_km)
+
+
+def _suggest(idx: _Index, query: str, wanted, limit: int = 5) -> list[str]:
+    from rapidfuzz import fuzz, process
+
+    keys = list(idx.choices)
+    probes = {query, _latin(query)} - {""}
+    scored: dict[str, float] = {}
+    for probe in probes:
+        for key, score, _ in process.extract(probe, keys, scorer=fuzz.WRatio, limit=30, score_cutoff=60):
+            for nid in idx.choices[key]:
+                if wanted is None or idx.nodes[nid][2] in wanted:
+                    scored[nid] = max(scored.get(nid, 0.0), score)
+    ranked = sorted(scored, key=lambda n: (-scored[n], n))[:limit]
+    return [_place(idx, n, "suggestion").label for n in ranked]
+
+
+def _candidates(idx: _Index, raw: str, ok) -> dict[str, tuple[str, bool]]:
+    """Matching nodes -> (how, matched a full name), from the best tier that matches anything.
+
+    Chinese text is tried as a full name first, then as a short name; Latin
+    text (English or pinyin) is matched against full and short forms at once,
+    so that ``qianjiang`` sees both the station named "Qianjiang" and the
+    district whose short pinyin is qianjiang.
+    """
+    full, short = idx.tiers
+    if _CJK.search(raw):
+        tiers = [[(full, raw, True)], [(short, raw, False), (short, short_name_zh(raw), False)]]
+    else:
+        latin = _latin(raw)
+        tiers = [[(full, latin, True), (short, latin, False)]]
+    for tier in tiers:
+        found: dict[str, tuple[str, bool]] = {}
+        for table, key, is_full in tier:
+            for cand, how in table.get(key, {}).items():
+                if ok(cand) and (cand not in found or (is_full and not found[cand][1])):
+                    found[cand] = (how, is_full)
+        if found:
+            return found
+    return {}
+
+
+def _choose(idx: _Index, raw: str, found: dict[str, tuple[str, bool]]) -> Place:
+    if len(found) == 1:
+        (cand, (how, _)), = found.items()
+        return _place(idx, cand, how)
+    places = [c for c in found if idx.nodes[c][2] == "place"]
+    if len(places) == 1:
+        return _place(idx, places[0], found[places[0]][0])
+    exact = [c for c, (_, is_full) in found.items() if is_full]
+    if len(exact) == 1 and not places:
+        return _place(idx, exact[0], found[exact[0]][0])
+    labels = [_place(idx, c, found[c][0]).label for c in sorted(found)]
+    raise AmbiguousPlaceError(f"place {raw!r} is ambiguous: it matches {'; '.join(labels)}; "
+                              "give the id or the full name", suggestions=labels)
+
+
+def resolve_id(source, text: str, *, kinds: Iterable[str] | None = None) -> str:
+    """The node id for a user's place text; ``"lat,lon"`` gives the nearest node.
+
+    Same rules as :func:`resolve_place`; ``source`` is a Dataset or a graph
+    built by :mod:`network` (its place and station nodes).
+
+    Examples
+    --------
+    >>> from geodata.io import load_dataset
+    >>> resolve_id(load_dataset(), "黔江")
+    'qianjiang_dist'
+    """
+    place = resolve_place(source, text, kinds=kinds)
+    return place.id if place.id is not None else place.nearest
+
+
+def resolve_place(ds, text: str, *, kinds: Iterable[str] | None = None) -> Place:
+    """Resolve a user's place text against a dataset.
+
+    Parameters
+    ----------
+    ds
+        A :class:`geodata.io.Dataset` (its ``nodes``; the index is built once and cached).
+    text
+        An id, a Chinese name full or short (``黔江区``, ``黔江``, ``黔江站``), an
+        English name (any case), tone-less pinyin with or without spaces
+        (``qianjiang``, ``qian jiang``), or ``"lat,lon"``.
+    kinds
+        Only consider nodes of these kinds (e.g. ``["hsr_station"]``).
+
+    Returns
+    -------
+    Place
+        The node, or for ``"lat,lon"`` a coordinate place with ``id=None`` and
+        ``nearest`` set.  A short name that matches a county-level place and
+        its station(s) resolves to the place (``kind == "place"``).
+
+    Raises
+    ------
+    AmbiguousPlaceError
+        The text matches several nodes and no single county-level place among
+        them; ``.suggestions`` lists the candidates.
+    PlaceNotFoundError
+        Nothing matches; ``.suggestions`` lists close matches ("did you mean").
+
+    Examples
+    --------
+    >>> from geodata.io import load_dataset
+    >>> ds = load_dataset()
+    >>> resolve_place(ds, "黔江").id
+    'qianjiang_dist'
+    >>> resolve_place(ds, "黔江站").kind
+    'hsr_station'
+    >>> resolve_place(ds, "Qianjiang District").id == resolve_place(ds, "qian jiang").id
+    True
+    >>> resolve_place(ds, "29.53,108.77").nearest
+    'qianjiang_dist'
+    """
+    raw = "" if text is None else str(text).strip()
+    if not raw:
+        raise PlaceNotFoundError("empty place name; give an id, a name, pinyin or \"lat,lon\"")
+    wanted = set(kinds) if kinds is not None else None
+    coord = _coordinates(ds, raw, wanted)
+    if coord is not None:
+        return coord
+    idx = _index(ds)
+
+    def ok(nid: str) -> bool:
+        return wanted is None or idx.nodes[nid][2] in wanted
+
+    nid = idx.ids.get(raw.lower())
+    if nid is not None and ok(nid):
+        return _place(idx, nid, "id")
+    found = _candidates(idx, raw, ok)
+    if found:
+        return _choose(idx, raw, found)
+    suggestions = _suggest(idx, raw, wanted)
+    kind_note = f" among {', '.join(sorted(wanted))}" if wanted else ""
+    hint = f"did you mean {'; '.join(suggestions)}? " if suggestions else ""
+    raise PlaceNotFoundError(f"unknown place {raw!r}{kind_note}; {hint}give an id, a name, pinyin or "
+                             "\"lat,lon\" (`qjnet places` lists them)", suggestions=suggestions)
