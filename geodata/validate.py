@@ -408,7 +408,8 @@ def _check_minutes_list(out, path, label, stops, minutes) -> None:
     if bad or not minutes:
         return
     if minutes[0] != 0:
-        out.add(path, label, "minutes", f"minutes[0] = {minutes[0]}", "the first stop is at 0 minutes")
+        out.add(path, label, "minutes", f"first stop at {minutes[0]} minutes, not 0",
+                "cumulative minutes start at 0 at the first stop")
     for j in range(1, len(minutes)):
         if minutes[j] <= minutes[j - 1]:
             out.add(path, label, "minutes", f"not increasing at stop {j} ({minutes[j - 1]} then {minutes[j]})",

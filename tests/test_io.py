@@ -1,8 +1,11 @@
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 
 from geodata.errors import DataError, OptionError, ScenarioError
+from geodata.formats import read_dataset, read_layer, write_dataset, write_layer
 from geodata.io import load_dataset, parse_date
 
 
@@ -41,3 +44,92 @@ def test_partial_dates_mean_first_day():
         parse_date("27/06/2025")
     with pytest.raises(DataError, match="f.geojson, record 'x', field 'opened'"):
         parse_date("soon", file="f.geojson", record="x", field_name="opened")
+
+
+# ---------------------------------------------------------------- formats: layers and datasets
+
+
+def _same_layer(a, b):
+    assert list(a.index) == list(b.index)
+    for col in ("stops", "minutes", "time_source", "days", "name_zh", "status"):
+        if col in a.columns:
+            assert [v for v in a[col]] == [v for v in b[col]], col
+    assert all(x.equals_exact(y, 1e-9) for x, y in zip(a.geometry, b.geometry))
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".csv"])
+@pytest.mark.parametrize("layer", ["nodes", "services", "links"])
+def test_layer_round_trip(data_dir, tmp_path, suffix, layer):
+    gdf = getattr(load_dataset(data_dir / "mini"), layer)
+    before = gdf.copy()
+    out = write_layer(gdf, tmp_path / f"{layer}{suffix}")
+    back = read_layer(out, layer=layer if suffix == ".gpkg" else None)
+    _same_layer(gdf, back)
+    assert back.crs.to_epsg() == 4326
+    assert gdf.equals(before)  # the input is not changed
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left
+
+
+def test_csv_points_are_lon_lat_and_lists_json(data_dir, tmp_path):
+    ds = load_dataset(data_dir / "mini")
+    write_layer(ds.nodes, tmp_path / "n.csv")
+    header = (tmp_path / "n.csv").read_text().splitlines()[0].split(",")
+    assert header[-2:] == ["lon", "lat"]
+    write_layer(ds.services, tmp_path / "s.csv")
+    text = (tmp_path / "s.csv").read_text()
+    assert '"[""sta_a"", ""sta_b"", ""sta_c""]"' in text and "LINESTRING" in text
+
+
+def test_unknown_suffix_and_missing_folder(data_dir, tmp_path):
+    nodes = load_dataset(data_dir / "mini").nodes
+    with pytest.raises(OptionError, match="cannot tell the format"):
+        write_layer(nodes, tmp_path / "n.shp")
+    with pytest.raises(OptionError, match="does not exist"):
+        write_layer(nodes, tmp_path / "missing" / "n.geojson")
+    with pytest.raises(DataError, match="file not found"):
+        read_layer(tmp_path / "none.csv")
+
+
+@pytest.mark.parametrize("fmt, name", [("gpkg", "mini.gpkg"), ("geojson", "mini_folder")])
+def test_dataset_round_trip_keeps_scenarios(data_dir, tmp_path, fmt, name):
+    ds = load_dataset(data_dir / "mini")
+    out = write_dataset(ds, tmp_path / name, format=fmt)
+    back = load_dataset(out)
+    for layer in ("nodes", "services", "links"):
+        _same_layer(getattr(ds, layer), getattr(back, layer))
+    assert back.scenarios == ds.scenarios
+    planned = load_dataset(out, scenario="plan")
+    assert "hsr_cd_plan" in planned.services.index and planned.services.loc["hsr_ac", "headway_min"] == 30
+
+
+def test_dataset_snapshot_drops_scenarios_and_records_selection(data_dir, tmp_path):
+    ds = load_dataset(data_dir / "mini", date="2025-07-01")
+    out = write_dataset(ds, tmp_path / "snap")
+    assert not (out / "scenarios.json").exists()
+    meta = json.loads((out / "nodes.geojson").read_text())["qjnet"]
+    assert meta == {"date": "2025-07-01", "scenario": None}
+    assert list(read_dataset(out).services.index) == list(ds.services.index)
+
+
+def test_failed_dataset_write_leaves_nothing(data_dir, tmp_path, monkeypatch):
+    import geodata.formats as formats
+
+    ds = load_dataset(data_dir / "mini")
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(formats, "_write_gpkg_table", boom)
+    with pytest.raises(OSError):
+        write_dataset(ds, tmp_path / "x.gpkg", format="gpkg")
+    monkeypatch.setattr(Path, "write_text", boom)
+    with pytest.raises(OSError):
+        write_dataset(ds, tmp_path / "folder", format="geojson")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_gpkg_without_tables_is_a_data_error(tmp_path, data_dir):
+    nodes = load_dataset(data_dir / "mini").nodes
+    write_layer(nodes, tmp_path / "only.gpkg", layer="nodes")
+    with pytest.raises(DataError, match="missing table"):
+        load_dataset(tmp_path / "only.gpkg")
