@@ -183,7 +183,7 @@ def derive_link_minutes(links):
         if col not in links.columns:
             links[col] = None
     minutes = []
-    for _, row in links.iterrows():
+    for row in links[["minutes", "length_km", "speed_kmh", "circuity"]].to_dict("records"):
         m = row["minutes"]
         if m is None or (isinstance(m, float) and m != m):
             length, speed = row["length_km"], row["speed_kmh"]
@@ -239,7 +239,8 @@ def apply_selection(ds: Dataset, *, date=None, scenario: str | None = None) -> D
                     if key not in gdf.columns:
                         gdf[key] = None
                     gdf.at[mod["id"], key] = value
-        keep = [(_exists_on(row, day, added) and rid not in removed) for rid, row in gdf.iterrows()]
+        keep = [(_exists_on(row, day, added) and rid not in removed)
+                for rid, row in zip(gdf.index, gdf.drop(columns="geometry").to_dict("records"))]
         layers[name] = gdf[keep].copy()
     # a service or link is usable only if every node it touches exists
     alive = set(layers["nodes"].index)

@@ -37,7 +37,8 @@ _ETHNIC = ("土家族", "苗族", "侗族", "仡佬族", "彝族", "回族", "�
            "布依族", "水族", "满族", "畲族", "哈尼族", "傣族", "黎族", "羌族", "纳西族", "傈僳族")
 _AUTONOMOUS = re.compile("(?:" + "|".join(_ETHNIC) + ")*自治(?:县|州|旗|区)$")
 # longest first: 机场 before 场, 新区 before 区
-_ZH_SUFFIXES = ("国际机场", "通用机场", "机场", "新区", "街道", "区", "县", "市", "站", "镇", "乡")
+_ZH_SUFFIXES = ("国际机场", "通用机场", "机场", "中心城区", "主城区", "城区", "新区", "街道", "区", "县", "市", "站",
+                "镇", "乡")
 _EN_SUFFIXES = re.compile(r"\s+(district|county|city|station|railway station|airport|autonomous county)$",
                           re.IGNORECASE)
 _PARENS = re.compile(r"\s*[(（][^)）]*[)）]")
@@ -81,10 +82,10 @@ def short_name_zh(name: str) -> str:
     --------
     >>> short_name_zh("酉阳土家族苗族自治县"), short_name_zh("黔江区"), short_name_zh("黔江站")
     ('酉阳', '黔江', '黔江')
-    >>> short_name_zh("重庆东站")
-    '重庆东'
+    >>> short_name_zh("重庆东站"), short_name_zh("重庆中心城区(都市核心)"), short_name_zh("长寿站 (渝怀)")
+    ('重庆东', '重庆', '长寿')
     """
-    text = name.strip()
+    text = _PARENS.sub("", name).strip() or name.strip()
     stripped = _AUTONOMOUS.sub("", text)
     if stripped != text and len(stripped) >= 2:
         return stripped
@@ -177,6 +178,10 @@ def _index(source) -> _Index:
         if zh:
             put(full, zh, nid, "name_zh")
             put(full, pinyin_key(zh), nid, "pinyin")
+            plain_zh = _PARENS.sub("", zh).strip()
+            if plain_zh and plain_zh != zh:  # 长寿站 (渝怀) is also 长寿站
+                put(full, plain_zh, nid, "name_zh")
+                put(full, pinyin_key(plain_zh), nid, "pinyin")
             s = short_name_zh(zh)
             if s != zh:
                 put(short, s, nid, "short_name")

@@ -184,10 +184,14 @@ def test_embedded_hsr_stations_with_coordinates_and_sources():
     result = run("places", "--kind", "hsr_station", "--format", "json")
     assert result.exit_code == 0
     nodes = {n["id"]: n for n in json.loads(result.stdout)}
-    names = {n["name_zh"] for n in nodes.values()}
-    assert {"重庆东站", "黔江站"} <= names
+    # the Chongqing East - Qianjiang section, in running order (shared/region/lines.csv)
+    line = ["cq_east", "banan_hsr", "nanchuan_n", "shuijiang_w", "wulong_s", "pengshui_w", "qianjiang"]
+    assert set(line) <= set(nodes)
+    assert nodes["cq_east"]["name_zh"] == "重庆东站" and nodes["qianjiang"]["name_zh"] == "黔江站"
+    assert nodes["qianjiang"]["lon"] - nodes["cq_east"]["lon"] > 2  # Qianjiang lies ~2 degrees east
+    for i in line:
+        assert 106 < nodes[i]["lon"] < 109.5 and 28.5 < nodes[i]["lat"] < 30
     for n in nodes.values():
-        assert 105 < n["lon"] < 112 and 27 < n["lat"] < 31
         assert n["source"] and n["coord_quality"] in ("surveyed", "estimate")
 
 
