@@ -213,6 +213,9 @@ def build_nodes() -> list[dict]:
             pop_year = None
         confidence = town["coord_confidence"] if town else "estimate (city centre, general knowledge)"
         src = p["source"].replace("not found ; ", "")
+        gdp = leading_number(p["gdp_billion_cny"])
+        extra["gdp_billion_cny"] = gdp
+        extra["gdp_year"] = p["gdp_year"].strip() or None if gdp is not None else None
         nodes.append({
             "id": pid, "name_zh": p["name_zh"], "name_en": p["name_en"], "kind": "place",
             "province": p["province"], "county": pid, "population": population, "pop_year": pop_year,
