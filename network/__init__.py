@@ -17,6 +17,13 @@ _EXPORTS = {
     "route": "network.route",
     "Itinerary": "network.route",
     "Leg": "network.route",
+    "reach": "network.reach",
+    "reach_times": "network.reach",
+    "economic_circle": "network.access",
+    "circle_summary": "network.access",
+    "accessibility": "network.access",
+    "compare": "network.compare",
+    "entered_by_band": "network.compare",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -175,8 +175,9 @@ def _clean(value):
 
 
 def _add_nodes(G: nx.MultiDiGraph, nodes) -> None:
-    for nid, row in nodes.iterrows():
-        geom = row.geometry
+    geom_col = nodes.geometry.name
+    for nid, row in zip(nodes.index, nodes.to_dict("records")):
+        geom = row[geom_col]
         pop = _clean(row.get("population"))
         G.add_node(
             nid, x=float(geom.x), y=float(geom.y), kind=row.get("kind"),
@@ -199,7 +200,7 @@ def _add_services(G, services, modes, weekday, params: TimeParams) -> int:
     count = 0
     if services is None or not len(services):
         return 0
-    for sid, row in services.iterrows():
+    for sid, row in zip(services.index, services.to_dict("records")):
         mode = row.get("mode")
         if mode not in modes:
             continue
@@ -256,7 +257,7 @@ def _add_links(G, links, modes) -> int:
     count = 0
     if links is None or not len(links):
         return 0
-    for lid, row in links.iterrows():
+    for lid, row in zip(links.index, links.to_dict("records")):
         mode = row.get("mode")
         if mode not in modes and mode not in CONNECTOR_MODES:
             continue

@@ -116,7 +116,7 @@ def route(G, a, b) -> Itinerary:
     --------
     >>> from network import build_graph
     >>> G = build_graph(date="2025-07-01")
-    >>> it = route(G, "chongqing_east", "qianjiang_stn")
+    >>> it = route(G, "cq_east", "qianjiang")
     >>> it.legs[0].mode, round(it.minutes)
     ('hsr', 61)
     """

@@ -74,3 +74,66 @@ def test_bad_input_one_line_exit_2(run_qjnet, mini, args, message):
     assert p.stderr.startswith("qjnet: error: ") and message in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
     assert p.stdout == ""
+
+
+def test_circle_json_on_embedded_data(run_qjnet):
+    p = run_qjnet("circle", "chongqing_core", "--date", "2025-07-01", "-f", "json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    qj = next(x for x in d["places"] if x["id"] == "qianjiang_dist")
+    assert qj["station_minutes"] == pytest.approx(61, abs=1) and qj["centre_minutes"] > 100
+    assert [s["band"] for s in d["summary"]] == [60, 120, 180]
+    assert "qianjiang_dist" in d["summary"][1]["station_to_station"]["places"]
+    assert d["date"] == "2025-07-01" and d["params"]["wait_factor"] == 0.5
+
+
+def test_compare_json(run_qjnet, mini):
+    p = run_qjnet("compare", "town_a", "--before", "2025-06-26", "--after", "2025-07-01", "--data", mini,
+                  "-f", "json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    c = next(x for x in d["places"] if x["id"] == "town_c")
+    assert c["after"] == pytest.approx(98) and c["change"] < 0 and c["entered"] == 120
+    assert d["entered"]["120"] == ["town_b", "town_c"]
+    assert d["before"]["date"] == "2025-06-26" and d["after"]["date"] == "2025-07-01"
+    p = run_qjnet("compare", "town_a", "--before-scenario", "today", "--after-scenario", "plan", "--data", mini,
+                  "-f", "csv")
+    assert p.returncode == 0 and "town_d" in p.stdout
+
+
+def test_access_json_and_geojson(run_qjnet, mini, tmp_path):
+    p = run_qjnet("access", "--minutes", "100", "--date", "2025-07-01", "--data", mini, "-f", "json")
+    d = json.loads(p.stdout)
+    a = next(x for x in d["places"] if x["id"] == "town_a")
+    assert a["places_within"] == 2 and a["population_within"] == 780000
+    assert d["half_life"] == 60 and d["minutes"] == 100
+    out = tmp_path / "a.geojson"
+    p = run_qjnet("access", "--data", mini, "-f", "geojson", "-o", out)
+    g = json.loads(out.read_text())
+    assert len(g["features"]) == 4 and g["qjnet"]["params"]["transfer_minutes"] == 10
+
+
+@pytest.mark.parametrize("args, message", [
+    (["circle", "town_a", "--bands", "120,60"], "bands must increase"),
+    (["compare", "town_a", "--before", "2025-06-26"], "give --after DATE or --after-scenario"),
+    (["compare", "town_a", "--before", "2025-07-01", "--after", "2025-07-01"], "the same network"),
+    (["access", "--minutes", "0"], "--minutes must be a positive number"),
+    (["access", "--half-life", "-1"], "--half-life must be a positive number"),
+])
+def test_more_bad_input(run_qjnet, mini, args, message):
+    p = run_qjnet(*args, "--data", mini)
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.startswith("qjnet: error: ") and message in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_station_not_open_on_date(run_qjnet):
+    p = run_qjnet("route", "cq_east", "qianjiang", "--date", "2025-06-26")
+    assert p.returncode == 2
+    assert "Chongqing East (cq_east) does not exist on 2025-06-26 (opened 2025-06-27)" in p.stderr
+
+
+def test_route_embedded_61_minutes(run_qjnet):
+    p = run_qjnet("route", "cq_east", "qianjiang", "--date", "2025-06-27", "-f", "json")
+    d = json.loads(p.stdout)
+    assert d["minutes"] == pytest.approx(61, abs=1) and [leg["mode"] for leg in d["legs"]] == ["hsr"]

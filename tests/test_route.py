@@ -96,3 +96,36 @@ def test_matches_brute_force_enumeration(seed, data):
         assert nxt.depart == pytest.approx(prev.depart + prev.minutes + nxt.wait_minutes)
     if it.legs:
         assert it.legs[0].from_ == a and it.legs[-1].to == b
+
+
+@pytest.fixture(scope="module")
+def qianjiang_data():
+    return load_dataset()
+
+
+def test_chongqing_east_to_qianjiang_by_hsr_in_61_minutes(qianjiang_data):
+    G = build_graph(qianjiang_data, date="2025-06-27")
+    it = route(G, "cq_east", "qianjiang")
+    assert it.minutes == pytest.approx(61, abs=1)
+    assert [leg.mode for leg in it.legs] == ["hsr"] and it.legs[0].wait_minutes == 0
+
+
+def test_before_the_hsr_it_takes_hours(qianjiang_data):
+    G = build_graph(qianjiang_data, date="2025-06-26")
+    assert "cq_east" not in G
+    it = route(G, "chongqing_core", "qianjiang_dist")
+    assert it.minutes > 150 and "hsr" not in it.modes_used
+    rail = build_graph(qianjiang_data, date="2025-06-26", modes="rail")
+    it = route(rail, "cq_north", "qianjiang")
+    assert it.minutes > 150 and {leg.service for leg in it.legs} == {"yuhuai_conv"}
+    after = build_graph(qianjiang_data, date="2025-07-01")
+    assert route(after, "chongqing_core", "qianjiang_dist").minutes < it.minutes
+
+
+def test_embedded_routes_are_consistent(qianjiang_data):
+    G = build_graph(qianjiang_data, date="2025-07-01")
+    for a, b in [("chongqing_core", "qianjiang_dist"), ("qianjiang_dist", "zhangjiajie_city"),
+                 ("wanzhou_dist", "xiushan_cty")]:
+        it = route(G, a, b)
+        assert sum(leg.minutes + leg.wait_minutes for leg in it.legs) == pytest.approx(it.minutes)
+        assert it.legs[0].from_ == a and it.legs[-1].to == b

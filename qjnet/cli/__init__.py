@@ -23,6 +23,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "matrix": ("qjnet.cli._matrix", "matrix", "Travel-time matrix to Parquet or CSV (optionally on Dask)."),
     "route": ("qjnet.cli._engine", "route", "Fastest trip between two places, leg by leg."),
     "reach": ("qjnet.cli._engine", "reach", "Everything reached from a place within a time budget."),
+    "circle": ("qjnet.cli._engine", "circle", "Economic circle: places per time band, station and centre based."),
+    "compare": ("qjnet.cli._engine", "compare", "Before/after minutes to every place on two dates or scenarios."),
+    "access": ("qjnet.cli._engine", "access", "Population reachable and gravity accessibility of every place."),
 }
 
 

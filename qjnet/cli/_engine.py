@@ -24,30 +24,43 @@ def graph_options(func):
     return func
 
 
-def _graph(data, date, scenario, modes, *, dataset=None):
+def _load(data):
+    from geodata.io import load_dataset
+
+    return load_dataset(data)
+
+
+def _graph(ds, date, scenario, modes):
     from network.build import build_graph
 
-    if dataset is None:
-        from geodata.io import load_dataset
-
-        dataset = load_dataset(data)
-    return build_graph(dataset, date=date, scenario=scenario, modes=modes)
+    return build_graph(ds, date=date, scenario=scenario, modes=modes)
 
 
-def _place(G, text: str) -> str:
-    """Resolve a place argument to a node id of ``G``."""
+def _place(ds, G, text: str) -> str:
+    """Resolve a place argument (id, name, pinyin or "lat,lon") to a node id of ``G``."""
+    from geodata.errors import OptionError
     from network import _layers
 
     try:
-        from geodata import lookup
-    except ImportError:
-        lookup = None
-    if text in G and G.nodes[text].get("kind") != "service_stop":
-        return text
-    if lookup is not None and hasattr(lookup, "resolve_id"):
-        return lookup.resolve_id(G, text)
-    _layers.check_node(G, text)
-    return text
+        from geodata.lookup import resolve_id
+    except ImportError:  # lookup not installed: ids only
+        resolve_id = None
+    nid = resolve_id(ds, text) if resolve_id is not None else text
+    if nid in G and G.nodes[nid].get("kind") != "service_stop":
+        return nid
+    if nid in ds.nodes.index:
+        row = ds.nodes.loc[nid]
+        when = G.graph.get("date")
+        scen = G.graph.get("scenario")
+        opened = row.get("opened")
+        status = row.get("status")
+        why = (f"status {status}" if status != "open" else
+               f"opened {opened}" if isinstance(opened, str) and when and opened > when else "closed or not included")
+        raise OptionError(f"{row.get('name_en')} ({nid}) does not exist on {when}"
+                          f"{' in scenario ' + scen if scen else ''} ({why}); choose a later date, "
+                          "a scenario that adds it, or another place")
+    _layers.check_node(G, nid)
+    return nid
 
 
 def _meta(G, **extra) -> dict:
@@ -65,12 +78,13 @@ def _meta(G, **extra) -> dict:
 def route(origin, destination, data, date, scenario, modes, fmt, output):
     """Fastest trip from ORIGIN to DESTINATION, leg by leg.
 
-    Exits 1 when no trip exists.  Example: qjnet route chongqing_east qianjiang_stn --date 2025-07-01
+    Exits 1 when no trip exists.  Example: qjnet route cq_east qianjiang --date 2025-07-01
     """
     from network.route import route as find_route
 
-    G = _graph(data, date, scenario, modes)
-    a, b = _place(G, origin), _place(G, destination)
+    ds = _load(data)
+    G = _graph(ds, date, scenario, modes)
+    a, b = _place(ds, G, origin), _place(ds, G, destination)
     it = find_route(G, a, b)
     payload = it.to_dict()
     payload["weekday"] = G.graph.get("weekday")
@@ -114,8 +128,9 @@ def reach(origin, minutes, reverse, data, date, scenario, modes, fmt, output):
     from network.reach import reach as find_reach
 
     budget = check_minutes(minutes, name="--minutes")
-    G = _graph(data, date, scenario, modes)
-    a = _place(G, origin)
+    ds = _load(data)
+    G = _graph(ds, date, scenario, modes)
+    a = _place(ds, G, origin)
     gdf = find_reach(G, a, minutes=budget, reverse=reverse)
     places = []
     for nid, row in gdf.iterrows():
@@ -128,3 +143,132 @@ def reach(origin, minutes, reverse, data, date, scenario, modes, fmt, output):
     out = gdf.reset_index().rename(columns={"index": "id"})
     emit(Result(payload=payload, rows=places, columns=["id", "name_zh", "name_en", "kind", "minutes", "mode"],
                 gdf=out, meta=meta), fmt, output)
+
+
+def _bands_option(func):
+    return click.option("--bands", default="60,120,180", show_default=True, metavar="B1,B2,...",
+                        help="Band limits in minutes, increasing.")(func)
+
+
+def _records(gdf, columns) -> list[dict]:
+    """Rows of a GeoDataFrame as plain dicts (NaN/NA -> None, numpy -> Python)."""
+    from network.convert import _plain
+
+    out = []
+    for nid, row in zip(gdf.index, gdf[columns].to_dict("records")):
+        out.append({"id": nid, **{k: _plain(v) for k, v in row.items()}})
+    return out
+
+
+@click.command("circle")
+@click.argument("centre")
+@_bands_option
+@graph_options
+@output_options
+def circle(centre, bands, data, date, scenario, modes, fmt, output):
+    """Economic circle of CENTRE: county-level places per band, station-to-station and centre-to-centre.
+
+    Station-to-station: fastest scheduled trip between the railway stations of
+    CENTRE and of each place.  Centre-to-centre: door to door, access to and
+    from the stations included.  Population totals per band are cumulative.
+    """
+    from network.access import circle_summary, economic_circle, parse_bands
+
+    bands_t = parse_bands(bands)
+    ds = _load(data)
+    G = _graph(ds, date, scenario, modes)
+    c = _place(ds, G, centre)
+    table = economic_circle(G, c, bands=bands_t)
+    cols = ["name_zh", "name_en", "population", "station_minutes", "from_station", "to_station",
+            "centre_minutes", "station_band", "centre_band"]
+    places = _records(table, cols)
+    summary = circle_summary(table, bands=bands_t)
+    meta = _meta(G, centre=c, centre_place=table.attrs["centre_place"], stations=table.attrs["stations"],
+                 bands=list(bands_t))
+    payload = {"centre": c, "centre_place": table.attrs["centre_place"], "stations": table.attrs["stations"],
+               "bands": list(bands_t), "summary": summary, "places": places,
+               **{k: meta[k] for k in ("date", "weekday", "scenario", "modes", "params")}}
+    for entry in summary:
+        meta[f"band {entry['band']:g}"] = (
+            f"station-to-station {len(entry['station_to_station']['places'])} places, "
+            f"population {entry['station_to_station']['population']}; centre-to-centre "
+            f"{len(entry['centre_to_centre']['places'])} places, population {entry['centre_to_centre']['population']}")
+    emit(Result(payload=payload, rows=places, columns=["id", *cols], gdf=table.reset_index(), meta=meta),
+         fmt, output)
+
+
+@click.command("compare")
+@click.argument("origin")
+@click.option("--before", "before_date", default=None, metavar="YYYY-MM-DD", help="Date of the 'before' network.")
+@click.option("--after", "after_date", default=None, metavar="YYYY-MM-DD", help="Date of the 'after' network.")
+@click.option("--before-scenario", default=None, help="Scenario of the 'before' network.")
+@click.option("--after-scenario", default=None, help="Scenario of the 'after' network.")
+@click.option("--reverse", is_flag=True, help="Compare trips to ORIGIN instead of from it.")
+@_bands_option
+@click.option("--data", "data", default=None, type=click.Path(),
+              help="Dataset folder (default: the embedded Qianjiang dataset).")
+@click.option("--modes", default=None, metavar="M1,M2", help="Modes to use (default: every passenger mode).")
+@output_options
+def compare(origin, before_date, after_date, before_scenario, after_scenario, reverse, bands, data, modes,
+            fmt, output):
+    """Minutes from ORIGIN to every county-level place on two dates or in two scenarios.
+
+    Example: qjnet compare chongqing_core --before 2025-06-26 --after 2025-07-01
+    """
+    from geodata.errors import OptionError
+    from geodata.io import load_dataset
+    from network.access import parse_bands
+    from network.build import build_graph
+    from network.compare import compare as run_compare
+    from network.compare import entered_by_band
+
+    if before_date is None and before_scenario is None:
+        raise OptionError("say what 'before' is: give --before DATE or --before-scenario NAME")
+    if after_date is None and after_scenario is None:
+        raise OptionError("say what 'after' is: give --after DATE or --after-scenario NAME")
+    if (before_date, before_scenario) == (after_date, after_scenario):
+        raise OptionError("'before' and 'after' are the same network; give two different dates or scenarios")
+    bands_t = parse_bands(bands)
+    ds = load_dataset(data)
+    G0 = build_graph(ds, date=before_date, scenario=before_scenario, modes=modes)
+    G1 = build_graph(ds, date=after_date, scenario=after_scenario, modes=modes)
+    o = _place(ds, G1, origin)
+    table = run_compare(G0, G1, o, bands=bands_t, reverse=reverse)
+    cols = ["name_zh", "name_en", "population", "before", "after", "change", "band_before", "band_after", "entered"]
+    places = _records(table, cols)
+    entered = {f"{b:g}": ids for b, ids in entered_by_band(table, bands=bands_t).items()}
+    before = {"date": G0.graph["date"], "weekday": G0.graph["weekday"], "scenario": G0.graph["scenario"]}
+    after = {"date": G1.graph["date"], "weekday": G1.graph["weekday"], "scenario": G1.graph["scenario"]}
+    payload = {"origin": o, "reverse": reverse, "before": before, "after": after, "bands": list(bands_t),
+               "entered": entered, "places": places, "modes": G1.graph["modes"], "params": G1.graph["params"]}
+    meta = {"origin": o, "before": before, "after": after, "modes": G1.graph["modes"],
+            "params": G1.graph["params"], "bands": list(bands_t), "entered": entered}
+    emit(Result(payload=payload, rows=places, columns=["id", *cols], gdf=table.reset_index(), meta=meta),
+         fmt, output)
+
+
+@click.command("access")
+@click.option("--minutes", "-m", "minutes", default=60.0, show_default=True, type=float,
+              help="Budget for the cumulative measure.")
+@click.option("--half-life", default=60.0, show_default=True, type=float,
+              help="Gravity decay: minutes at which a place's weight halves.")
+@graph_options
+@output_options
+def access(minutes, half_life, data, date, scenario, modes, fmt, output):
+    """Accessibility of every county-level place: population within --minutes, and gravity."""
+    from network.access import accessibility
+    from network.params import check_minutes
+
+    budget = check_minutes(minutes, name="--minutes")
+    hl = check_minutes(half_life, name="--half-life")
+    G = _graph(_load(data), date, scenario, modes)
+    table = accessibility(G, minutes=budget, half_life=hl)
+    cols = ["name_zh", "name_en", "population", "places_within", "population_within", "gravity"]
+    places = _records(table, cols)
+    meta = _meta(G, minutes=budget, half_life=hl, decay="2 ** (-minutes / half_life)",
+                 population_unknown=table.attrs["population_unknown"])
+    payload = {"minutes": budget, "half_life": hl, "decay": meta["decay"],
+               "population_unknown": meta["population_unknown"], "places": places,
+               **{k: meta[k] for k in ("date", "weekday", "scenario", "modes", "params")}}
+    emit(Result(payload=payload, rows=places, columns=["id", *cols], gdf=table.reset_index(), meta=meta),
+         fmt, output)
