@@ -7,6 +7,7 @@ imported only inside the command.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
@@ -75,6 +76,31 @@ def _default_destinations(G) -> list:
     return [n for n, k in G.nodes(data="kind") if k != "service_stop"]
 
 
+def _run(compiled, origin_ids, dest_ids, max_minutes, output, wide, client, chunk_size):
+    """Compute and write; a tqdm bar (on a terminal only) shows chunks done."""
+    from tqdm import tqdm
+
+    from network.matrix import matrix_wide, write_matrix, write_wide
+
+    bar = tqdm(total=None, unit="chunk", desc="matrix", disable=None, leave=False)
+
+    def progress(done, total):
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        if wide:
+            frame = matrix_wide(compiled, origin_ids, dest_ids, max_minutes=max_minutes, client=client,
+                                chunk_size=chunk_size, progress=progress)
+            write_wide(frame, output)
+            return int(frame.notna().to_numpy().sum()), None
+        written = write_matrix(compiled, origin_ids, output, dest_ids, max_minutes=max_minutes,
+                               client=client, chunk_size=chunk_size, progress=progress)
+        return written.rows, written.chunks
+    finally:
+        bar.close()
+
+
 @click.command("matrix")
 @click.option("--origins", required=True, metavar="A,B,...|all-places",
               help="Origins: comma-separated ids or names, or all-places (every node of kind place).")
@@ -107,60 +133,35 @@ def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers,
     qjnet matrix --origins all-places --max-minutes 240 --output m.parquet
     """
     from geodata.errors import OptionError
-    from network.matrix import check_output, matrix_wide, write_matrix, write_wide
+    from network.matrix import check_output
 
     if scheduler and workers:
         raise OptionError("give either --scheduler or --workers, not both")
     check_output(output, wide=wide)
     started = time.perf_counter()
-    G = _graph(graph_file, roads_file, data, date, scenario, modes)
-    names = graph_file is None  # the dataset's graph: places also by name, pinyin, "lat,lon"
-    origin_ids = _resolve(G, origins, "origins", names=names)
-    dest_ids = (_default_destinations(G) if destinations is None
-                else _resolve(G, destinations, "destinations", names=names))
+    with contextlib.ExitStack() as stack:
+        client = None
+        if scheduler:  # first, so an address that does not answer fails before any work
+            from network.distributed import connect
 
-    from network.csr import compile_graph
+            client = connect(scheduler)
+            stack.callback(client.close)
+        G = _graph(graph_file, roads_file, data, date, scenario, modes)
+        names = graph_file is None  # the dataset's graph: places also by name, pinyin, "lat,lon"
+        origin_ids = _resolve(G, origins, "origins", names=names)
+        dest_ids = (_default_destinations(G) if destinations is None
+                    else _resolve(G, destinations, "destinations", names=names))
 
-    compiled = compile_graph(G)
-    compiled.indices_of(origin_ids, what="origin")
-    compiled.indices_of(dest_ids, what="destination")
+        from network.csr import compile_graph
 
-    def run(client):
-        from tqdm import tqdm
+        compiled = compile_graph(G)
+        compiled.indices_of(origin_ids, what="origin")
+        compiled.indices_of(dest_ids, what="destination")
+        if workers:
+            from network.distributed import local_client
 
-        bar = tqdm(total=None, unit="chunk", desc="matrix", disable=None, leave=False)
-
-        def progress(done, total):
-            bar.total = total
-            bar.update(done - bar.n)
-
-        try:
-            if wide:
-                frame = matrix_wide(compiled, origin_ids, dest_ids, max_minutes=max_minutes, client=client,
-                                    chunk_size=chunk_size, progress=progress)
-                write_wide(frame, output)
-                return int(frame.notna().to_numpy().sum()), None
-            written = write_matrix(compiled, origin_ids, output, dest_ids, max_minutes=max_minutes,
-                                   client=client, chunk_size=chunk_size, progress=progress)
-            return written.rows, written.chunks
-        finally:
-            bar.close()
-
-    if scheduler:
-        from network.distributed import connect
-
-        client = connect(scheduler)
-        try:
-            rows, chunks = run(client)
-        finally:
-            client.close()
-    elif workers:
-        from network.distributed import local_client
-
-        with local_client(workers) as client:
-            rows, chunks = run(client)
-    else:
-        rows, chunks = run(None)
+            client = stack.enter_context(local_client(workers))
+        rows, chunks = _run(compiled, origin_ids, dest_ids, max_minutes, output, wide, client, chunk_size)
     where = f"Dask scheduler {scheduler}" if scheduler else (f"{workers} local Dask workers" if workers
                                                              else "one process")
     click.echo(
