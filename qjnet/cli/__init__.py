@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "circle": ("qjnet.cli._engine", "circle", "Economic circle: places per time band, station and centre based."),
     "compare": ("qjnet.cli._engine", "compare", "Before/after minutes to every place on two dates or scenarios."),
     "access": ("qjnet.cli._engine", "access", "Population reachable and gravity accessibility of every place."),
+    "freight": ("qjnet.cli._freight", "freight", "Freight chain to a port by time, cost or CO2; Pareto set; before/after."),
+    "catchment": ("qjnet.cli._freight", "catchment", "Places that ship to the port more cheaply through a yard."),
 }
 
 
