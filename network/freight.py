@@ -16,10 +16,13 @@ Nodes
 Edges (every edge: ``mode``, ``hours``, ``km``, ``cost_teu``, ``cost_tonne``, ``co2_teu``,
 ``co2_tonne`` per unit of cargo, ``teu_ok``, ``refs_teu`` / ``refs_tonne`` = keys of the figures used)
     ``road``      truck on a dataset link (expressway, road, access, transfer) or a freight.json
-                  trunk road, between sites; time = km / truck speed of the road class.
+                  trunk road, between sites; km = ``length_km`` x ``circuity`` of the link (else
+                  great circle x ``modes.road.circuity``); time = km / truck speed of the road class.
     ``rail``      a ride on one freight_rail service from a yard to a later yard of its stopping
                   pattern (no transshipment at the stops in between); hours = expected wait for the
-                  train + running time.
+                  train + running time (the service's segment minutes; with
+                  ``modes.rail.running_speed_kmh`` set, "derived" segments are re-derived as
+                  rail km / speed); km = great circle between consecutive stops x ``modes.rail.circuity``.
     ``air``       a ride on an air service between cargo airports (tonnes only: no containers fly).
     ``handling``  a transshipment at a node that handles both modes (listed in freight.json):
                   site -> ``|rail:dep`` (load), ``|rail:arr`` -> site (unload),
@@ -63,7 +66,7 @@ class Param:
     """One freight figure with its provenance (``source`` or ``assumption``)."""
 
     key: str
-    value: float
+    value: float | None
     unit: str = ""
     source: str | None = None
     assumption: str | None = None
@@ -141,6 +144,10 @@ _REQUIRED_KEYS = (
 )
 
 
+# figures that may be null ("not set": the dataset's own values are used)
+_NULLABLE = frozenset({"modes.rail.running_speed_kmh"})
+
+
 def _check_number(key: str, value, *, where) -> float:
     """Parse and range-check one figure; ``where`` builds the error."""
     if isinstance(value, bool):
@@ -171,7 +178,10 @@ def _flatten(doc: dict, prefix: str, out: dict, path) -> None:
             def where(msg, _rec=rec, _fld=fld):
                 return DataError(msg, file=path, record=_rec, field=_fld)
 
-            num = _check_number(key, val["value"], where=where)
+            if val["value"] is None and key in _NULLABLE:
+                num = None
+            else:
+                num = _check_number(key, val["value"], where=where)
             if not (val.get("source") or val.get("assumption")):
                 raise DataError("figure without provenance; give a \"source\" (citation) or an "
                                 "\"assumption\" (what was assumed and why)", file=path, record=rec, field=fld)
@@ -571,8 +581,9 @@ def build_freight_graph(dataset=None, *, date=None, scenario: str | None = None,
         for i in range(len(stops) - 1):
             km = _gc_km(coords[stops[i]], coords[stops[i + 1]]) * P(f"modes.{mode}.circuity")
             refs = [f"modes.{mode}.circuity"]
-            if mode == "rail" and (tsrc[i] if i < len(tsrc) else "derived") != "published":
-                hours = km / P("modes.rail.running_speed_kmh")
+            speed = P("modes.rail.running_speed_kmh") if mode == "rail" else None
+            if speed is not None and (tsrc[i] if i < len(tsrc) else "derived") != "published":
+                hours = km / speed
                 refs.append("modes.rail.running_speed_kmh")
             else:
                 hours = (minutes[i + 1] - minutes[i]) / 60.0
@@ -787,7 +798,7 @@ def freight_route(G: nx.MultiDiGraph, a: str, b: str, *, cargo: str | None = Non
     Examples
     --------
     >>> G = build_freight_graph(date="2025-07-01")
-    >>> chain = freight_route(G, "town_qianjiang_dist", "qinzhou_port_e", objective="cost")
+    >>> chain = freight_route(G, "qianjiang_dist", "qinzhou_port_e", objective="cost")
     >>> "qj_freight" in chain.via
     True
     """
@@ -846,7 +857,7 @@ def freight_pareto(G: nx.MultiDiGraph, a: str, b: str, *, cargo: str | None = No
     Examples
     --------
     >>> G = build_freight_graph(date="2025-07-01")
-    >>> [c.label for c in freight_pareto(G, "town_qianjiang_dist", "qinzhou_port_e")][:1]
+    >>> [c.label for c in freight_pareto(G, "qianjiang_dist", "qinzhou_port_e")][:1]
     ['all road']
     """
     cargo = _check_cargo(cargo if cargo is not None else G.graph.get("cargo", "teu"))
@@ -996,7 +1007,7 @@ def catchment(G: nx.MultiDiGraph, yard: str, *, port: str | None = None, cargo: 
     --------
     >>> G = build_freight_graph(date="2025-07-01")
     >>> c = catchment(G, "qj_freight")
-    >>> bool(c.loc["town_qianjiang_dist", "in_catchment"])
+    >>> bool(c.loc["qianjiang_dist", "in_catchment"])
     True
     """
     import geopandas as gpd
@@ -1088,7 +1099,7 @@ def compare_freight(dataset, a: str, b: str, *, before, after, scenario_before: 
     Examples
     --------
     >>> from geodata.io import load_dataset
-    >>> cmp = compare_freight(load_dataset(), "town_qianjiang_dist", "qinzhou_port_e",
+    >>> cmp = compare_freight(load_dataset(), "qianjiang_dist", "qinzhou_port_e",
     ...                       before="2024-02-28", after="2024-03-01")
     >>> "qj_freight" in cmp.after.via and "qj_freight" not in cmp.before.via
     True

@@ -52,7 +52,8 @@ def _sources_meta(sources) -> dict:
     for s in sources:
         text = []
         if "value" in s:
-            text.append(f"{s['value']:g} {s.get('unit', '')}".strip())
+            value = "not set" if s["value"] is None else f"{s['value']:g}"
+            text.append(f"{value} {s.get('unit', '')}".strip())
         if s.get("time_source"):
             ts = s["time_source"]
             text.append("times " + (", ".join(ts) if isinstance(ts, list) else str(ts)))
@@ -220,5 +221,6 @@ def _param_meta(G) -> dict:
     for key, p in params.values.items():
         if key.startswith(("nodes.", "modes.", "cargo.")):
             why = f"source: {p.source}" if p.source else f"assumption: {p.assumption}"
-            out[key] = f"{p.value:g} {p.unit} | {why}"
+            value = "not set" if p.value is None else f"{p.value:g}"
+            out[key] = f"{value} {p.unit} | {why}"
     return out
