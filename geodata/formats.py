@@ -366,6 +366,9 @@ def write_dataset(ds, path, *, format: str = "geojson") -> Path:
             tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
         except OSError as exc:
             raise OptionError(f"{target}: cannot write there ({exc.strerror}); choose another --output") from None
+        umask = os.umask(0)
+        os.umask(umask)
+        tmpdir.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
         try:
             for name, text in texts.items():
                 (tmpdir / name).write_text(text, encoding="utf-8")

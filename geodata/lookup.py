@@ -37,7 +37,7 @@ _ETHNIC = ("土家族", "苗族", "侗族", "仡佬族", "彝族", "回族", "�
            "布依族", "水族", "满族", "畲族", "哈尼族", "傣族", "黎族", "羌族", "纳西族", "傈僳族")
 _AUTONOMOUS = re.compile("(?:" + "|".join(_ETHNIC) + ")*自治(?:县|州|旗|区)$")
 # longest first: 机场 before 场, 新区 before 区
-_ZH_SUFFIXES = ("国际机场", "通用机场", "机场", "中心城区", "主城区", "城区", "新区", "街道", "区", "县", "市", "站",
+_ZH_SUFFIXES = ("国际机场", "通用机场", "机场", "中心城区", "主城区", "城区", "新区", "街道", "古镇", "区", "县", "市", "站",
                 "镇", "乡")
 _EN_SUFFIXES = re.compile(r"\s+(district|county|city|station|railway station|airport|autonomous county)$",
                           re.IGNORECASE)

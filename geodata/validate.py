@@ -696,11 +696,12 @@ def validate_dataset(path=None) -> ValidationReport:
     >>> report.summary().endswith("no problems")
     True
     """
-    from geodata.io import default_dataset_path
+    from geodata.io import DEFAULT_DATASET, default_dataset_path
 
     target = Path(path) if path is not None else default_dataset_path()
     out = _Collector()
-    report = ValidationReport(path=str(target))
+    embedded = target.resolve() == default_dataset_path()
+    report = ValidationReport(path=f"{DEFAULT_DATASET} (embedded dataset)" if embedded else str(target))
     if target.is_file() and target.suffix.lower() == ".gpkg":
         from geodata.formats import read_dataset
 

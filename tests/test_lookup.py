@@ -14,7 +14,7 @@ from shapely.geometry import Point
 
 from geodata.errors import AmbiguousPlaceError, PlaceNotFoundError
 from geodata.io import Dataset, default_dataset_path, load_dataset
-from geodata.lookup import nearest_node, pinyin_key, resolve_place, short_name_zh
+from geodata.lookup import nearest_node, pinyin_key, resolve_id, resolve_place, short_name_zh
 
 NODES = [
     # id, name_zh, name_en, kind, lon, lat
@@ -203,3 +203,17 @@ def test_embedded_dataset_names():
     assert resolve_place(ds, "黔江站").kind == "hsr_station"
     assert resolve_place(ds, "qianjiang", kinds=["place"]).kind == "place"
     assert resolve_place(ds, "重庆东站").kind == "hsr_station"
+
+
+def test_resolve_id_on_a_graph_skips_service_stops():
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    for nid, zh, en, kind, lon, lat in NODES:
+        G.add_node(nid, x=lon, y=lat, kind=kind, name_zh=zh, name_en=en)
+    G.add_node("hsr|f|qianjiang", x=108.79, y=29.56, kind="service_stop", name_zh="黔江站", name_en="Qianjiang")
+    assert resolve_id(G, "黔江") == "qianjiang_dist"
+    assert resolve_id(G, "黔江站") == "qianjiang"  # the service-stop copy is not a candidate
+    assert resolve_id(G, "29.56,108.79", kinds=["hsr_station"]) == "qianjiang"
+    with pytest.raises(PlaceNotFoundError, match="did you mean"):
+        resolve_id(G, "qianjaing")

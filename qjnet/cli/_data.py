@@ -53,6 +53,12 @@ def _node_records(nodes) -> list[dict]:
     return out
 
 
+def _dataset_label(path) -> str:
+    from geodata.io import DEFAULT_DATASET, default_dataset_path
+
+    return f"{DEFAULT_DATASET} (embedded)" if str(path) == str(default_dataset_path()) else str(path)
+
+
 @click.command("places")
 @click.option("--kind", "-k", "kinds", multiple=True, type=click.Choice(NODE_KINDS),
               help="Only nodes of this kind (repeat for several).")
@@ -68,7 +74,7 @@ def places(kinds, data, date, scenario, fmt, output):
     if kinds:
         nodes = nodes[nodes["kind"].isin(kinds)]
     records = _node_records(nodes)
-    meta = {"dataset": str(ds.path), "date": ds.date.isoformat() if ds.date else None,
+    meta = {"dataset": _dataset_label(ds.path), "date": ds.date.isoformat() if ds.date else None,
             "scenario": ds.scenario, "kinds": list(kinds) or None, "count": len(records)}
     meta = {k: v for k, v in meta.items() if v is not None}
     if fmt == "table":
