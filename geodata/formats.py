@@ -237,6 +237,7 @@ def read_layer(path, *, layer: str | None = None):
     if fmt == "csv":
         import pandas as pd
         from shapely import wkt
+        from shapely.errors import ShapelyError
 
         try:
             frame = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
@@ -249,7 +250,7 @@ def read_layer(path, *, layer: str | None = None):
         elif "wkt" in frame.columns:
             try:
                 geoms = [None if v is None else wkt.loads(v) for v in frame.pop("wkt")]
-            except Exception as exc:  # shapely raises several types for bad WKT
+            except (ShapelyError, ValueError, TypeError) as exc:
                 raise DataError(f"bad WKT geometry ({exc})", file=path, field="wkt") from None
         else:
             raise DataError("no geometry: give lon and lat columns (points) or a wkt column", file=path)
@@ -259,7 +260,7 @@ def read_layer(path, *, layer: str | None = None):
 
         try:
             gdf = pyogrio.read_dataframe(path, layer=layer)
-        except Exception as exc:  # pyogrio/GDAL errors
+        except (RuntimeError, OSError, ValueError) as exc:  # pyogrio's DataSourceError/DataLayerError
             raise DataError(f"cannot read GeoPackage layer {layer or '(first)'} ({exc})", file=path) from None
         gdf = _decode_lists(gdf)
         if gdf.crs is None:
@@ -414,7 +415,7 @@ def read_dataset(path):
 
     try:
         present = {name for name, _ in pyogrio.list_layers(target)}
-    except Exception as exc:  # GDAL cannot open it
+    except (RuntimeError, OSError) as exc:  # pyogrio's DataSourceError: GDAL cannot open it
         raise DataError(f"not a readable GeoPackage ({exc})", file=target) from None
     missing = [n for n in ("nodes", "services", "links") if n not in present]
     if missing:

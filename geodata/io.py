@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -35,10 +36,10 @@ class Dataset:
     ``None`` nothing was filtered (every status, every date).
     """
 
-    nodes: "object"
-    services: "object"
-    links: "object"
-    boundaries: "object | None"
+    nodes: object
+    services: object
+    links: object
+    boundaries: object | None
     scenarios: dict
     path: Path
     date: _dt.date | None = None
@@ -57,7 +58,7 @@ def parse_date(value, *, file=None, record=None, field_name=None) -> _dt.date | 
     ``None`` and empty strings give ``None``.  Raises :class:`DataError` naming
     ``file``/``record``/``field_name`` when given, else :class:`OptionError`.
     """
-    if value is None or (isinstance(value, float) and value != value) or value == "":
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
         return None
     if isinstance(value, _dt.datetime):
         return value.date()
@@ -103,6 +104,7 @@ def read_geojson_layer(path):
                         file=path)
     feats = raw.get("features") or []
     props = [dict((f.get("properties") if isinstance(f, dict) else None) or {}) for f in feats]
+    from shapely.errors import ShapelyError
     from shapely.geometry import shape
 
     from geodata.validate import _geometry_problem
@@ -115,7 +117,7 @@ def read_geojson_layer(path):
             try:
                 geoms.append(shape(geom) if geom else None)
                 continue
-            except Exception as exc:  # shapely raises several types for bad geometry
+            except (ShapelyError, ValueError, TypeError, KeyError, IndexError) as exc:
                 problem = f"{type(exc).__name__}: {exc}"
         rid = props[i].get("id", f"#{i}")
         raise DataError(f"bad geometry: {problem}; give a valid GeoJSON geometry with [lon, lat] positions",
@@ -185,7 +187,7 @@ def derive_link_minutes(links):
     minutes = []
     for row in links[["minutes", "length_km", "speed_kmh", "circuity"]].to_dict("records"):
         m = row["minutes"]
-        if m is None or (isinstance(m, float) and m != m):
+        if m is None or (isinstance(m, float) and math.isnan(m)):
             length, speed = row["length_km"], row["speed_kmh"]
             circ = row["circuity"] if row["circuity"] is not None and row["circuity"] == row["circuity"] else 1.0
             m = float(length) * float(circ) / float(speed) * 60.0 if length and speed else None
@@ -203,9 +205,7 @@ def _exists_on(row, day: _dt.date, added: set) -> bool:
     closed = parse_date(row.get("closed"))
     if opened is not None and opened > day:
         return False
-    if closed is not None and closed <= day:
-        return False
-    return True
+    return closed is None or closed > day
 
 
 def apply_selection(ds: Dataset, *, date=None, scenario: str | None = None) -> Dataset:

@@ -26,12 +26,12 @@ from __future__ import annotations
 import math
 import re
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from geodata.errors import AmbiguousPlaceError, PlaceNotFoundError
 
-__all__ = ["Place", "resolve_place", "resolve_id", "nearest_node", "short_name_zh", "pinyin_key"]
+__all__ = ["Place", "nearest_node", "pinyin_key", "resolve_id", "resolve_place", "short_name_zh"]
 
 _ETHNIC = ("土家族", "苗族", "侗族", "仡佬族", "彝族", "回族", "蒙古族", "藏族", "瑶族", "壮族", "白族",
            "布依族", "水族", "满族", "畲族", "哈尼族", "傣族", "黎族", "羌族", "纳西族", "傈僳族")

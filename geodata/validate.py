@@ -18,9 +18,10 @@ import json
 import logging
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from geodata import schema
 from geodata.errors import DataError, ValidationError
@@ -143,11 +144,10 @@ def _parse_date(value) -> _dt.date | None:
         return value.date()
     if isinstance(value, _dt.date):
         return value
-    if not isinstance(value, str):
-        raise ValueError(value)
+    text = value.strip() if isinstance(value, str) else ""  # a number is not a date either
     for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
         try:
-            return _dt.datetime.strptime(value.strip(), fmt).date()
+            return _dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
     raise ValueError(value)
@@ -191,6 +191,7 @@ def _read_raw_layer(path: Path, layer: str, out: _Collector, *, required: bool):
     if not isinstance(feats, list):
         out.add(path, None, "features", "missing or not a list", 'give "features": [...]')
         return None
+    from shapely.errors import ShapelyError
     from shapely.geometry import shape
 
     records = []
@@ -218,7 +219,7 @@ def _read_raw_layer(path: Path, layer: str, out: _Collector, *, required: bool):
         if problem is None:
             try:
                 shp = shape(geom)
-            except Exception as exc:  # shapely raises several exception types for bad input
+            except (ShapelyError, ValueError, TypeError, KeyError, IndexError) as exc:
                 problem = f"{type(exc).__name__}: {exc}"
         if problem is not None:
             out.add(path, rid, "geometry", f"bad geometry: {problem}",

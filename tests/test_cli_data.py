@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_validate import BAD  # the bad fixtures and where their first problem is
 
 from geodata.io import default_dataset_path
 from qjnet.cli import cli
-
-from test_validate import BAD  # the bad fixtures and where their first problem is
 
 DATA = Path(__file__).resolve().parent / "data"
 MINI = str(DATA / "mini")
@@ -54,7 +53,8 @@ def test_validate_lists_the_problem_and_exits_2(name):
     result = run("validate", DATA / name)
     assert result.exit_code == 2
     lines = result.stdout.splitlines()
-    assert any(file in s and words in s and (record is None or f"record {record!r}" in s) for s in lines[:-1])
+    where = "" if record is None else f"record {record!r}" + (f", field {field!r}" if field else "")
+    assert any(file in s and words in s and where in s for s in lines[:-1])
     assert "problem" in lines[-1]
 
 
@@ -92,7 +92,7 @@ def test_places_json_lists_nodes_with_coordinates_and_sources():
 def test_places_table_csv_geojson(tmp_path):
     table = run("places", "--data", MINI).stdout.splitlines()
     assert table[0] == f"# dataset: {MINI}"
-    header = [line for line in table if line.startswith("id")][0]
+    header = next(line for line in table if line.startswith("id"))
     assert header.split() == ["id", "name_zh", "name_en", "kind", "lon", "lat", "coord_quality"]
     assert any(line.startswith("sta_c") and "108.7900" in line for line in table)
     csv_text = run("places", "--data", MINI, "-k", "place", "-f", "csv").stdout
@@ -161,7 +161,8 @@ def test_cli_import_is_light_and_fast():
             "dt = time.perf_counter() - t; "
             "heavy = sorted(m for m in ('geopandas', 'pandas', 'shapely', 'pyogrio', 'folium', 'networkx', 'scipy') "
             "if m in sys.modules); print(dt, ','.join(heavy))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).parent.parent)
     seconds, heavy = proc.stdout.split(" ")
     assert heavy.strip() == ""  # geopandas & co. load only inside a command
     assert float(seconds) < 0.5

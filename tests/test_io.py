@@ -112,7 +112,7 @@ def test_dataset_snapshot_drops_scenarios_and_records_selection(data_dir, tmp_pa
 
 
 def test_failed_dataset_write_leaves_nothing(data_dir, tmp_path, monkeypatch):
-    import geodata.formats as formats
+    from geodata import formats
 
     ds = load_dataset(data_dir / "mini")
 

@@ -14,7 +14,13 @@ from shapely.geometry import Point
 
 from geodata.errors import AmbiguousPlaceError, PlaceNotFoundError
 from geodata.io import Dataset, default_dataset_path, load_dataset
-from geodata.lookup import nearest_node, pinyin_key, resolve_id, resolve_place, short_name_zh
+from geodata.lookup import (
+    nearest_node,
+    pinyin_key,
+    resolve_id,
+    resolve_place,
+    short_name_zh,
+)
 
 NODES = [
     # id, name_zh, name_en, kind, lon, lat

@@ -12,7 +12,13 @@ import math
 import click
 
 from geodata.schema import NODE_KINDS
-from qjnet.cli._common import Result, dataset_options, emit, open_dataset, output_options
+from qjnet.cli._common import (
+    Result,
+    dataset_options,
+    emit,
+    open_dataset,
+    output_options,
+)
 
 TABLE_COLUMNS = ["id", "name_zh", "name_en", "kind", "lon", "lat", "coord_quality"]
 
