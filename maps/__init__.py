@@ -7,5 +7,7 @@ Each function returns a ``folium.Map`` (it renders inline in notebooks);
 from maps.escape import esc
 from maps.network import network_map
 from maps.offline import OfflineError, save
+from maps.reach import reach_map
+from maps.route import route_map
 
-__all__ = ["esc", "network_map", "save", "OfflineError"]
+__all__ = ["esc", "network_map", "reach_map", "route_map", "save", "OfflineError"]

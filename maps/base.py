@@ -21,7 +21,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from geodata.errors import OptionError
-from maps.escape import esc
+from maps.escape import esc, missing
 from maps.offline import make_offline
 
 TILES = ("none", "osm", "gaode")
@@ -81,7 +81,7 @@ def population_radius(population: Any) -> float:
 
     ``3 + sqrt(population / 100 000) * 1.5``, capped at 22 px.
     """
-    if population is None or (isinstance(population, float) and math.isnan(population)):
+    if missing(population):
         return 4.0
     return float(min(22.0, 3.0 + math.sqrt(max(float(population), 0.0) / 1e5) * 1.5))
 
@@ -380,3 +380,67 @@ def color_scale(value: float, vmax: float, *, colors: Sequence[str] = ("#1a9850"
         return colors[0]
     i = int(min(len(colors) - 1, max(0, math.floor(float(value) / vmax * len(colors)))))
     return colors[i]
+
+
+def polygon(canvas: Canvas, target, geom, *, color: str, fill_opacity: float = 0.25, weight: float = 1.0,
+            tooltip: str | None = None, popup_html: str | None = None, simplify: float = 0.002,
+            layer_name: str | None = None) -> int:
+    """Draw a (Multi)Polygon in WGS-84 on ``target`` as one Leaflet polygon (holes kept)."""
+    if geom is None or geom.is_empty:
+        return 0
+    if simplify:
+        geom = geom.simplify(simplify, preserve_topology=True)
+    geom = canvas.geometry(geom)
+    parts = getattr(geom, "geoms", [geom])
+
+    def ring(r):
+        return [[round(y, 5), round(x, 5)] for x, y, *_ in r.coords]
+
+    # every ring in one list: with the even-odd fill rule holes stay empty and separate parts filled
+    locations = [ring(r) for p in parts if not p.is_empty for r in (p.exterior, *p.interiors)]
+    if not locations:
+        return 0
+    folium.Polygon(
+        locations, color=color, weight=weight, fill=True, fill_color=color, fill_opacity=fill_opacity,
+        fill_rule="evenodd",
+        tooltip=folium.Tooltip(esc(tooltip), sticky=True) if tooltip else None,
+        popup=folium.Popup(popup_html, max_width=420) if popup_html else None,
+    ).add_to(target)
+    if layer_name is not None:
+        canvas.add(layer_name)
+    return 1
+
+
+def read_boundaries(dataset=None):
+    """County boundaries for the basemap: from a Dataset, a dataset folder, or the embedded dataset.
+
+    Returns ``None`` when the dataset has no ``boundaries.geojson``.
+    """
+    from pathlib import Path
+
+    if dataset is not None and hasattr(dataset, "boundaries"):
+        return dataset.boundaries
+    from geodata.io import default_dataset_path
+
+    folder = Path(dataset) if dataset is not None else default_dataset_path()
+    path = folder / "boundaries.geojson"
+    if not path.exists():
+        return None
+    import geopandas as gpd
+
+    return gpd.read_file(path)
+
+
+class _Boundaries:
+    """Just enough of a Dataset for :func:`base_map`: boundaries and no nodes."""
+
+    def __init__(self, boundaries):
+        self.boundaries = boundaries
+        import geopandas as gpd
+
+        self.nodes = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+
+
+def result_map(dataset, *, tiles: str, bounds) -> Canvas:
+    """A base map for a query result: the dataset's county outlines, view fitted to ``bounds``."""
+    return base_map(_Boundaries(read_boundaries(dataset)), tiles=tiles, bounds=bounds)

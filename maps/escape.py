@@ -31,6 +31,13 @@ _REFS = {
 _TABLE = str.maketrans(_REFS)
 
 
+def missing(value: Any) -> bool:
+    """Whether ``value`` is a missing value: ``None``, NaN or pandas' ``NA``."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
 def esc(value: Any) -> str:
     """Return ``value`` as text safe in HTML and inside a JavaScript template literal.
 
@@ -46,7 +53,7 @@ def esc(value: Any) -> str:
     >>> esc("黔江区")
     '黔江区'
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return ""
     text = str(value).translate(_TABLE)
     return text.replace("\r\n", "\n").replace("\n", "<br>")
@@ -54,7 +61,7 @@ def esc(value: Any) -> str:
 
 def fmt_minutes(value: Any) -> str:
     """Minutes rounded for display (``"61"``, ``"7.5"``); empty for missing values."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return ""
     value = float(value)
     return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"

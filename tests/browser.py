@@ -140,19 +140,30 @@ class Browser:
                 if (tmp.textContent.indexOf(want) >= 0) { found = l; }
             });
             if (!found) return null;
-            var ll;
-            if (found.getLatLng) { ll = found.getLatLng(); }
+            if (found.bringToFront && !(found instanceof L.Polygon)) found.bringToFront();
+            var cands = [];
+            if (found.getLatLng) { cands.push(found.getLatLng()); }
             else {
-                var pts = found.getLatLngs(); while (Array.isArray(pts[0])) pts = pts[0];
-                if (found instanceof L.Polygon) { ll = found.getBounds().getCenter(); }
-                else { ll = L.latLng((pts[0].lat + pts[1].lat) / 2, (pts[0].lng + pts[1].lng) / 2); }
+                var flat = [], walk = function(a) { a.forEach(function(x) { Array.isArray(x) ? walk(x) : flat.push(x); }); };
+                walk(found.getLatLngs());
+                for (var i = 0; i + 1 < flat.length; i++)
+                    cands.push(L.latLng((flat[i].lat + flat[i + 1].lat) / 2, (flat[i].lng + flat[i + 1].lng) / 2));
+                if (found.getBounds) cands.push(found.getBounds().getCenter());
             }
-            map.setView(ll, map.getZoom(), {animate: false});
-            if (found.bringToFront) found.bringToFront();
-            var p = map.latLngToContainerPoint(ll), size = map.getSize();
-            return [p.x - size.x / 2, p.y - size.y / 2];""", text, markers_only)
+            var rect = map.getContainer().getBoundingClientRect(), size = map.getSize();
+            function hit(ll) {
+                var p = map.latLngToContainerPoint(ll);
+                if (p.x < 5 || p.y < 5 || p.x > size.x - 5 || p.y > size.y - 5) return null;
+                var el = document.elementFromPoint(rect.left + p.x, rect.top + p.y);
+                return el === found._path ? [p.x - size.x / 2, p.y - size.y / 2] : null;
+            }
+            for (var round = 0; round < 2; round++) {
+                for (var j = 0; j < cands.length; j++) { var h = hit(cands[j]); if (h) return h; }
+                map.setView(cands[0], map.getZoom(), {animate: false});
+            }
+            return null;""", text, markers_only)
         if point is None:
-            raise AssertionError(f"no feature has a tooltip containing {text!r}")
+            raise AssertionError(f"no visible feature has a tooltip containing {text!r}")
         time.sleep(0.3)
         container = self.driver.find_element(By.CSS_SELECTOR, ".folium-map")
         ActionChains(self.driver).move_to_element_with_offset(container, int(point[0]), int(point[1])).perform()

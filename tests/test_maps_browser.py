@@ -116,3 +116,41 @@ def test_network_map_with_date_selection_in_browser(page, data_dir):
     assert b.js("""var n = 0; __qjnetMap().eachLayer(function(l) { if (l.options && l.options.dashArray) n++; });
                    return n;""") == 2  # hsr_ac (opens 2025-06-27) and the planned hsr_cd_plan
     assert_clean(b)
+
+
+def check_standard(b: Browser, m, *, hover: str, toggle: str, markers_only: bool = False) -> None:
+    """The checks every map type passes: Leaflet, layers, features, tooltip, layer toggle, offline."""
+    assert b.leaflet_type() == "object"
+    assert [o["name"] for o in b.overlays()] == list(m.qjnet_layers)
+    assert all(o["checked"] for o in b.overlays())
+    total = sum(m.qjnet_layers.values())
+    assert b.interactive_features() == total
+    assert hover in b.hover_text(hover, markers_only=markers_only)
+    b.toggle_overlay(toggle)
+    assert b.interactive_features() == total - m.qjnet_layers[toggle]
+    b.toggle_overlay(toggle)
+    assert b.interactive_features() == total
+    assert b.js("return !!document.querySelector('.qjnet-legend')")
+    assert_clean(b)
+
+
+def test_reach_map_in_browser(page):
+    from test_maps_results import reach_gdf
+
+    m = maps.reach_map(reach_gdf(), minutes=180, dataset="/nonexistent")
+    b = page(m)
+    check_standard(b, m, hover="彭水县", toggle="≤ 120 min", markers_only=True)
+    assert "41 min" in b.hover_text("彭水县", markers_only=True)
+    assert "reachable within 180 min" in b.hover_text("reachable within 180 min")
+    popup = b.click_feature("重庆中心城区", markers_only=True)
+    assert "110" in popup and "10,000,000" in popup
+
+
+def test_route_map_in_browser(page):
+    from test_maps_results import graph, itinerary
+
+    m = maps.route_map(itinerary(), graph(), dataset="/nonexistent")
+    b = page(m)
+    check_standard(b, m, hover="黔江站 → 重庆东站", toggle="站点 Stops")
+    popup = b.click_feature("黔江站 → 重庆东站")
+    assert "yuxia_fast" in popup and "total" in popup and "110" in popup

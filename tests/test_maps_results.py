@@ -1,0 +1,126 @@
+"""Maps of query results: reach, route (no browser; synthetic results in the engine's shapes)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import geopandas as gpd
+import networkx as nx
+import pytest
+from shapely.geometry import Point
+
+import maps
+from maps.offline import remote_references, render
+from maps.reach import default_bands, minute_color
+from mapdata import XSS_SCRIPT, XSS_TEMPLATE
+
+#: (id, name_zh, name_en, kind, population, lon, lat, minutes, mode)
+NODES = [
+    ("qianjiang", "黔江站", "Qianjiang", "hsr_station", None, 108.79, 29.56, 0.0, None),
+    ("qianjiang_dist", "黔江区", "Qianjiang District", "place", 487281, 108.77, 29.53, 12.0, "access"),
+    ("pengshui_w", "彭水西站", "Pengshui West", "hsr_station", None, 108.2, 29.3, 20.4, "hsr"),
+    ("pengshui_cty", "彭水县", "Pengshui County", "place", 530599, 108.17, 29.29, 41.0, "hsr"),
+    ("cq_east", "重庆东站", "Chongqing East", "hsr_station", None, 106.6, 29.5, 61.0, "hsr"),
+    ("chongqing_core", "重庆中心城区", "Chongqing", "place", 10_000_000, 106.55, 29.56, 110.0, "hsr"),
+    ("youyang", "酉阳县", "Youyang", "place", 600000, 108.77, 28.84, 150.0, "road"),
+]
+
+
+def reach_gdf(nodes=NODES, *, origin="qianjiang"):
+    rows = [{"id": n[0], "name_zh": n[1], "name_en": n[2], "kind": n[3], "population": n[4], "minutes": n[7],
+             "mode": n[8], "origin": origin} for n in nodes]
+    gdf = gpd.GeoDataFrame(rows, geometry=[Point(n[5], n[6]) for n in nodes], crs="EPSG:4326").set_index("id")
+    gdf["population"] = gdf["population"].astype("Int64")
+    return gdf
+
+
+def graph(nodes=NODES):
+    G = nx.MultiDiGraph(crs="EPSG:4326")
+    for n in nodes:
+        G.add_node(n[0], name_zh=n[1], name_en=n[2], kind=n[3], x=n[5], y=n[6])
+    return G
+
+
+def leg(mode, a, b, depart, minutes, wait=0.0, stops=(), service=None):
+    return SimpleNamespace(mode=mode, service=service, from_=a, to=b, depart=depart, minutes=minutes,
+                           wait_minutes=wait, stops=tuple(stops))
+
+
+def itinerary():
+    legs = (leg("access", "qianjiang_dist", "qianjiang", 0.0, 12.0),
+            leg("hsr", "qianjiang", "cq_east", 12.0, 61.0, wait=0.0, stops=("qianjiang", "pengshui_w", "cq_east"),
+                service="yuxia_fast"),
+            leg("access", "cq_east", "chongqing_core", 73.0, 37.0))
+    return SimpleNamespace(origin="qianjiang_dist", destination="chongqing_core", minutes=110.0, legs=legs,
+                           date="2025-07-01", scenario=None)
+
+
+def test_default_bands_follow_the_budget():
+    assert default_bands(180) == [60.0, 120.0, 180.0]
+    assert default_bands(45) == [45.0]
+    assert default_bands(150) == [60.0, 120.0, 150.0]
+    assert minute_color(0, 180) == minute_color(30, 180) != minute_color(31, 180)
+    assert minute_color(180, 180) == "#e31a1c"
+
+
+def test_reach_map_layers_and_counts():
+    m = maps.reach_map(reach_gdf(), minutes=180, dataset="/nonexistent")
+    assert m.qjnet_layers == {"≤ 180 min": 1, "≤ 120 min": 1, "≤ 60 min": 1, "到达城区 Places reached": 4,
+                              "到达站点 Stations, airports and other nodes reached": 2, "出发地 Origin": 1}
+    page = render(m)
+    assert remote_references(page) == []
+    assert "黔江区 Qianjiang District · 12 min · by 接驳 Access / transfer" in page
+    assert "重庆东站 Chongqing East · 61 min · by 高铁 High-speed rail" in page
+    assert "出发地 Origin: 黔江站 Qianjiang" in page
+
+
+def test_reach_map_colours_places_by_minutes():
+    page = render(maps.reach_map(reach_gdf(), minutes=180, dataset="/nonexistent"))
+    near = page.index("黔江区 Qianjiang District · 12 min")
+    far = page.index("酉阳县 Youyang · 150 min")
+    assert f'"fillColor": "{minute_color(12, 180)}"' in page[page.rfind("L.circleMarker(", 0, near):near]
+    assert f'"fillColor": "{minute_color(150, 180)}"' in page[page.rfind("L.circleMarker(", 0, far):far]
+
+
+def test_reverse_reach_map_says_who_reaches_the_origin():
+    m = maps.reach_map(reach_gdf(), minutes=120, reverse=True, dataset="/nonexistent")
+    assert "目的地 Destination" in m.qjnet_layers
+    page = render(m)
+    assert "leaves by 高铁 High-speed rail" in page
+    assert "reaches the origin within 60 min" in page
+
+
+def test_reach_map_bands_parameters_are_used():
+    m = maps.reach_map(reach_gdf(), minutes=180, bands=(90,), access_speed_kmh=5, dataset="/nonexistent")
+    assert [k for k in m.qjnet_layers if k.startswith("≤")] == ["≤ 90 min"]
+    assert "at 5 km/h straight-line" in render(m)
+
+
+def test_reach_map_escapes_names():
+    nodes = [list(n) for n in NODES]
+    nodes[1][1], nodes[1][2] = XSS_SCRIPT, XSS_TEMPLATE
+    page = render(maps.reach_map(reach_gdf([tuple(n) for n in nodes]), minutes=180, dataset="/nonexistent"))
+    assert XSS_SCRIPT not in page and "${alert" not in page
+
+
+def test_route_map_draws_each_leg_in_its_mode_colour_with_a_leg_table():
+    m = maps.route_map(itinerary(), graph(), dataset="/nonexistent")
+    assert m.qjnet_layers == {"行程 Legs": 3, "站点 Stops": 4}
+    page = render(m)
+    hsr = page.index("2. 黔江站 → 重庆东站 · 高铁 High-speed rail yuxia_fast · 61 min")
+    assert '"color": "#d7191c"' in page[page.rfind("L.polyline(", 0, hsr):hsr]
+    # the popup table lists every leg and the total
+    assert page.count("<th style='text-align:left;padding:0 4px'>departs</th>") == 3
+    assert "▶ 2" in page and "total" in page
+    assert "[29.3, 108.2]" in page  # the HSR leg passes its intermediate stop
+    assert remote_references(page) == []
+
+
+def test_route_map_uses_dataset_service_names(data_dir):
+    from geodata.io import load_dataset
+
+    ds = load_dataset(data_dir / "mini")
+    it = itinerary()
+    it.legs[1].service = "hsr_ac"
+    page = render(maps.route_map(it, graph(), dataset=ds))
+    assert "甲丙高铁" in page
