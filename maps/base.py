@@ -154,7 +154,8 @@ def base_map(dataset=None, *, tiles: str = "none", bounds: Sequence[float] | Non
     tiles
         ``"none"`` (default, no network), ``"osm"`` or ``"gaode"`` (geometries in GCJ-02).
     bounds
-        ``(minx, miny, maxx, maxy)`` in WGS-84 to fit the view to; default the dataset's nodes.
+        ``(minx, miny, maxx, maxy)`` in WGS-84 to fit the view to; default the dataset's places
+        (county-level nodes), so a far-away port does not shrink the region.
     boundary_simplify
         Tolerance in degrees for simplifying county outlines (keeps files small).
 
@@ -178,7 +179,9 @@ def base_map(dataset=None, *, tiles: str = "none", bounds: Sequence[float] | Non
     if dataset is not None and getattr(dataset, "boundaries", None) is not None and len(dataset.boundaries):
         add_boundaries(canvas, dataset.boundaries, simplify=boundary_simplify)
     if bounds is None and dataset is not None and len(dataset.nodes):
-        bounds = dataset.nodes.total_bounds
+        nodes = dataset.nodes
+        places = nodes[nodes["kind"] == "place"] if "kind" in nodes.columns else nodes
+        bounds = (places if len(places) else nodes).total_bounds
     if bounds is not None:
         fit(canvas, bounds)
     return canvas

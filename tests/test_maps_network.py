@@ -124,3 +124,26 @@ def test_cli_map_bad_output_folder_and_data(run_qjnet, data_dir, tmp_path):
     r = run_qjnet("map", "--data", tmp_path / "nodata", "--output", tmp_path / "m.html")
     assert r.returncode == 2 and "dataset folder not found" in r.stderr
     assert not (tmp_path / "m.html").exists()
+
+
+def test_embedded_network_map_is_small_enough():
+    ds = load_dataset()
+    m = maps.network_map(ds)
+    size = len(maps.offline.render(m).encode("utf-8"))
+    assert size < 1.5e6, f"network map is {size / 1e6:.2f} MB"
+    assert sum(m.qjnet_layers.values()) == len(ds.nodes) + len(ds.services) + len(ds.links)
+
+
+def test_gaode_tiles_move_every_geometry_to_gcj02(mini):
+    from geodata.crs import wgs84_to_gcj02
+
+    wgs = maps.offline.render(maps.network_map(mini, tiles="none"))
+    gcj = maps.offline.render(maps.network_map(mini, tiles="gaode"))
+    lon, lat = wgs84_to_gcj02(106.55, 29.56)  # town_a
+    assert "[29.56, 106.55]" in wgs and "[29.56, 106.55]" not in gcj
+    assert f"[{round(lat, 6)}, {round(lon, 6)}]" in gcj
+    # lines too: the HSR's first vertex (sta_a)
+    lon, lat = wgs84_to_gcj02(106.66, 29.5)
+    assert f"[{round(lat, 6)}, {round(lon, 6)}]" in gcj and "[29.5, 106.66]" not in gcj
+    assert maps.offline.remote_references(gcj) == [
+        "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"]
