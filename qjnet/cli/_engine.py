@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from qjnet.cli._common import Result, emit, output_options
+from qjnet.cli._maps import map_options, write_map
 
 
 def graph_options(func):
@@ -75,6 +76,7 @@ def _meta(G, **extra) -> dict:
 @click.argument("destination")
 @graph_options
 @output_options
+@map_options
 def route(origin, destination, data, date, scenario, modes, fmt, output):
     """Fastest trip from ORIGIN to DESTINATION, leg by leg.
 
@@ -96,6 +98,7 @@ def route(origin, destination, data, date, scenario, modes, fmt, output):
         d["to_name"] = G.nodes[leg.to].get("name_zh")
         rows.append(d)
     meta = _meta(G, **{"from": a, "to": b, "minutes": round(it.minutes, 3)})
+    write_map("route", itinerary=it, G=G, dataset=data)
     emit(Result(payload=payload, rows=rows, gdf=_legs_gdf(G, it, meta) if fmt == "geojson" else None,
                 columns=["mode", "service", "from", "from_name", "to", "to_name", "depart", "wait_minutes", "minutes"],
                 meta=meta), fmt, output)
@@ -122,6 +125,7 @@ def _legs_gdf(G, it, meta):
 @click.option("--reverse", is_flag=True, help="Who reaches ORIGIN within the budget (instead of where ORIGIN reaches).")
 @graph_options
 @output_options
+@map_options
 def reach(origin, minutes, reverse, data, date, scenario, modes, fmt, output):
     """Every place and station reached from ORIGIN within --minutes, fastest first."""
     from network.params import check_minutes
@@ -141,6 +145,7 @@ def reach(origin, minutes, reverse, data, date, scenario, modes, fmt, output):
                "date": meta["date"], "weekday": meta["weekday"], "scenario": meta["scenario"],
                "modes": meta["modes"], "params": meta["params"]}
     out = gdf.reset_index().rename(columns={"index": "id"})
+    write_map("reach", reached=gdf, minutes=budget, reverse=reverse, dataset=data)
     emit(Result(payload=payload, rows=places, columns=["id", "name_zh", "name_en", "kind", "minutes", "mode"],
                 gdf=out, meta=meta), fmt, output)
 
