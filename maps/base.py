@@ -100,6 +100,7 @@ class Canvas:
     map: folium.Map
     tiles: str = "none"
     counts: dict = field(default_factory=dict)
+    base_layers: list = field(default_factory=list)
 
     @property
     def gcj(self) -> bool:
@@ -258,11 +259,17 @@ def add_boundaries(canvas: Canvas, boundaries, *, simplify: float = 0.002) -> No
     layer.add_to(canvas.map)
 
 
-def layer(canvas: Canvas, name: str, *, show: bool = True) -> folium.FeatureGroup:
-    """A new overlay layer named ``name`` (escaped) in the layer control."""
-    group = folium.FeatureGroup(name=esc(name), show=show)
+def layer(canvas: Canvas, name: str, *, show: bool = True, base: bool = False) -> folium.FeatureGroup:
+    """A new layer named ``name`` (escaped) in the layer control.
+
+    ``base=True`` makes it one of the control's radio buttons (only one base
+    layer shows at a time): the before/after toggle of the compare map.
+    """
+    group = folium.FeatureGroup(name=esc(name), show=show, overlay=not base)
     group.add_to(canvas.map)
     canvas.counts.setdefault(name, 0)
+    if base:
+        canvas.base_layers.append(name)
     return group
 
 
@@ -373,6 +380,7 @@ def finish(canvas: Canvas, *, legend: str | None = None, title: str | None = Non
         Legend(legend).add_to(canvas.map)
     folium.LayerControl(collapsed=collapsed, position="topright").add_to(canvas.map)
     canvas.map.qjnet_layers = dict(canvas.counts)  # layer name -> number of interactive features
+    canvas.map.qjnet_base_layers = list(canvas.base_layers)  # names of the radio (base) layers
     return canvas.map
 
 
