@@ -406,3 +406,11 @@ def test_cli_embedded_prints_sources(run_qjnet):
     assert "road+rail via qj_freight" in r.stdout
     assert "# figure modes.rail.cost_cny_per_teu_km: 2.2 CNY per TEU-km | assumption:" in r.stdout
     assert "# figure services:frt_qj_qinzhou:" in r.stdout and "source: http" in r.stdout
+def test_cli_map_written(run_qjnet, corridor, tmp_path):
+    out = tmp_path / "freight.html"
+    r = run_qjnet("freight", "town_q", "port", "--data", corridor, "--date", "2025-07-01", "--pareto",
+                  "--map", out)
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "q_yard" in html or "Q Yard" in html
+    assert "unpkg.com" not in html and "cdn.jsdelivr" not in html

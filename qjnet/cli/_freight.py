@@ -98,9 +98,11 @@ def _chain_row(chain, **extra) -> dict:
 @click.option("--pareto", is_flag=True, help="List every non-dominated chain over (time, cost, CO2).")
 @click.option("--before", "before", default=None, help="Compare: first date (with --after).")
 @click.option("--after", "after", default=None, help="Compare: second date (with --before).")
+@click.option("--map", "map_file", type=click.Path(dir_okay=False), default=None,
+              help="Also write an offline HTML map: yards, freight trains and the chain(s).")
 @output_options
 def freight(origin, destination, data, cargo, objective, date, scenario, overrides, pareto, before, after,
-            fmt, output):
+            map_file, fmt, output):
     """Freight chain from ORIGIN to DESTINATION by time, cost or CO2 per TEU or tonne.
 
     \b
@@ -152,6 +154,9 @@ def freight(origin, destination, data, cargo, objective, date, scenario, overrid
         meta = {"origin": a, "destination": b, "cargo": f"{cargo} (figures per {cargo})", "objective": objective,
                 **_sources_meta(payload["sources"])}
         emit(Result(payload=payload, rows=rows, columns=list(rows[0]), meta=meta), fmt, output)
+        if map_file:
+            G = build_freight_graph(ds, date=after, scenario=scenario, cargo=cargo, params=params)
+            _write_map(G, ds, map_file, chains=[c for c in (cmp.after,) if c is not None])
         return
     G = build_freight_graph(ds, date=_day(date, scenario), scenario=scenario, cargo=cargo, params=params)
     if pareto:
@@ -167,14 +172,25 @@ def freight(origin, destination, data, cargo, objective, date, scenario, overrid
     meta = {"origin": a, "destination": b, "date": G.graph.get("date"), "cargo": f"{cargo} (figures per {cargo})",
             "objective": "pareto (time, cost, co2)" if pareto else objective, **_sources_meta(sources)}
     emit(Result(payload=payload, rows=rows, columns=list(rows[0]), meta=meta), fmt, output)
+    if map_file:
+        _write_map(G, ds, map_file, chains=chains)
+
+
+def _write_map(G, ds, path, *, chains=(), catchment=None) -> None:
+    from maps.freight import freight_map, save_map
+
+    save_map(freight_map(G, chains=chains, catchment=catchment, dataset=ds), path)
+    click.echo(f"wrote {path}", err=True)
 
 
 @click.command("catchment")
 @click.argument("yard")
 @_common_options
 @click.option("--port", default=None, help="Destination port (default: qinzhou_port_e).")
+@click.option("--map", "map_file", type=click.Path(dir_okay=False), default=None,
+              help="Also write an offline HTML map of the catchment.")
 @output_options
-def catchment(yard, data, cargo, objective, date, scenario, overrides, port, fmt, output):
+def catchment(yard, data, cargo, objective, date, scenario, overrides, port, map_file, fmt, output):
     """Places that ship to the port more cheaply through YARD than any other way.
 
     \b
@@ -213,6 +229,8 @@ def catchment(yard, data, cargo, objective, date, scenario, overrides, port, fmt
             "saving": f"best alternative minus via {y}, in {unit}",
             **{f"figure {k}": v for k, v in _param_meta(G).items()}}
     emit(Result(payload=payload, rows=rows, columns=cols, gdf=gdf, meta=meta), fmt, output)
+    if map_file:
+        _write_map(G, ds, map_file, catchment=gdf)
 
 
 def _param_meta(G) -> dict:
