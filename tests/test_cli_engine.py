@@ -3,6 +3,14 @@ import json
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """Each test gets its own graph cache folder (the subprocess inherits the variable)."""
+    folder = tmp_path / "graph-cache"
+    monkeypatch.setenv("QJNET_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def mini(data_dir):
     return str(data_dir / "mini")
@@ -137,3 +145,57 @@ def test_route_embedded_61_minutes(run_qjnet):
     p = run_qjnet("route", "cq_east", "qianjiang", "--date", "2025-06-27", "-f", "json")
     d = json.loads(p.stdout)
     assert d["minutes"] == pytest.approx(61, abs=1) and [leg["mode"] for leg in d["legs"]] == ["hsr"]
+
+
+def test_places_by_chinese_name_and_pinyin(run_qjnet):
+    p = run_qjnet("route", "重庆东站", "黔江站", "--date", "2025-07-01", "-f", "json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert (d["from"], d["to"]) == ("cq_east", "qianjiang") and d["minutes"] == pytest.approx(61, abs=1)
+    p = run_qjnet("reach", "qianjiang", "--minutes", "30", "--date", "2025-07-01", "-f", "json")
+    assert json.loads(p.stdout)["origin"] in {"qianjiang", "qianjiang_dist"}
+
+
+def test_ambiguous_place(run_qjnet, data_dir, tmp_path):
+    import shutil
+
+    folder = tmp_path / "twin"
+    shutil.copytree(data_dir / "mini", folder)
+    nodes = json.loads((folder / "nodes.geojson").read_text(encoding="utf-8"))
+    for f in nodes["features"]:
+        if f["properties"]["id"] == "sta_b":
+            f["properties"]["name_zh"] = "甲东站"
+    (folder / "nodes.geojson").write_text(json.dumps(nodes, ensure_ascii=False), encoding="utf-8")
+    p = run_qjnet("route", "甲东站", "town_c", "--data", folder, "--date", "2025-07-01")
+    assert p.returncode == 2 and "ambiguous" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_bad_before_date_names_the_option(run_qjnet, mini):
+    p = run_qjnet("compare", "town_a", "--before", "26.6.2025", "--after", "2025-07-01", "--data", mini)
+    assert p.returncode == 2 and p.stderr.startswith("qjnet: error: --before: bad date")
+
+
+def test_graph_cache_hits_and_misses_on_edits(run_qjnet, data_dir, tmp_path, private_cache):
+    import shutil
+
+    folder = tmp_path / "edit"
+    shutil.copytree(data_dir / "mini", folder)
+    args = ("route", "town_a", "town_b", "--data", folder, "--date", "2025-06-26", "-f", "json")
+    first = run_qjnet(*args)
+    assert first.returncode == 0 and len(list(private_cache.glob("*.pickle"))) == 1
+    second = run_qjnet(*args)
+    assert second.stdout == first.stdout  # served from the cache
+    links = json.loads((folder / "links.geojson").read_text(encoding="utf-8"))
+    for f in links["features"]:
+        if f["properties"]["id"] == "road_ab":
+            f["properties"]["minutes"] = 100
+    (folder / "links.geojson").write_text(json.dumps(links), encoding="utf-8")
+    third = run_qjnet(*args)
+    assert json.loads(third.stdout)["minutes"] == pytest.approx(100)
+    assert len(list(private_cache.glob("*.pickle"))) == 2
+
+
+def test_graph_cache_can_be_switched_off(run_qjnet, mini, private_cache, monkeypatch):
+    monkeypatch.setenv("QJNET_CACHE", "0")
+    p = run_qjnet("route", "town_a", "town_b", "--data", mini, "--date", "2025-07-01")
+    assert p.returncode == 0 and not private_cache.exists()

@@ -8,45 +8,71 @@ from __future__ import annotations
 
 import click
 
-from qjnet.cli._common import Result, emit, output_options
+from qjnet.cli._common import Result, dataset_options, emit, output_options
 from qjnet.cli._maps import map_options, write_map
 
 
 def graph_options(func):
-    """``--data``, ``--date``, ``--scenario`` and ``--modes`` for commands that build a graph."""
+    """``--data``, ``--date``, ``--scenario`` (shared :func:`dataset_options`) and ``--modes``."""
     func = click.option("--modes", default=None, metavar="M1,M2",
                         help="Modes to use (hsr,rail,air,ga,freight_rail,expressway,road); "
                              "default: every passenger mode. Access links are always kept.")(func)
-    func = click.option("--scenario", "-s", default=None, help="Scenario name from the dataset's scenarios.json.")(func)
-    func = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD",
-                        help="Travel date: only what exists then, only services running that weekday.")(func)
-    func = click.option("--data", "data", default=None, type=click.Path(),
-                        help="Dataset folder (default: the embedded Qianjiang dataset).")(func)
-    return func
+    return dataset_options(func)
 
 
-def _load(data):
-    from geodata.io import load_dataset
+def _check_when(ctx, param, value):
+    """Parse a ``--before``/``--after`` date (one-line error naming the option)."""
+    if value is None:
+        return None
+    from geodata.errors import OptionError
+    from geodata.io import parse_date
 
-    return load_dataset(data)
+    try:
+        return parse_date(value)
+    except OptionError as err:
+        raise OptionError(f"--{param.name.split('_')[0]}: {err}") from None
 
 
-def _graph(ds, date, scenario, modes):
-    from network.build import build_graph
+class _Source:
+    """The dataset behind a command, loaded only when needed (a cached graph may make it unnecessary)."""
 
-    return build_graph(ds, date=date, scenario=scenario, modes=modes)
+    def __init__(self, data):
+        self.data = data
+        self._ds = None
+
+    @property
+    def ds(self):
+        if self._ds is None:
+            from geodata.io import load_dataset
+
+            self._ds = load_dataset(self.data)
+        return self._ds
+
+    def graph(self, date, scenario, modes):
+        from network import diskcache
+        from network.build import build_graph
+
+        key = diskcache.cache_key(self.data, date=date, scenario=scenario, modes=modes)
+        G = diskcache.load(key)
+        if G is None:
+            G = build_graph(self.ds, date=date, scenario=scenario, modes=modes)
+            diskcache.store(key, G)
+        return G
 
 
-def _place(ds, G, text: str) -> str:
+def _place(src: _Source, G, text: str) -> str:
     """Resolve a place argument (id, name, pinyin or "lat,lon") to a node id of ``G``."""
     from geodata.errors import OptionError
     from network import _layers
 
+    if text in G and G.nodes[text].get("kind") != "service_stop":
+        return text  # an exact id always wins
     try:
         from geodata.lookup import resolve_id
     except ImportError:  # lookup not installed: ids only
         resolve_id = None
-    nid = resolve_id(ds, text) if resolve_id is not None else text
+    ds = src.ds
+    nid = text if text in ds.nodes.index or resolve_id is None else resolve_id(ds, text)
     if nid in G and G.nodes[nid].get("kind") != "service_stop":
         return nid
     if nid in ds.nodes.index:
@@ -84,9 +110,9 @@ def route(origin, destination, data, date, scenario, modes, fmt, output):
     """
     from network.route import route as find_route
 
-    ds = _load(data)
-    G = _graph(ds, date, scenario, modes)
-    a, b = _place(ds, G, origin), _place(ds, G, destination)
+    src = _Source(data)
+    G = src.graph(date, scenario, modes)
+    a, b = _place(src, G, origin), _place(src, G, destination)
     it = find_route(G, a, b)
     payload = it.to_dict()
     payload["weekday"] = G.graph.get("weekday")
@@ -132,9 +158,9 @@ def reach(origin, minutes, reverse, data, date, scenario, modes, fmt, output):
     from network.reach import reach as find_reach
 
     budget = check_minutes(minutes, name="--minutes")
-    ds = _load(data)
-    G = _graph(ds, date, scenario, modes)
-    a = _place(ds, G, origin)
+    src = _Source(data)
+    G = src.graph(date, scenario, modes)
+    a = _place(src, G, origin)
     gdf = find_reach(G, a, minutes=budget, reverse=reverse)
     places = []
     for nid, row in gdf.iterrows():
@@ -180,9 +206,9 @@ def circle(centre, bands, data, date, scenario, modes, fmt, output):
     from network.access import circle_summary, economic_circle, parse_bands
 
     bands_t = parse_bands(bands)
-    ds = _load(data)
-    G = _graph(ds, date, scenario, modes)
-    c = _place(ds, G, centre)
+    src = _Source(data)
+    G = src.graph(date, scenario, modes)
+    c = _place(src, G, centre)
     table = economic_circle(G, c, bands=bands_t)
     cols = ["name_zh", "name_en", "population", "station_minutes", "from_station", "to_station",
             "centre_minutes", "station_band", "centre_band"]
@@ -204,14 +230,16 @@ def circle(centre, bands, data, date, scenario, modes, fmt, output):
 
 @click.command("compare")
 @click.argument("origin")
-@click.option("--before", "before_date", default=None, metavar="YYYY-MM-DD", help="Date of the 'before' network.")
-@click.option("--after", "after_date", default=None, metavar="YYYY-MM-DD", help="Date of the 'after' network.")
+@click.option("--before", "before_date", default=None, metavar="YYYY-MM-DD", callback=_check_when,
+              help="Date of the 'before' network.")
+@click.option("--after", "after_date", default=None, metavar="YYYY-MM-DD", callback=_check_when,
+              help="Date of the 'after' network.")
 @click.option("--before-scenario", default=None, help="Scenario of the 'before' network.")
 @click.option("--after-scenario", default=None, help="Scenario of the 'after' network.")
 @click.option("--reverse", is_flag=True, help="Compare trips to ORIGIN instead of from it.")
 @_bands_option
-@click.option("--data", "data", default=None, type=click.Path(),
-              help="Dataset folder (default: the embedded Qianjiang dataset).")
+@click.option("--data", default=None, metavar="DIR", envvar="QJNET_DATA", type=click.Path(),
+              help="Dataset folder or .gpkg (default: the embedded Qianjiang dataset).")
 @click.option("--modes", default=None, metavar="M1,M2", help="Modes to use (default: every passenger mode).")
 @output_options
 def compare(origin, before_date, after_date, before_scenario, after_scenario, reverse, bands, data, modes,
@@ -221,9 +249,7 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, re
     Example: qjnet compare chongqing_core --before 2025-06-26 --after 2025-07-01
     """
     from geodata.errors import OptionError
-    from geodata.io import load_dataset
     from network.access import parse_bands
-    from network.build import build_graph
     from network.compare import compare as run_compare
     from network.compare import entered_by_band
 
@@ -234,10 +260,10 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, re
     if (before_date, before_scenario) == (after_date, after_scenario):
         raise OptionError("'before' and 'after' are the same network; give two different dates or scenarios")
     bands_t = parse_bands(bands)
-    ds = load_dataset(data)
-    G0 = build_graph(ds, date=before_date, scenario=before_scenario, modes=modes)
-    G1 = build_graph(ds, date=after_date, scenario=after_scenario, modes=modes)
-    o = _place(ds, G1, origin)
+    src = _Source(data)
+    G0 = src.graph(before_date, before_scenario, modes)
+    G1 = src.graph(after_date, after_scenario, modes)
+    o = _place(src, G1, origin)
     table = run_compare(G0, G1, o, bands=bands_t, reverse=reverse)
     cols = ["name_zh", "name_en", "population", "before", "after", "change", "band_before", "band_after", "entered"]
     places = _records(table, cols)
@@ -266,7 +292,7 @@ def access(minutes, half_life, data, date, scenario, modes, fmt, output):
 
     budget = check_minutes(minutes, name="--minutes")
     hl = check_minutes(half_life, name="--half-life")
-    G = _graph(_load(data), date, scenario, modes)
+    G = _Source(data).graph(date, scenario, modes)
     table = accessibility(G, minutes=budget, half_life=hl)
     cols = ["name_zh", "name_en", "population", "places_within", "population_within", "gravity"]
     places = _records(table, cols)
