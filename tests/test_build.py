@@ -158,3 +158,15 @@ def test_validate_graph_reports_problems(mini):
     bad.add_edge("town_a", service_stop_id("hsr_ac", "f", "sta_b"), key="x", kind="ride", mode="hsr", minutes=1.0)
     with pytest.raises(GraphError, match="a ride edge cannot join a stop"):
         validate_graph(bad)
+
+
+def test_readme_library_example_runs(repo_root):
+    import doctest
+
+    text = (repo_root / "README.md").read_text(encoding="utf-8")
+    start = text.index("```python", text.index("## Library")) + len("```python")
+    block = text[start:text.index("```\n", start)]
+    test = doctest.DocTestParser().get_doctest(block, {}, "README Library", None, 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
