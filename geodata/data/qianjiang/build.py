@@ -68,8 +68,11 @@ ACCESS_KMH = 30.0              # urban / feeder road speed for access links (ass
 ACCESS_CIRCUITY = 1.3          # access road length / straight line (assumed)
 ACCESS_RADIUS_KM = 15.0        # a place also gets access links to stations/airports this close to its seat
 NEAREST_PLACE_KM = 50.0        # a node outside every dataset county links to the nearest place this close
-TERMINAL_MIN = {               # time added to an access link for station/airport processing (assumed)
-    "hsr_station": 15.0, "rail_station": 15.0, "airport": 45.0, "ga_airport": 30.0,
+TERMINAL_MIN = {               # time added to an access link for station processing (assumed)
+    "hsr_station": 15.0, "rail_station": 15.0,
+    # airports: 0 here because check-in/security and deplaning are costed by the network model at each
+    # boarding/alighting of a flight (network.params.TimeParams.board_processing / alight_processing)
+    "airport": 0.0, "ga_airport": 0.0,
     "logistics": 0.0, "poi": 0.0,
 }
 FREIGHT_PER_DAY = 1            # container-train frequency where none is published (assumed)
