@@ -14,7 +14,8 @@ through :func:`esc` (directly or through :func:`table`).
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 _REFS = {
     "&": "&amp;",

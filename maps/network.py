@@ -6,9 +6,21 @@ import logging
 
 import folium
 
-from maps.base import (DASH, KIND_STYLE, MODE_STYLE, base_map, circle, finish, legend_html, layer, mode_key,
-                       mode_label, polyline, population_radius)
-from maps.escape import esc, fmt_minutes, table
+from maps.base import (
+    DASH,
+    KIND_STYLE,
+    MODE_STYLE,
+    base_map,
+    circle,
+    finish,
+    layer,
+    legend_html,
+    mode_key,
+    mode_label,
+    polyline,
+    population_radius,
+)
+from maps.escape import fmt_minutes, missing, table
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +31,7 @@ _STATUS_ZH = {"open": "运营 open", "under_construction": "在建 under constru
 
 
 def _text(value) -> str:
-    if value is None or (isinstance(value, float) and value != value):
+    if missing(value):
         return ""
     return str(value)
 
@@ -251,4 +263,4 @@ def _unopened(dataset, full):
     return pick(full.services, dataset.services), pick(full.links, dataset.links)
 
 
-__all__ = ["network_map", "node_label", "node_popup", "DASH"]
+__all__ = ["DASH", "network_map", "node_label", "node_popup"]

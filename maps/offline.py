@@ -55,10 +55,10 @@ _SCRIPT_LINK = re.compile(r'<script\s+src="([^"]*)"\s*>\s*</script>')
 _CSS_LINK = re.compile(r'<link\s+rel="stylesheet"\s+href="([^"]*)"\s*/?>')
 # resource loads that may remain after rewriting; each is checked
 _RESOURCE_PATTERNS = (
-    re.compile(r"<(?:script|img|iframe|embed|source|audio|video)\b[^>]*?\ssrc\s*=\s*[\"']?([^\"'\s>]+)", re.I),
-    re.compile(r"<link\b[^>]*?\shref\s*=\s*[\"']?([^\"'\s>]+)", re.I),
-    re.compile(r"url\(\s*[\"']?((?:[a-z][a-z0-9+.-]*:)?//[^\"')\s]+)", re.I),
-    re.compile(r"@import\s+(?:url\()?\s*[\"']?([^\"')\s;]+)", re.I),
+    re.compile(r"<(?:script|img|iframe|embed|source|audio|video)\b[^>]*?\ssrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE),
+    re.compile(r"<link\b[^>]*?\shref\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE),
+    re.compile(r"url\(\s*[\"']?((?:[a-z][a-z0-9+.-]*:)?//[^\"')\s]+)", re.IGNORECASE),
+    re.compile(r"@import\s+(?:url\()?\s*[\"']?([^\"')\s;]+)", re.IGNORECASE),
 )
 # URLs given to Leaflet in JavaScript (JSON strings: decode their escapes)
 _JS_URL = re.compile(r"L\.(?:tileLayer(?:\.wms)?|imageOverlay|videoOverlay)\(\s*(\"(?:[^\"\\]|\\.)*\")")
@@ -98,7 +98,7 @@ def _script_safe(js: str) -> str:
     return js.replace("</script", "<\\/script").replace("<!--", "<\\!--")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def leaflet_js() -> str:
     """Leaflet's minified JavaScript from ``xstatic-leaflet`` plus data-URI default icons."""
     folder = _xstatic_dir("leaflet")
@@ -113,7 +113,7 @@ def leaflet_js() -> str:
     return _script_safe((folder / "leaflet.js").read_text(encoding="utf-8")) + "\n" + icons
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def leaflet_css() -> str:
     """Leaflet's CSS with its images as ``data:`` URIs."""
     folder = _xstatic_dir("leaflet")
@@ -126,7 +126,7 @@ def leaflet_css() -> str:
     return css.replace("</style", "<\\/style")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def jquery_js() -> str:
     """jQuery's minified JavaScript from ``xstatic-jquery``."""
     return _script_safe((_xstatic_dir("jquery") / "jquery.min.js").read_text(encoding="utf-8"))
@@ -140,7 +140,7 @@ def _check_version(match: re.Match, package: str, url: str) -> None:
 
 
 def _is_local(url: str) -> bool:
-    return url.startswith("data:") or url.startswith("#")
+    return url.startswith(("data:", "#"))
 
 
 def inline_assets(html: str, *, allowed: frozenset[str] | set[str] = frozenset()) -> str:

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import folium
 
-from maps.base import (KIND_STYLE, circle, finish, layer, legend_html, mode_label, polygon, population_radius,
-                       result_map)
+from maps.base import (
+    KIND_STYLE,
+    circle,
+    finish,
+    layer,
+    legend_html,
+    mode_label,
+    polygon,
+    population_radius,
+    result_map,
+)
 from maps.escape import fmt_minutes, missing, table
 
 log = logging.getLogger(__name__)
@@ -111,7 +120,7 @@ def reach_map(reached, *, minutes: float | None = None, bands: Sequence[float] |
                         f" · {band['area_km2']:,.0f} km²",
                 layer_name=name)
 
-    origins = set(str(o) for o in pts["origin"].dropna()) if "origin" in pts.columns else set()
+    origins = {str(o) for o in pts["origin"].dropna()} if "origin" in pts.columns else set()
     origins |= {str(i) for i, m in zip(pts.index, pts["minutes"]) if m == 0}
     places_name, others_name = "到达城区 Places reached", "到达站点 Stations, airports and other nodes reached"
     places_group = layer(canvas, places_name)
@@ -156,8 +165,8 @@ def reach_map(reached, *, minutes: float | None = None, bands: Sequence[float] |
 
     speed = access_speed_kmh or ACCESS_SPEED_KMH
     cap = max_access_minutes or MAX_ACCESS_MINUTES
-    notes = [f"Bands: each reached node buffered by the time left at {fmt_minutes(speed)} km/h straight-line local "
-             f"travel (at most {fmt_minutes(cap)} min), unioned per band."]
+    notes = [(f"Bands: each reached node buffered by the time left at {fmt_minutes(speed)} km/h straight-line "
+              f"local travel (at most {fmt_minutes(cap)} min), unioned per band.")]
     html = legend_html("可达性 Reachability", boxes=boxes, dots=dots, notes=notes)
     names = ", ".join(_label(pts.loc[o]) for o in sorted(origins) if o in pts.index) or "origin"
     default_title = (f"{'到达' if reverse else '从'} {names} {fmt_minutes(budget)} 分钟可达 · "

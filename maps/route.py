@@ -6,7 +6,16 @@ import logging
 
 import folium
 
-from maps.base import circle, finish, layer, legend_html, mode_color, mode_label, polyline, result_map
+from maps.base import (
+    circle,
+    finish,
+    layer,
+    legend_html,
+    mode_color,
+    mode_label,
+    polyline,
+    result_map,
+)
 from maps.escape import esc, fmt_minutes, grid, table
 
 log = logging.getLogger(__name__)

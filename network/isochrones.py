@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from geodata.errors import OptionError
 

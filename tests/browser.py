@@ -101,6 +101,23 @@ class Browser:
             return Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label')).map(
                 l => ({name: l.textContent.trim(), checked: l.querySelector('input').checked}));""")
 
+    def base_layers(self) -> list[dict]:
+        """The layer control's radio (base) layers: ``[{"name", "checked"}]``."""
+        return self.js("""
+            return Array.from(document.querySelectorAll('.leaflet-control-layers-base label')).map(
+                l => ({name: l.textContent.trim(), checked: l.querySelector('input').checked}));""")
+
+    def choose_base(self, name: str) -> None:
+        """Click the radio button of base layer ``name``."""
+        from selenium.webdriver.common.by import By
+
+        for label in self.driver.find_elements(By.CSS_SELECTOR, ".leaflet-control-layers-base label"):
+            if label.text.strip() == name:
+                label.find_element(By.TAG_NAME, "input").click()
+                time.sleep(0.2)
+                return
+        raise AssertionError(f"no base layer {name!r} in the layer control")
+
     def interactive_features(self) -> int:
         """Layers on the map that carry a tooltip or a popup (what a user can hover or click)."""
         return self.js("""

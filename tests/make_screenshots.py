@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from browser import Browser, offsite  # noqa: E402
+from browser import Browser, offsite
 
 log = logging.getLogger("make_screenshots")
 
@@ -52,26 +52,22 @@ def maps_of_the_embedded_dataset() -> dict:
     import maps
     from geodata.io import apply_selection, load_dataset
     from network import build_graph
+    from network.access import economic_circle
+    from network.compare import compare
     from network.reach import reach
+    from network.route import route
 
     full = load_dataset()
     day = "2025-07-01"
-    out = {"network": (maps.network_map(apply_selection(full, date=day), full=full), "黔江区")}
+    G0 = build_graph(full, date="2025-06-26")
     G = build_graph(full, date=day)
-    out["reach"] = (maps.reach_map(reach(G, "qianjiang_dist", minutes=180), minutes=180, dataset=full), "彭水")
-    from network.route import route
-
-    out["route"] = (maps.route_map(route(G, "chongqing_core", "qianjiang_dist"), G, dataset=full), None)
-    if hasattr(maps, "compare_map"):
-        from network.compare import compare
-
-        diff = compare(full, "qianjiang_dist", before="2025-06-26", after=day, minutes=180)
-        out["compare"] = (maps.compare_map(diff, minutes=180, dataset=full), "重庆")
-    if hasattr(maps, "circle_map"):
-        from network.circle import circle
-
-        out["circle"] = (maps.circle_map(circle(G, "chongqing_core"), dataset=full), "黔江区")
-    return out
+    return {
+        "network": (maps.network_map(apply_selection(full, date=day), full=full), "黔江区"),
+        "reach": (maps.reach_map(reach(G, "qianjiang", minutes=180), minutes=180, dataset=full), "彭水"),
+        "route": (maps.route_map(route(G, "chongqing_core", "qianjiang_dist"), G, dataset=full), "黔江区"),
+        "compare": (maps.compare_map(compare(G0, G, "chongqing_core"), G=G, dataset=full), "黔江区"),
+        "circle": (maps.circle_map(economic_circle(G, "chongqing_core"), G=G, dataset=full), "黔江区"),
+    }
 
 
 def main(argv=None) -> int:

@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
+from browser import Browser, missing, offsite
+from mapdata import XSS_SCRIPT, XSS_TEMPLATE, XSS_TICK, hostile_dataset
 
 import maps
-from browser import Browser, missing, offsite
 from geodata.io import apply_selection, load_dataset
-from mapdata import XSS_SCRIPT, XSS_TEMPLATE, XSS_TICK, hostile_dataset
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -121,14 +121,24 @@ def test_network_map_with_date_selection_in_browser(page, data_dir):
 def check_standard(b: Browser, m, *, hover: str, toggle: str, markers_only: bool = False) -> None:
     """The checks every map type passes: Leaflet, layers, features, tooltip, layer toggle, offline."""
     assert b.leaflet_type() == "object"
-    assert [o["name"] for o in b.overlays()] == list(m.qjnet_layers)
+    base = list(getattr(m, "qjnet_base_layers", []))
+    overlays = [k for k in m.qjnet_layers if k not in base]
+    assert [o["name"] for o in b.overlays()] == overlays
     assert all(o["checked"] for o in b.overlays())
-    total = sum(m.qjnet_layers.values())
+    assert [o["name"] for o in b.base_layers()] == base
+    shown = [o["name"] for o in b.base_layers() if o["checked"]]
+    assert len(shown) == (1 if base else 0)
+    total = sum(m.qjnet_layers[k] for k in overlays + shown)
     assert b.interactive_features() == total
     assert hover in b.hover_text(hover, markers_only=markers_only)
-    b.toggle_overlay(toggle)
-    assert b.interactive_features() == total - m.qjnet_layers[toggle]
-    b.toggle_overlay(toggle)
+    if toggle in base:  # the radio toggle: show another base layer instead
+        b.choose_base(toggle)
+        assert b.interactive_features() == total - m.qjnet_layers[shown[0]] + m.qjnet_layers[toggle]
+        b.choose_base(shown[0])
+    else:
+        b.toggle_overlay(toggle)
+        assert b.interactive_features() == total - m.qjnet_layers[toggle]
+        b.toggle_overlay(toggle)
     assert b.interactive_features() == total
     assert b.js("return !!document.querySelector('.qjnet-legend')")
     assert_clean(b)
@@ -154,3 +164,40 @@ def test_route_map_in_browser(page):
     check_standard(b, m, hover="黔江站 → 重庆东站", toggle="站点 Stops")
     popup = b.click_feature("黔江站 → 重庆东站")
     assert "yuxia_fast" in popup and "total" in popup and "110" in popup
+
+
+def test_compare_map_in_browser(page, mini_graphs):
+    from network.compare import compare
+
+    ds, G0, G1 = mini_graphs
+    m = maps.compare_map(compare(G0, G1, "town_a"), G=G1, dataset=ds)
+    b = page(m)
+    check_standard(b, m, hover="丙区", toggle="之前 Before: 2025-06-26", markers_only=True)
+    tip = b.hover_text("丙区", markers_only=True)
+    assert "2025-06-26" in tip and "2025-07-01" in tip and "saved" in tip
+    check_standard(b, m, hover="出发地 Origin", toggle="节省时间 Minutes saved", markers_only=True)
+
+
+def test_circle_map_in_browser(page, mini_graphs):
+    from network.access import economic_circle
+
+    ds, _, G1 = mini_graphs
+    m = maps.circle_map(economic_circle(G1, "town_a"), G=G1, dataset=ds)
+    b = page(m)
+    check_standard(b, m, hover="丙区", toggle="城区到城区 Centre to centre", markers_only=True)
+    b.choose_base("城区到城区 Centre to centre")
+    popup = b.click_feature("丙区", markers_only=True)
+    assert "station to station" in popup and "centre to centre" in popup
+
+
+@pytest.fixture(scope="module")
+def mini_graphs(data_dir_module):
+    from network import build_graph
+
+    ds = load_dataset(data_dir_module / "mini")
+    return ds, build_graph(ds, date="2025-06-26"), build_graph(ds, date="2025-07-01")
+
+
+@pytest.fixture(scope="module")
+def data_dir_module():
+    return Path(__file__).resolve().parent / "data"

@@ -47,3 +47,18 @@ def test_no_map_option_writes_no_map(run_qjnet, data_dir, tmp_path):
     r = run_qjnet("reach", "town_a", "--data", data_dir / "mini", "--tiles", "osm")
     assert r.returncode == 0, r.stderr
     assert "wrote map" not in r.stderr and list(tmp_path.iterdir()) == []
+
+
+def test_compare_and_circle_map_options(run_qjnet, data_dir, tmp_path):
+    out = tmp_path / "compare.html"
+    r = run_qjnet("compare", "town_a", "--data", data_dir / "mini", "--before", "2025-06-26", "--after",
+                  "2025-07-01", "--map", out)
+    assert r.returncode == 0, r.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "Leaflet 1.9.3 (xstatic-leaflet)" in page and "丙区 Town C · 2025-06-26" in page
+    out = tmp_path / "circle.html"
+    r = run_qjnet("circle", "town_a", "--data", data_dir / "mini", "--date", "2025-07-01", "--map", out,
+                  "--tiles", "gaode")
+    assert r.returncode == 0, r.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "autonavi.com" in page and "丙区 Town C" in page

@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 
 import pytest
+from mapdata import XSS_SCRIPT, XSS_TEMPLATE, hostile_dataset
 
 import maps
 from geodata.io import apply_selection, load_dataset
-from mapdata import XSS_SCRIPT, XSS_TEMPLATE, hostile_dataset
 
 
 @pytest.fixture

@@ -11,8 +11,18 @@ from hypothesis import strategies as st
 
 import maps
 from maps.escape import esc, table
-from maps.offline import (CDN_HOSTS, OfflineError, check_offline, inline_assets, jquery_js, leaflet_css, leaflet_js,
-                          make_offline, remote_references, render)
+from maps.offline import (
+    CDN_HOSTS,
+    OfflineError,
+    check_offline,
+    inline_assets,
+    jquery_js,
+    leaflet_css,
+    leaflet_js,
+    make_offline,
+    remote_references,
+    render,
+)
 
 
 @given(st.text())
@@ -126,7 +136,7 @@ def test_notebook_repr_contains_inlined_leaflet(data_dir):
 
     m = maps.network_map(load_dataset(data_dir / "mini"))
     html = m._repr_html_()
-    assert html.startswith("<div") or html.startswith("<iframe")
+    assert html.startswith(("<div", "<iframe"))
     import html as h
 
     inner = h.unescape(html)

@@ -7,12 +7,12 @@ from types import SimpleNamespace
 import geopandas as gpd
 import networkx as nx
 import pytest
+from mapdata import MINI, XSS_SCRIPT, XSS_TEMPLATE
 from shapely.geometry import Point
 
 import maps
 from maps.offline import remote_references, render
 from maps.reach import default_bands, minute_color
-from mapdata import XSS_SCRIPT, XSS_TEMPLATE
 
 #: (id, name_zh, name_en, kind, population, lon, lat, minutes, mode)
 NODES = [
@@ -53,6 +53,16 @@ def itinerary():
             leg("access", "cq_east", "chongqing_core", 73.0, 37.0))
     return SimpleNamespace(origin="qianjiang_dist", destination="chongqing_core", minutes=110.0, legs=legs,
                            date="2025-07-01", scenario=None)
+
+
+def legend_html_of(page: str) -> str:
+    """The legend's HTML as the page sets it (a JSON string in the script)."""
+    import json
+    import re
+
+    m = re.search(r"'qjnet-legend'\);\s*div\.innerHTML = (\"(?:[^\"\\]|\\.)*\");", page)
+    assert m, "no legend in the page"
+    return json.loads(m.group(1))
 
 
 def test_default_bands_follow_the_budget():
@@ -124,3 +134,66 @@ def test_route_map_uses_dataset_service_names(data_dir):
     it.legs[1].service = "hsr_ac"
     page = render(maps.route_map(it, graph(), dataset=ds))
     assert "甲丙高铁" in page
+
+
+# -- compare and circle maps on the engine's real results (mini dataset) ----------------------------
+
+@pytest.fixture(scope="module")
+def mini_graphs():
+    from geodata.io import load_dataset
+    from network import build_graph
+
+    ds = load_dataset(MINI)
+    return ds, build_graph(ds, date="2025-06-26"), build_graph(ds, date="2025-07-01")
+
+
+def test_compare_map_toggles_bands_of_both_and_colours_minutes_saved(mini_graphs):
+    from maps.compare import saved_class
+    from network.compare import compare
+
+    ds, G0, G1 = mini_graphs
+    diff = compare(G0, G1, "town_a")
+    m = maps.compare_map(diff, G=G1, dataset=ds)
+    assert m.qjnet_base_layers == ["之前 Before: 2025-06-26", "之后 After: 2025-07-01"]
+    assert m.qjnet_layers["节省时间 Minutes saved"] == int(diff[["before", "after"]].notna().any(axis=1).sum())
+    assert m.qjnet_layers["出发地 Origin"] == 1
+    page = render(m)
+    town_c = diff.loc["town_c"]
+    assert town_c["after"] < town_c["before"]  # the HSR opened between the dates
+    color, _ = saved_class(town_c["before"], town_c["after"])
+    at = page.index("丙区 Town C · 2025-06-26")
+    assert f'"fillColor": "{color}"' in page[page.rfind("L.circleMarker(", 0, at):at]
+    assert f"saved {maps.escape.fmt_minutes(town_c['before'] - town_c['after'])} min" in page
+    # the before bands are a radio layer that starts hidden
+    assert remote_references(page) == []
+
+
+def test_saved_classes():
+    from maps.compare import LOST_COLOR, NEW_COLOR, saved_class
+
+    assert saved_class(100, 30) == ("#00441b", "saved ≥ 60 min")
+    assert saved_class(100, 100) == ("#bdbdbd", "no change")
+    assert saved_class(30, 45)[1] == "slower"
+    assert saved_class(float("nan"), 45) == (NEW_COLOR, "newly reached")
+    assert saved_class(45, float("nan")) == (LOST_COLOR, "no longer reached")
+
+
+def test_circle_map_shows_both_measures_with_population_totals(mini_graphs):
+    from network.access import economic_circle
+
+    ds, _, G1 = mini_graphs
+    result = economic_circle(G1, "town_a")
+    m = maps.circle_map(result, G=G1, dataset=ds)
+    assert m.qjnet_base_layers == ["站到站 Station to station", "城区到城区 Centre to centre"]
+    bands = [k for k in m.qjnet_layers if k in m.qjnet_base_layers]
+    assert len(bands) == 2
+    n_iso = {col: int(sum(1 for b in (60, 120, 180) if (result[col] <= b).any())) for col in
+             ("station_minutes", "centre_minutes")}
+    assert m.qjnet_layers["站到站 Station to station"] == len(result) + n_iso["station_minutes"]
+    assert m.qjnet_layers["中心 Centre"] == 1
+    page = render(m)
+    c = result.loc["town_c"]
+    assert f"丙区 Town C · {maps.escape.fmt_minutes(c['station_minutes'])} min (甲东站 → 丙站)" in page
+    legend = legend_html_of(page)
+    pop = int(result.loc[result["station_minutes"] <= 180, "population"].dropna().sum())
+    assert f"≤180: {int((result['station_minutes'] <= 180).sum())} places, pop. {pop:,}" in legend

@@ -196,6 +196,7 @@ def _records(gdf, columns) -> list[dict]:
 @_bands_option
 @graph_options
 @output_options
+@map_options
 def circle(centre, bands, data, date, scenario, modes, fmt, output):
     """Economic circle of CENTRE: county-level places per band, station-to-station and centre-to-centre.
 
@@ -224,6 +225,7 @@ def circle(centre, bands, data, date, scenario, modes, fmt, output):
             f"station-to-station {len(entry['station_to_station']['places'])} places, "
             f"population {entry['station_to_station']['population']}; centre-to-centre "
             f"{len(entry['centre_to_centre']['places'])} places, population {entry['centre_to_centre']['population']}")
+    write_map("circle", result=table, G=G, dataset=data)
     emit(Result(payload=payload, rows=places, columns=["id", *cols], gdf=table.reset_index(), meta=meta),
          fmt, output)
 
@@ -242,6 +244,7 @@ def circle(centre, bands, data, date, scenario, modes, fmt, output):
               help="Dataset folder or .gpkg (default: the embedded Qianjiang dataset).")
 @click.option("--modes", default=None, metavar="M1,M2", help="Modes to use (default: every passenger mode).")
 @output_options
+@map_options
 def compare(origin, before_date, after_date, before_scenario, after_scenario, reverse, bands, data, modes,
             fmt, output):
     """Minutes from ORIGIN to every county-level place on two dates or in two scenarios.
@@ -274,6 +277,7 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, re
                "entered": entered, "places": places, "modes": G1.graph["modes"], "params": G1.graph["params"]}
     meta = {"origin": o, "before": before, "after": after, "modes": G1.graph["modes"],
             "params": G1.graph["params"], "bands": list(bands_t), "entered": entered}
+    write_map("compare", diff=table, G=G1, dataset=data)
     emit(Result(payload=payload, rows=places, columns=["id", *cols], gdf=table.reset_index(), meta=meta),
          fmt, output)
 
