@@ -8,7 +8,9 @@ figure (handling, unit costs, emission factors, speeds, capacities), each with a
 Graph contract (a :class:`networkx.MultiDiGraph`, ``G.graph["kind"] == "freight"``)
 
 Nodes
-    ``<id>``            a *site*: a dataset node reachable by truck (places, yards, ports, airports).
+    ``<id>``            a *site*: a dataset node of kind place, logistics or airport (or listed in
+                        freight.json) reachable by truck; stations, GA airfields and sights have
+                        no freight access.
                         Attributes ``site``, ``layer="site"``, ``x``, ``y`` (WGS-84), ``kind``,
                         ``name_zh``, ``name_en``.
     ``<id>|rail:dep``   the rail side of a yard where boxes wait for a train (``layer="rail:dep"``);
@@ -55,6 +57,9 @@ CARGOS = ("teu", "tonne")
 OBJECTIVES = ("time", "cost", "co2")
 FREIGHT_MODES = ("road", "rail", "air")
 ROAD_LINK_MODES = ("expressway", "road", "access", "transfer")
+#: node kinds that send or receive freight (plus every node listed in freight.json); stations,
+#: GA airfields and sights are passenger places: roads to them are left out of the freight graph
+FREIGHT_KINDS = ("place", "logistics", "airport")
 _EARTH_KM = 6371.0088
 _OBJ_INDEX = {"time": 0, "cost": 1, "co2": 2}
 
@@ -457,7 +462,8 @@ def build_freight_graph(dataset=None, *, date=None, scenario: str | None = None,
     networkx.MultiDiGraph
         ``G.graph`` holds ``kind="freight"``, ``crs``, ``date``, ``scenario``, ``cargo``,
         ``params`` (:class:`FreightParams`), ``records`` (provenance of dataset records) and
-        ``dataset_nodes`` (every node id of the dataset, to tell "unknown" from "no freight access").
+        ``dataset_nodes`` (id -> ``(kind, (lon, lat))`` for every node of the dataset, to tell
+        "unknown" from "no freight access" and point to the nearest freight node).
 
     Raises
     ------
@@ -484,7 +490,8 @@ def build_freight_graph(dataset=None, *, date=None, scenario: str | None = None,
     P = fparams.__getitem__
     G = nx.MultiDiGraph(kind="freight", crs="EPSG:4326", date=ds.date if ds.date else parse_date(date),
                         scenario=ds.scenario, cargo=cargo, params=fparams, records={},
-                        dataset_nodes=frozenset(ds.nodes.index))
+                        dataset_nodes={nid: (kind, (g.x, g.y) if g is not None else None)
+                                       for nid, kind, g in zip(ds.nodes.index, ds.nodes["kind"], ds.nodes.geometry)})
     nodes = ds.nodes
     coords = {nid: (geom.x, geom.y) for nid, geom in zip(nodes.index, nodes.geometry) if geom is not None}
     payload = P("cargo.teu_payload_t")
@@ -504,6 +511,8 @@ def build_freight_graph(dataset=None, *, date=None, scenario: str | None = None,
         return name
 
     # roads ------------------------------------------------------------------
+    freight_nodes = {nid for nid, kind in zip(nodes.index, nodes["kind"]) if kind in FREIGHT_KINDS}
+    freight_nodes |= set(fparams.node_modes) & set(nodes.index)
     n_road = 0
     links = ds.links
     for lid, row in links.iterrows():
@@ -511,7 +520,7 @@ def build_freight_graph(dataset=None, *, date=None, scenario: str | None = None,
         if mode not in ROAD_LINK_MODES:
             continue
         a, b = row["from"], row["to"]
-        if a not in coords or b not in coords:
+        if a not in coords or b not in coords or a not in freight_nodes or b not in freight_nodes:
             continue
         refs = [f"links:{lid}", f"modes.road.speed_kmh.{mode}"]
         length = row.get("length_km")
@@ -694,13 +703,18 @@ def _check_objective(objective) -> str:
 def _check_node(G, node: str, role: str) -> str:
     if node in G and G.nodes[node].get("layer") == "site":
         return node
-    known = G.graph.get("dataset_nodes") or frozenset()
+    known = G.graph.get("dataset_nodes") or {}
     if node in known:
-        sites = sorted(n for n, d in G.nodes(data=True) if d.get("layer") == "site"
-                       and d.get("kind") in ("place", "logistics"))
+        kind, pos = known[node]
         when = f" on {G.graph['date']}" if G.graph.get("date") else ""
-        raise OptionError(f"{role} {node!r} has no freight access{when} (no truck road, freight yard or "
-                          f"freight service reaches it); use a place or yard such as {', '.join(sites[:6])}")
+        why = (f"it is a {kind}; freight starts and ends at places, yards, ports and airports"
+               if kind not in FREIGHT_KINDS else "no truck road, freight yard or freight service reaches it")
+        sites = [(n, d) for n, d in G.nodes(data=True) if d.get("layer") == "site" and d.get("x") is not None]
+        hint = ""
+        if pos is not None and sites:
+            near, d = min(sites, key=lambda nd: _gc_km(pos, (nd[1]["x"], nd[1]["y"])))
+            hint = f"; the nearest node with freight access is {near} ({_gc_km(pos, (d['x'], d['y'])):.1f} km)"
+        raise OptionError(f"{role} {node!r} has no freight access{when}: {why}{hint}")
     close = difflib.get_close_matches(str(node), [n for n in G if "|" not in n], n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise PlaceNotFoundError(f"{role} {node!r} is not a node of the freight graph{hint}", close)

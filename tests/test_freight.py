@@ -80,6 +80,7 @@ def write_corridor(folder: Path, *, freight: dict | None = None) -> Path:
         _link("exp_qx", "town_q", "town_x", "expressway", 150),
         _link("exp_xport", "town_x", "port", "expressway", 950),
         _link("rd_far", "town_far", "town_q", "road", 60),
+        _link("acc_sight", "town_q", "sight", "access", 3),   # a sight: road, but no freight
     ]
     (folder / "links.geojson").write_text(json.dumps(fc(links)))
     services = [

@@ -15,7 +15,7 @@ from network.freight import FreightParams, freight_pareto, freight_route
 def freight_graphs(draw):
     n = draw(st.integers(min_value=2, max_value=7))
     G = nx.MultiDiGraph(kind="freight", cargo="teu", params=FreightParams({}, {}, {}), records={},
-                        dataset_nodes=frozenset(f"n{i}" for i in range(n)), date=None, scenario=None)
+                        dataset_nodes={f"n{i}": ("place", (float(i), 0.0)) for i in range(n)}, date=None, scenario=None)
     for i in range(n):
         G.add_node(f"n{i}", site=f"n{i}", layer="site", x=float(i), y=0.0, kind="place")
     n_edges = draw(st.integers(min_value=1, max_value=16))
