@@ -286,3 +286,14 @@ def test_boundaries_are_in_wgs84_not_gcj02(ds):
     # while the shipped (WGS-84) vertices themselves are visibly off it
     off = np.array([gcj.boundary.distance(Point(x, y)) for x, y in xy])
     assert np.median(off) > 0.002
+
+
+def test_access_times_follow_the_documented_model(ds):
+    """Station access = 15 min terminal + straight line x 1.3 at 30 km/h; airports carry no terminal time
+    (flight processing is costed by the network at boarding and alighting)."""
+    lk = ds.links
+    for lid, terminal in (("acc_qianjiang_dist_qianjiang", 15.0), ("acc_qianjiang_dist_jiq", 0.0),
+                          ("acc_chongqing_core_ckg", 0.0), ("acc_chongqing_core_cq_east", 15.0)):
+        row = lk.loc[lid]
+        assert row["mode"] == "access" and row["bidirectional"]
+        assert row["minutes"] == pytest.approx(terminal + row["length_km"] * 1.3 / 30 * 60, abs=0.01), lid
