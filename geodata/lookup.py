@@ -121,12 +121,34 @@ def _text(value) -> str | None:
     return text or None
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Index:
     ids: dict[str, str]                     # lower-case id -> id
-    tiers: tuple[dict[str, dict[str, str]], ...]  # key -> {node id: how it matched}, best tier first
+    tiers: tuple[dict[str, dict[str, str]], ...]  # (full, short): key -> {node id: how it matched}
     nodes: dict[str, tuple]                 # id -> (name_zh, name_en, kind, lon, lat)
     choices: dict[str, set[str]]            # every key (for suggestions) -> node ids
+    pinyin_ready: bool = False              # pinyin keys are added on the first Latin query
+
+    def put(self, tier: int, key: str, nid: str, how: str) -> None:
+        if key:
+            self.tiers[tier].setdefault(key, {}).setdefault(nid, how)
+            self.choices.setdefault(key, set()).add(nid)
+
+    def ensure_pinyin(self) -> None:
+        """Add the pinyin keys (pypinyin loads its dictionaries only when a Latin query needs them)."""
+        if self.pinyin_ready:
+            return
+        for nid, (zh, *_rest) in self.nodes.items():
+            if not zh:
+                continue
+            self.put(0, pinyin_key(zh), nid, "pinyin")
+            plain = _PARENS.sub("", zh).strip()
+            if plain and plain != zh:
+                self.put(0, pinyin_key(plain), nid, "pinyin")
+            short = short_name_zh(zh)
+            if short != zh:
+                self.put(1, pinyin_key(short), nid, "pinyin")
+        self.pinyin_ready = True
 
 
 _CACHE: dict[int, tuple[weakref.ref, int, _Index]] = {}
@@ -161,39 +183,27 @@ def _index(source) -> _Index:
     hit = _CACHE.get(id(table))
     if hit is not None and hit[0]() is table and hit[1] == size:
         return hit[2]
-    full: dict[str, dict[str, str]] = {}
-    short: dict[str, dict[str, str]] = {}
-    info = {}
-    choices: dict[str, set[str]] = {}
-
-    def put(tab, key, nid, how):
-        if key:
-            tab.setdefault(key, {}).setdefault(nid, how)
-            choices.setdefault(key, set()).add(nid)
-
+    idx = _Index(ids={}, tiers=({}, {}), nodes={}, choices={})
     for nid, zh, en, kind, lon, lat in _rows(source):
         zh, en = _text(zh), _text(en)
-        info[nid] = (zh, en, _text(kind), float(lon), float(lat))
-        choices.setdefault(nid, set()).add(nid)
+        idx.nodes[nid] = (zh, en, _text(kind), float(lon), float(lat))
+        idx.ids[nid.lower()] = nid
+        idx.choices.setdefault(nid, set()).add(nid)
         if zh:
-            put(full, zh, nid, "name_zh")
-            put(full, pinyin_key(zh), nid, "pinyin")
+            idx.put(0, zh, nid, "name_zh")
             plain_zh = _PARENS.sub("", zh).strip()
             if plain_zh and plain_zh != zh:  # 长寿站 (渝怀) is also 长寿站
-                put(full, plain_zh, nid, "name_zh")
-                put(full, pinyin_key(plain_zh), nid, "pinyin")
-            s = short_name_zh(zh)
-            if s != zh:
-                put(short, s, nid, "short_name")
-                put(short, pinyin_key(s), nid, "pinyin")
+                idx.put(0, plain_zh, nid, "name_zh")
+            short = short_name_zh(zh)
+            if short != zh:
+                idx.put(1, short, nid, "short_name")
         if en:
-            put(full, _latin(en), nid, "name_en")
+            idx.put(0, _latin(en), nid, "name_en")
             plain = _PARENS.sub("", en).strip()
-            put(full, _latin(plain), nid, "name_en")
-            s = _EN_SUFFIXES.sub("", plain)
-            if s != plain:
-                put(short, _latin(s), nid, "name_en")
-    idx = _Index(ids={nid.lower(): nid for nid in info}, tiers=(full, short), nodes=info, choices=choices)
+            idx.put(0, _latin(plain), nid, "name_en")
+            short = _EN_SUFFIXES.sub("", plain)
+            if short != plain:
+                idx.put(1, _latin(short), nid, "name_en")
     if len(_CACHE) > 16:
         _CACHE.clear()
     _CACHE[id(table)] = (weakref.ref(table), size, idx)
@@ -273,6 +283,8 @@ def _coordinates(ds, text: str, kinds) -> Place | None:
 def _suggest(idx: _Index, query: str, wanted, limit: int = 5) -> list[str]:
     from rapidfuzz import fuzz, process
 
+    if not _CJK.search(query):
+        idx.ensure_pinyin()
     keys = list(idx.choices)
     probes = {query, _latin(query)} - {""}
     scored: dict[str, float] = {}
@@ -297,6 +309,7 @@ def _candidates(idx: _Index, raw: str, ok) -> dict[str, tuple[str, bool]]:
     if _CJK.search(raw):
         tiers = [[(full, raw, True)], [(short, raw, False), (short, short_name_zh(raw), False)]]
     else:
+        idx.ensure_pinyin()
         latin = _latin(raw)
         tiers = [[(full, latin, True), (short, latin, False)]]
     for tier in tiers:

@@ -586,9 +586,18 @@ def _check_boundaries(out, path, records, labels, node_ids) -> None:
         out.add(path, label, "id", f"boundary {label!r} names no node", "use the id of the county's place node")
 
 
+def _layer_files(source) -> dict[str, object]:
+    """Where each layer lives: ``folder/nodes.geojson``, or ``file.gpkg (table nodes)`` for a GeoPackage."""
+    source = Path(source)
+    if source.suffix.lower() == ".gpkg" and not source.is_dir():
+        return {name: f"{source} (table {name})" for name in (*schema.LAYER_FILES, "scenarios")}
+    return {**{name: source / schema.LAYER_FILES[name] for name in schema.LAYER_FILES},
+            "scenarios": source / schema.SCENARIO_FILE}
+
+
 def _run_checks(folder, layers: dict[str, list | None], scenarios, scenario_file, report: ValidationReport,
                 out: _Collector, columns: dict[str, set]) -> None:
-    files = {name: Path(folder) / schema.LAYER_FILES[name] for name in schema.LAYER_FILES}
+    files = _layer_files(folder)
     ids: dict[str, dict[str, int]] = {name: {} for name in schema.LAYER_FILES}
     labels = {}
     for name in ("nodes", "services", "links", "boundaries"):
@@ -740,7 +749,7 @@ def _problems_of(ds) -> list[Problem]:
               for name in ("nodes", "services", "links", "boundaries")}
     columns = {name: set(getattr(ds, name).columns) for name in ("nodes", "services", "links")}
     scenarios = list(ds.scenarios.values()) if ds.scenarios is not None else None
-    _run_checks(ds.path, layers, scenarios, Path(ds.path) / schema.SCENARIO_FILE,
+    _run_checks(ds.path, layers, scenarios, _layer_files(ds.path)["scenarios"],
                 ValidationReport(path=str(ds.path)), out, columns)
     return _sorted(out.problems)
 
@@ -752,6 +761,8 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     """Problems grouped by file in dataset order (stable within a file)."""
     def rank(p: Problem) -> int:
         name = Path(p.file).name if p.file else ""
+        if name.endswith(")") and " (table " in name:  # a GeoPackage table
+            name = schema.LAYER_FILES.get(name.rsplit(" (table ", 1)[1][:-1], schema.SCENARIO_FILE)
         return _FILE_ORDER.index(name) if name in _FILE_ORDER else len(_FILE_ORDER)
 
     return sorted(problems, key=rank)

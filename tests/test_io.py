@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,18 @@ def test_gpkg_without_tables_is_a_data_error(tmp_path, data_dir):
     write_layer(nodes, tmp_path / "only.gpkg", layer="nodes")
     with pytest.raises(DataError, match="missing table"):
         load_dataset(tmp_path / "only.gpkg")
+
+
+def test_problems_in_a_geopackage_name_its_table(data_dir, tmp_path):
+    from geodata.validate import validate_dataset
+
+    ds = read_dataset(data_dir / "mini")
+    services = ds.services.copy()
+    services.at["rail_cd", "mode"] = "train"
+    out = write_dataset(replace(ds, services=services), tmp_path / "bad.gpkg", format="gpkg")
+    problems = validate_dataset(out).problems
+    assert [str(p) for p in problems] == [
+        f"{out} (table services), record 'rail_cd', field 'mode': unknown mode 'train'; "
+        "use one of hsr, rail, air, ga, freight_rail"]
+    with pytest.raises(DataError, match=r"bad.gpkg \(table services\), record 'rail_cd'"):
+        load_dataset(out)

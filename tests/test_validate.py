@@ -177,3 +177,14 @@ def test_embedded_dataset_is_valid_and_fast():
     elapsed = time.perf_counter() - start
     assert report.ok, "\n".join(report.lines())
     assert elapsed < 2.0
+
+
+@pytest.mark.skipif(not (default_dataset_path() / "nodes.geojson").exists(), reason="embedded dataset not built yet")
+@pytest.mark.parametrize("module", ["geodata.validate", "geodata.lookup", "geodata.formats", "geodata.io"])
+def test_docstring_examples_run_on_the_embedded_dataset(module, tmp_path, monkeypatch):
+    import doctest
+    import importlib
+
+    monkeypatch.chdir(tmp_path)
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
