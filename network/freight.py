@@ -1011,6 +1011,8 @@ def catchment(G: nx.MultiDiGraph, yard: str, *, port: str | None = None, cargo: 
         One row per place (index = id): ``name_zh``, ``name_en``, ``via_hours``, ``via_cost``,
         ``via_co2``, ``alt_hours``, ``alt_cost``, ``alt_co2``, ``alt_chain``, ``in_catchment``,
         ``saving`` (alternative minus via, in the objective's unit), point geometry (EPSG:4326).
+        ``attrs`` holds ``yard``, ``port``, ``cargo``, ``objective``, ``date`` and ``sources`` (every
+        figure and record the compared chains used).
 
     Raises
     ------
@@ -1043,6 +1045,7 @@ def catchment(G: nx.MultiDiGraph, yard: str, *, port: str | None = None, cargo: 
     if places is None:
         places = sorted(n for n, d in G.nodes(data=True) if d.get("layer") == "site" and d.get("kind") == "place")
     rows = []
+    used: dict = {}
     for p in places:
         p = _check_node(G, p, "place")
         # via the yard: p -> yard site, load, yard departure -> port
@@ -1064,6 +1067,9 @@ def catchment(G: nx.MultiDiGraph, yard: str, *, port: str | None = None, cargo: 
         alt_vec, alt_edges = _best_edges(G, adj_alt, {p: (0.0, 0.0, 0.0)}, targets, obj) if p != port else (None, None)
         alt_chain = _chain(G, p, port, cargo, alt_edges) if alt_edges is not None else None
         via_chain = _chain(G, p, port, cargo, via_edges) if via_edges is not None else None
+        for ch in (via_chain, alt_chain):
+            for src in (ch.sources if ch is not None else ()):
+                used.setdefault(src["key"], src)
         better = via_vec is not None and (alt_vec is None or _order(via_vec, obj) < _order(alt_vec, obj))
         saving = (alt_vec[obj] - via_vec[obj]) if (via_vec is not None and alt_vec is not None) else None
         node = G.nodes[p]
@@ -1080,7 +1086,7 @@ def catchment(G: nx.MultiDiGraph, yard: str, *, port: str | None = None, cargo: 
     if len(gdf):
         gdf = gdf.set_index("id", drop=False)
         gdf.index.name = None
-    gdf.attrs.update(yard=yard, port=port, cargo=cargo, objective=objective,
+    gdf.attrs.update(yard=yard, port=port, cargo=cargo, objective=objective, sources=list(used.values()),
                      date=G.graph.get("date").isoformat() if G.graph.get("date") else None)
     return gdf
 

@@ -415,3 +415,26 @@ def test_cli_map_written(run_qjnet, corridor, tmp_path):
     html = out.read_text(encoding="utf-8")
     assert "q_yard" in html or "Q Yard" in html
     assert "unpkg.com" not in html and "cdn.jsdelivr" not in html
+
+
+def test_cli_catchment_yard_without_trains(run_qjnet, corridor):
+    r = run_qjnet("catchment", "town_q", "--port", "port", "--data", corridor, "--date", "2025-07-01")
+    assert r.returncode == 2 and "no freight train or air cargo departures" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_cli_catchment_prints_figures_used(run_qjnet, corridor):
+    r = run_qjnet("catchment", "q_yard", "--port", "port", "--data", corridor, "--date", "2025-07-01")
+    assert r.returncode == 0, r.stderr
+    assert "# figure nodes.q_yard.handling_cny_per_teu: 400" in r.stdout
+    assert "# figure services:frt_x_port:" in r.stdout
+
+
+def test_cli_bad_freight_json_in_user_data(run_qjnet, tmp_path):
+    doc = _fixture_freight()
+    doc["modes"]["road"]["cost_cny_per_teu_km"]["value"] = -4.5
+    folder = write_corridor(tmp_path / "bad", freight=doc)
+    r = run_qjnet("freight", "town_q", "port", "--data", folder, "--date", "2025-07-01")
+    assert r.returncode == 2
+    assert "freight.json" in r.stderr and "record 'modes.road'" in r.stderr
+    assert "field 'cost_cny_per_teu_km'" in r.stderr and "negative" in r.stderr

@@ -221,24 +221,13 @@ def catchment(yard, data, cargo, objective, date, scenario, overrides, port, map
             for _, r in gdf.iterrows()]
     rows.sort(key=lambda r: (not r["in_catchment"], -(r["saving"] or 0)))
     payload = {"yard": y, "port": gdf.attrs.get("port"), "cargo": cargo, "objective": objective,
-               "date": G.graph.get("date"), "places": rows,
+               "date": G.graph.get("date"), "places": rows, "sources": gdf.attrs.get("sources", []),
                "in_catchment": [r["id"] for r in rows if r["in_catchment"]]}
     unit = {"cost": "CNY", "time": "h", "co2": "kg CO2"}[objective]
     meta = {"yard": y, "port": gdf.attrs.get("port"), "date": G.graph.get("date"),
             "cargo": f"{cargo} (figures per {cargo})", "objective": objective,
             "saving": f"best alternative minus via {y}, in {unit}",
-            **{f"figure {k}": v for k, v in _param_meta(G).items()}}
+            **_sources_meta(gdf.attrs.get("sources", []))}
     emit(Result(payload=payload, rows=rows, columns=cols, gdf=gdf, meta=meta), fmt, output)
     if map_file:
         _write_map(G, ds, map_file, catchment=gdf)
-
-
-def _param_meta(G) -> dict:
-    params = G.graph["params"]
-    out = {}
-    for key, p in params.values.items():
-        if key.startswith(("nodes.", "modes.", "cargo.")):
-            why = f"source: {p.source}" if p.source else f"assumption: {p.assumption}"
-            value = "not set" if p.value is None else f"{p.value:g}"
-            out[key] = f"{value} {p.unit} | {why}"
-    return out
