@@ -144,8 +144,8 @@ def test_problems_in_a_geopackage_name_its_table(data_dir, tmp_path):
     services.at["rail_cd", "mode"] = "train"
     out = write_dataset(replace(ds, services=services), tmp_path / "bad.gpkg", format="gpkg")
     problems = validate_dataset(out).problems
-    assert [str(p) for p in problems] == [
-        f"{out} (table services), record 'rail_cd', field 'mode': unknown mode 'train'; "
-        "use one of hsr, rail, air, ga, freight_rail"]
+    expected = (f"{out} (table services), record 'rail_cd', field 'mode': unknown mode 'train'; "
+                "use one of hsr, rail, air, ga, freight_rail")
+    assert [str(p) for p in problems] == [expected]
     with pytest.raises(DataError, match=r"bad.gpkg \(table services\), record 'rail_cd'"):
         load_dataset(out)

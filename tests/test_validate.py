@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
+import math
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geodata.errors import DataError, ValidationError
 from geodata.io import default_dataset_path, load_dataset, read_layers
@@ -188,3 +193,49 @@ def test_docstring_examples_run_on_the_embedded_dataset(module, tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+@functools.cache
+def _mini_raw():
+    return read_layers(DATA / "mini")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.integers(-5, 200), st.floats(allow_nan=True, allow_infinity=True, width=32)),
+                min_size=3, max_size=3))
+def test_minutes_are_accepted_exactly_when_they_start_at_0_and_increase(minutes):
+    from dataclasses import replace
+
+    ds = _mini_raw()
+    services = ds.services.copy()
+    services.at["hsr_ac", "minutes"] = minutes
+    problems = [p for p in _problems(replace(ds, services=services)) if p.field == "minutes"]
+    ok = (all(isinstance(m, int) or math.isfinite(m) for m in minutes) and minutes[0] == 0
+          and all(b > a for a, b in itertools.pairwise(minutes)))
+    assert (problems == []) == ok, (minutes, [str(p) for p in problems])
+    assert all(p.record == "hsr_ac" for p in problems)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-180, 180), st.floats(-90, 90))
+def test_a_node_is_accepted_exactly_when_it_lies_in_chinas_extent(lon, lat):
+    from dataclasses import replace
+
+    from shapely.geometry import Point
+
+    ds = _mini_raw()
+    nodes = ds.nodes.copy()
+    nodes.loc["town_a", "geometry"] = Point(lon, lat)
+    problems = [p for p in _problems(replace(ds, nodes=nodes)) if p.field == "geometry"]
+    inside = 73 <= lon <= 136 and 3 <= lat <= 54
+    assert (problems == []) == inside
+    if problems and 73 <= lat <= 136 and 3 <= lon <= 54:
+        assert "look like [lat, lon]" in problems[0].message
+
+
+def _problems(ds):
+    try:
+        check_dataset(ds)
+    except ValidationError as err:
+        return err.problems
+    return []
