@@ -9,7 +9,8 @@ Layers
 Datasets
     :func:`write_dataset` writes a :class:`~geodata.io.Dataset` as a dataset
     folder (GeoJSON, the layout of :mod:`geodata.schema`) or as one GeoPackage
-    with a table per layer plus a ``scenarios`` table; :func:`read_dataset`
+    with a table per layer plus ``scenarios`` and ``extras`` tables (the
+    folder's other JSON files, e.g. ``freight.json``); :func:`read_dataset`
     reads either back (unvalidated; :func:`geodata.io.load_dataset` validates).
 
 Every write is atomic (:mod:`geodata._atomic`): a failed write leaves no file.
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 LIST_FIELDS = ("stops", "minutes", "time_source", "days")
 SCENARIO_COLUMNS = ("name", "date", "description", "add", "modify", "remove")
 DATASET_FORMATS = ("geojson", "gpkg")
+EXTRAS_TABLE = "extras"  # GeoPackage table holding the folder's other JSON files (name, json)
 _SUFFIX_FORMAT = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".csv": "csv"}
 
 
@@ -351,6 +353,8 @@ def write_dataset(ds, path, *, format: str = "geojson") -> Path:
                 _write_gpkg_table(_to_flat(gdf), tmp, name)
             if scenarios:
                 _write_gpkg_table(_scenario_frame(scenarios), tmp, "scenarios")
+            if ds.extras:
+                _write_gpkg_table(_extras_frame(ds.extras), tmp, EXTRAS_TABLE)
     else:
         if target.exists() and (not target.is_dir() or any(target.iterdir())):
             raise OptionError(f"{target} exists and is not an empty folder; choose a new folder for --format geojson")
@@ -381,6 +385,13 @@ def write_dataset(ds, path, *, format: str = "geojson") -> Path:
             raise
     log.info("Wrote dataset %s (%s): %s", target, format, ", ".join(f"{len(g)} {n}" for n, g in layers.items()))
     return target
+
+
+def _extras_frame(extras: dict):
+    import pandas as pd
+
+    return pd.DataFrame([{"name": name, "json": json.dumps(_plain(value), ensure_ascii=False)}
+                         for name, value in extras.items()], columns=["name", "json"])
 
 
 def _scenario_frame(scenarios: list[dict]):
@@ -429,5 +440,14 @@ def read_dataset(path):
         for rec in frame.to_dict("records"):
             sc = {k: _plain(v) for k, v in rec.items()}
             scenarios[sc["name"]] = sc
+    extras = {}
+    if EXTRAS_TABLE in present:
+        frame = pyogrio.read_dataframe(target, layer=EXTRAS_TABLE, read_geometry=False)
+        for name, text in zip(frame["name"], frame["json"]):
+            try:
+                extras[str(name)] = json.loads(text)
+            except (TypeError, json.JSONDecodeError) as exc:
+                raise DataError(f"not valid JSON ({exc})", file=f"{target} (table {EXTRAS_TABLE})",
+                                record=str(name), field="json") from None
     return Dataset(nodes=layers["nodes"], services=layers["services"], links=layers["links"],
-                   boundaries=layers["boundaries"], scenarios=scenarios, path=target)
+                   boundaries=layers["boundaries"], scenarios=scenarios, path=target, extras=extras)

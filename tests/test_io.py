@@ -149,3 +149,10 @@ def test_problems_in_a_geopackage_name_its_table(data_dir, tmp_path):
     assert [str(p) for p in problems] == [expected]
     with pytest.raises(DataError, match=r"bad.gpkg \(table services\), record 'rail_cd'"):
         load_dataset(out)
+
+
+@pytest.mark.parametrize("fmt, name", [("gpkg", "x.gpkg"), ("geojson", "x")])
+def test_other_json_files_travel_with_the_dataset(data_dir, tmp_path, fmt, name):
+    ds = replace(load_dataset(data_dir / "mini"), extras={"freight": {"teu_per_train": 50, "note": "黔江"}})
+    back = read_dataset(write_dataset(ds, tmp_path / name, format=fmt))
+    assert back.extras == {"freight": {"teu_per_train": 50, "note": "黔江"}}
