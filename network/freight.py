@@ -724,18 +724,17 @@ def _targets(G, b: str) -> set:
     return {n for n in G if G.nodes[n].get("site") == b and G.nodes[n].get("layer") in ("site", "rail:arr", "air:arr")}
 
 
-def _adjacency(G, cargo: str, *, exclude=frozenset(), reverse: bool = False) -> dict:
+def _adjacency(G, cargo: str, *, exclude=frozenset()) -> dict:
     """``{u: [(v, key, (hours, cost, co2))]}`` for the cargo; edges the cargo cannot use are left out."""
     adj: dict = {n: [] for n in G}
     for u, v, k, d in G.edges(keys=True, data=True):
         if u in exclude or v in exclude or (cargo == "teu" and not d.get("teu_ok", True)):
             continue
-        vec = (float(d["hours"]), float(d[f"cost_{cargo}"]), float(d[f"co2_{cargo}"]))
-        if reverse:
-            adj[v].append((u, k, vec))
-        else:
-            adj[u].append((v, k, vec))
+        adj[u].append((v, k, (float(d["hours"]), float(d[f"cost_{cargo}"]), float(d[f"co2_{cargo}"]))))
     return adj
+
+
+_COUNTER = itertools.count()  # heap tie-breaker
 
 
 def _order(vec: tuple, obj: int) -> tuple:
@@ -766,8 +765,6 @@ def _dijkstra(adj: dict, sources: dict, obj: int, *, targets=None):
             heapq.heappush(heap, (_order(nvec, obj), next(_COUNTER), v, nvec, (node, key)))
     return best, pred, None
 
-
-_COUNTER = itertools.count()
 
 
 def _path_from_pred(pred: dict, end: str) -> list:
@@ -972,7 +969,7 @@ def _chain(G, a: str, b: str, cargo: str, edges: list) -> FreightChain:
 
 # --------------------------------------------------------------------------- catchment and comparison
 
-def _best_edges(G, adj, sources: dict, targets: set, obj: int):
+def _best_edges(adj, sources: dict, targets: set, obj: int):
     best, pred, end = _dijkstra(adj, sources, obj, targets=targets)
     if end is None:
         return None, None
@@ -1050,7 +1047,7 @@ def catchment(G: nx.MultiDiGraph, yard: str, *, port: str | None = None, cargo: 
         p = _check_node(G, p, "place")
         # via the yard: p -> yard site, load, yard departure -> port
         via_vec, via_edges = None, None
-        to_yard = ((0.0, 0.0, 0.0), []) if p == yard else _best_edges(G, adj, {p: (0.0, 0.0, 0.0)}, {yard}, obj)
+        to_yard = ((0.0, 0.0, 0.0), []) if p == yard else _best_edges(adj, {p: (0.0, 0.0, 0.0)}, {yard}, obj)
         if to_yard[0] is not None:
             for dep in deps:
                 load = [(yard, dep, k) for k in G[yard][dep] if k == "handling:load"]
@@ -1061,10 +1058,10 @@ def catchment(G: nx.MultiDiGraph, yard: str, *, port: str | None = None, cargo: 
                     continue
                 lvec = (d["hours"], d[f"cost_{cargo}"], d[f"co2_{cargo}"])
                 start = tuple(x + y for x, y in zip(to_yard[0], lvec))
-                vec, edges = _best_edges(G, adj, {dep: start}, targets, obj)
+                vec, edges = _best_edges(adj, {dep: start}, targets, obj)
                 if vec is not None and (via_vec is None or _order(vec, obj) < _order(via_vec, obj)):
                     via_vec, via_edges = vec, to_yard[1] + load + edges
-        alt_vec, alt_edges = _best_edges(G, adj_alt, {p: (0.0, 0.0, 0.0)}, targets, obj) if p != port else (None, None)
+        alt_vec, alt_edges = _best_edges(adj_alt, {p: (0.0, 0.0, 0.0)}, targets, obj) if p != port else (None, None)
         alt_chain = _chain(G, p, port, cargo, alt_edges) if alt_edges is not None else None
         via_chain = _chain(G, p, port, cargo, via_edges) if via_edges is not None else None
         for ch in (via_chain, alt_chain):

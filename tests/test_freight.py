@@ -256,10 +256,20 @@ def test_catchment_of_the_town_yard(G):
     assert c.crs.to_epsg() == 4326
 
 
-def test_air_is_for_tonnes_only(G):
-    for _, _, d in G.edges(data=True):
-        if d["mode"] == "air":
-            assert not d["teu_ok"] and math.isinf(d["cost_teu"])
+def test_air_is_for_tonnes_only():
+    G = build_freight_graph(date="2025-07-01")
+    air = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if d["mode"] == "air"]
+    assert air, "the embedded dataset has the Qianjiang-Chongqing air route"
+    assert all(not G.edges[e]["teu_ok"] and math.isinf(G.edges[e]["cost_teu"]) for e in air)
+    # without the roads out of Qianjiang, a tonne flies from JIQ and a container cannot leave at all
+    H = G.copy()
+    H.remove_edges_from([(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
+                         if d["mode"] == "road" and "jiq" not in (u, v) and "qianjiang_dist" in (u, v)])
+    chain = freight_route(H, "qianjiang_dist", "ckg", cargo="tonne")
+    assert chain.modes == ("road", "air") and chain.via == ("jiq",)
+    assert any(s["key"] == "modes.air.cost_cny_per_tonne_km" for s in chain.sources)
+    with pytest.raises(NoRouteError):
+        freight_route(H, "qianjiang_dist", "ckg", cargo="teu")
 
 
 def test_yards_report_capacity(G):
