@@ -19,7 +19,7 @@ import networkx as nx
 
 from geodata.errors import GraphError, PlaceNotFoundError
 
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -30,29 +30,9 @@ class Layered:
     nodes: list            # index -> G node
     index: dict            # G node -> index
     signature: tuple
-    _csr: object = None
-    _csr_rev: object = None
 
     def state(self, node, layer: int) -> int:
         return 2 * self.index[node] + layer
-
-    def csr(self, *, reverse: bool = False):
-        """``scipy.sparse.csr_array`` of minutes (forward or transposed), built once."""
-        if self._csr is None:
-            import numpy as np
-            from scipy.sparse import csr_array
-
-            n = 2 * len(self.nodes)
-            rows, cols, vals = [], [], []
-            for u, v, w in self.H.edges(data="minutes"):
-                rows.append(u)
-                cols.append(v)
-                vals.append(w)
-            m = csr_array((np.asarray(vals, dtype=float), (np.asarray(rows, dtype=np.int64),
-                                                            np.asarray(cols, dtype=np.int64))), shape=(n, n))
-            self._csr = m
-            self._csr_rev = csr_array(m.T)
-        return self._csr_rev if reverse else self._csr
 
 
 def _signature(G) -> tuple:

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 
@@ -43,7 +44,7 @@ def parse_bands(bands) -> tuple[float, ...]:
     if not parts:
         raise OptionError("bands must list at least one number of minutes, e.g. 60,120,180")
     out = tuple(check_minutes(b, name="band") for b in parts)
-    if any(b >= c for b, c in zip(out, out[1:])):
+    if any(b >= c for b, c in itertools.pairwise(out)):
         raise OptionError(f"bands must increase strictly, got {','.join(str(b) for b in parts)}; e.g. 60,120,180")
     return out
 
@@ -69,9 +70,9 @@ def stations_of(G, node) -> list:
         return [node]
     out = []
     for _, v, d in G.out_edges(node, data=True):
-        if d.get("kind") == "link" and d.get("mode") == "access" and G.nodes[v].get("kind") in STATION_KINDS:
-            if v not in out:
-                out.append(v)
+        if (d.get("kind") == "link" and d.get("mode") == "access" and G.nodes[v].get("kind") in STATION_KINDS
+                and v not in out):
+            out.append(v)
     return out
 
 
@@ -81,9 +82,9 @@ def home_place(G, node):
         return node
     best, best_m = node, math.inf
     for u, _, d in G.in_edges(node, data=True):
-        if d.get("kind") == "link" and d.get("mode") == "access" and G.nodes[u].get("kind") == "place":
-            if d["minutes"] < best_m:
-                best, best_m = u, d["minutes"]
+        if (d.get("kind") == "link" and d.get("mode") == "access" and G.nodes[u].get("kind") == "place"
+                and d["minutes"] < best_m):
+            best, best_m = u, d["minutes"]
     return best
 
 

@@ -102,7 +102,8 @@ def load(key: str):
             G = pickle.load(fh)
     except FileNotFoundError:
         return None
-    except Exception as exc:  # a damaged entry is rebuilt, never trusted
+    except (OSError, EOFError, ValueError, AttributeError, ImportError, IndexError, TypeError,
+            pickle.UnpicklingError) as exc:  # a damaged entry is rebuilt, never trusted
         log.warning("Ignoring unreadable graph cache %s (%s)", f, exc)
         return None
     log.info("Graph from cache %s", f.name[:12])

@@ -121,7 +121,7 @@ class TimeParams:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict | None) -> "TimeParams":
+    def from_dict(cls, data: dict | None) -> TimeParams:
         """Build from a dict, rejecting unknown keys with a clear message."""
         data = dict(data or {})
         known = {f.name for f in fields(cls)}
@@ -130,7 +130,7 @@ class TimeParams:
             raise OptionError(f"unknown time parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         return cls(**data)
 
-    def with_(self, **changes) -> "TimeParams":
+    def with_(self, **changes) -> TimeParams:
         """A copy with some parameters changed."""
         return replace(self, **changes)
 
@@ -205,4 +205,4 @@ def _num(value):
         v = float(value)
     except (TypeError, ValueError):
         return None
-    return None if v != v else v
+    return None if math.isnan(v) else v

@@ -1,9 +1,9 @@
 """Reachability: every node reached from (or reaching) origins within a time budget (:func:`reach`).
 
-Two engines answer the same question on the two-layer expansion of the
-graph (see :mod:`network._layers`): plain networkx Dijkstra (the reference)
-and scipy's compiled C Dijkstra on a CSR matrix of the expansion (the fast
-path, compiled once per graph and cached).  Both give identical minutes and
+Two engines answer the same question under the first-boarding rule: plain
+networkx Dijkstra on the two-layer expansion of :mod:`network._layers` (the
+reference) and scipy's C Dijkstra on the layered CSR form compiled and cached
+on the graph by :mod:`network.csr` (the fast path, shared with matrices).  Both give identical minutes and
 modes; the tests check that on hundreds of random graphs.  Graphs with fewer
 than :data:`FAST_PATH_MIN_STATES` states use networkx: on the embedded
 dataset (456 states) both answer in about 5 ms, and a one-shot command
@@ -12,6 +12,7 @@ saves the scipy import.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 
@@ -94,6 +95,11 @@ def _origins(origins) -> list:
     return origins
 
 
+#: Edge kinds that move the traveller; board and alight edges say nothing about the mode
+#: of arrival (boarding and alighting at one stop without riding changes nothing).
+_MOVING = ("ride", "link")
+
+
 def _main_mode(modes: list) -> str | None:
     """The last non-connector mode of a list of edge modes (else the last mode)."""
     for m in reversed(modes):
@@ -115,7 +121,8 @@ def _times_networkx(G, origins, budget, reverse) -> dict:
             continue
         path = paths[state]
         trip = path[::-1] if reverse else path
-        modes = [G.edges[H[s][t]["edge"]]["mode"] for s, t in zip(trip, trip[1:])]
+        edges = [G.edges[H[s][t]["edge"]] for s, t in itertools.pairwise(trip)]
+        modes = [d["mode"] for d in edges if d.get("kind") in _MOVING]
         if reverse:
             modes = modes[::-1]  # first leg out of the node is what counts
         origin = lay.nodes[path[0] // 2]
@@ -124,61 +131,61 @@ def _times_networkx(G, origins, budget, reverse) -> dict:
 
 
 def _times_csr(G, origins, budget, reverse) -> dict:
-    """Fast engine: scipy Dijkstra on the compiled expansion; same answers as :func:`_times_networkx`."""
+    """Fast engine: :func:`network.csr.nearest_times` (scipy on the compiled, layered CSR).
+
+    Same answers as :func:`_times_networkx`; the arrival mode is read by
+    walking the predecessor states back to the origin.
+    """
     import numpy as np
-    from scipy.sparse.csgraph import dijkstra
+
+    from network.csr import nearest_times
 
     for o in origins:
         _layers.check_node(G, o)
-    lay = _layers.layered(G)
-    matrix = lay.csr(reverse=reverse)
-    starts = [lay.state(o, 0) for o in origins]
-    if reverse:
-        starts += [lay.state(o, 1) for o in origins]
-    dist, pred, src = dijkstra(matrix, directed=True, indices=starts, limit=budget,
-                               return_predecessors=True, min_only=True)
-    edge_mode = _edge_modes(G, lay)
-    main: dict = {}
+    t = nearest_times(G, origins, limit=None if math.isinf(budget) else budget, reverse=reverse)
+    C = t.compiled
+    n = C.n
+    pred = t.predecessors
+    m = C.transposed() if reverse else C.matrix
+    memo: dict = {}
+
+    def step_mode(p, s):
+        if C.blocks > 1 and p % n == s % n:  # the 0-minute step between a node's layer and end states
+            return None
+        lo, hi = m.indptr[p], m.indptr[p + 1]
+        pos = lo + int(np.searchsorted(m.indices[lo:hi], s))
+        key = C.keys[C.matrix_position(p, s, reverse=reverse, pos=pos)]
+        a, b = C.nodes[p % n], C.nodes[s % n]
+        u, v = (b, a) if reverse else (a, b)
+        d = G.edges[u, v, key]
+        return d["mode"] if d.get("kind") in _MOVING else None
 
     def mode_of(s):
         chain = []
-        while s not in main:
+        while s not in memo:
             p = int(pred[s])
             if p < 0:
-                main[s] = (None, None)
+                memo[s] = (None, None)
                 break
             chain.append((s, p))
             s = p
         for s, p in reversed(chain):
-            em = edge_mode[(s, p) if reverse else (p, s)]
-            pm, plast = main[p]
-            main[s] = (em if em not in CONNECTOR_MODES else pm, em)
-        return main[s]
+            em = step_mode(p, s)
+            if em is None:
+                memo[s] = memo[p]
+            else:
+                memo[s] = (em if em not in CONNECTOR_MODES else memo[p][0], em)
+        return memo[s]
 
+    off = C.read_offset(reverse=reverse)
     out = {}
-    n = len(lay.nodes)
-    for i in range(n):
-        node = lay.nodes[i]
+    for i in np.flatnonzero(np.isfinite(t.minutes)):
+        node = C.nodes[i]
         if G.nodes[node].get("kind") == "service_stop":
             continue
-        cands = [2 * i] if reverse else [2 * i, 2 * i + 1]
-        best_s = None
-        for s in cands:
-            if np.isfinite(dist[s]) and (best_s is None or dist[s] < dist[best_s]):
-                best_s = s
-        if best_s is None:
-            continue
-        m, last = mode_of(best_s)
-        out[node] = (float(dist[best_s]), m if m is not None else last, lay.nodes[int(src[best_s]) // 2])
+        main, last = mode_of(int(i) + off)
+        out[node] = (float(t.minutes[i]), main if main is not None else last, C.nodes[int(t.sources[i])])
     return out
-
-
-def _edge_modes(G, lay) -> dict:
-    cache = getattr(lay, "_modes", None)
-    if cache is None:
-        cache = {(a, b): G.edges[e]["mode"] for a, b, e in lay.H.edges(data="edge")}
-        lay._modes = cache
-    return cache
 
 
 def _to_gdf(G, found: dict):
@@ -207,7 +214,7 @@ def _objects(col):
     """A column as Python objects with ``None`` (not NaN) for missing values."""
     import pandas as pd
 
-    return pd.Series([None if v is None or (isinstance(v, float) and v != v) else v for v in col],
+    return pd.Series([None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in col],
                      index=col.index, dtype=object)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass, field
 
@@ -140,7 +141,7 @@ def legs_of(G, lay, states: list) -> list:
     cur: dict | None = None
     H = lay.H
     free_first = (G.graph.get("params") or {}).get("first_boarding_free", True)
-    for s, t in zip(states, states[1:]):
+    for s, t in itertools.pairwise(states):
         e = H[s][t]
         u, v, k = e["edge"]
         d = G.edges[u, v, k]
@@ -184,11 +185,13 @@ def legs_of(G, lay, states: list) -> list:
         clock += cost
     if cur is not None:
         legs.append(_close(cur))
-    return legs
+    return [leg for leg in legs if leg is not None]
 
 
-def _close(cur: dict) -> Leg:
+def _close(cur: dict) -> Leg | None:
     c = cur["comp"]
+    if cur["kind"] == "service" and cur["from"] == cur["to"] and cur["wait"] == 0 and cur["minutes"] == 0:
+        return None  # boarded and alighted at one stop without riding: a zero-cost no-op, not a leg
     return Leg(mode=cur["mode"], service=cur["service"], from_=cur["from"], to=cur["to"],
                depart=cur["depart"], minutes=cur["minutes"], wait_minutes=cur["wait"],
                in_vehicle_minutes=c["in_vehicle"], access_minutes=c["access"],

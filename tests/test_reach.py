@@ -111,3 +111,15 @@ def test_reverse_reach_agrees_with_forward_routes(seed, data):
             assert route(G, s, target).minutes == pytest.approx(back[s])
         else:
             assert s not in back
+
+
+def test_reach_gdf_is_the_same_on_the_compiled_path(monkeypatch):
+    import network.reach as reach_module
+
+    G = build_graph(date="2025-07-01")
+    slow = reach(G, "qianjiang_dist", minutes=180)
+    monkeypatch.setattr(reach_module, "FAST_PATH_MIN_STATES", 0)
+    fast = reach(G, "qianjiang_dist", minutes=180)
+    assert list(fast.index) == list(slow.index) or set(fast.index) == set(slow.index)
+    assert fast.loc[slow.index, "minutes"].tolist() == pytest.approx(slow["minutes"].tolist())
+    assert fast.loc[slow.index, "mode"].tolist() == slow["mode"].tolist()
