@@ -1,42 +1,37 @@
 """network: qjnet's model — graph building, scenarios, routing, reachability, accessibility, matrices.
 
-The public functions are imported lazily so ``import network`` stays cheap.
+The public functions are imported here eagerly: three of them share their
+module's name (``route``, ``reach``, ``compare``), and a lazy export would be
+shadowed by the submodule as soon as anything imported ``network.route``.
+These modules import only networkx at load time (geopandas and scipy are
+imported inside the functions that need them).
 """
 
 from __future__ import annotations
 
-import importlib
+from network.access import accessibility, circle_summary, economic_circle
+from network.build import build_graph
+from network.compare import compare, entered_by_band
+from network.convert import graph_from_gdfs, graph_to_gdfs, validate_graph
+from network.params import PASSENGER_MODES, TimeParams
+from network.reach import reach, reach_times
+from network.route import Itinerary, Leg, route
 
-_EXPORTS = {
-    "build_graph": "network.build",
-    "TimeParams": "network.params",
-    "PASSENGER_MODES": "network.params",
-    "graph_to_gdfs": "network.convert",
-    "graph_from_gdfs": "network.convert",
-    "validate_graph": "network.convert",
-    "route": "network.route",
-    "Itinerary": "network.route",
-    "Leg": "network.route",
-    "reach": "network.reach",
-    "reach_times": "network.reach",
-    "economic_circle": "network.access",
-    "circle_summary": "network.access",
-    "accessibility": "network.access",
-    "compare": "network.compare",
-    "entered_by_band": "network.compare",
-}
-
-__all__ = list(_EXPORTS)
-
-
-def __getattr__(name):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'network' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__all__ = [
+    "PASSENGER_MODES",
+    "Itinerary",
+    "Leg",
+    "TimeParams",
+    "accessibility",
+    "build_graph",
+    "circle_summary",
+    "compare",
+    "economic_circle",
+    "entered_by_band",
+    "graph_from_gdfs",
+    "graph_to_gdfs",
+    "reach",
+    "reach_times",
+    "route",
+    "validate_graph",
+]

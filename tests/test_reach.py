@@ -114,7 +114,9 @@ def test_reverse_reach_agrees_with_forward_routes(seed, data):
 
 
 def test_reach_gdf_is_the_same_on_the_compiled_path(monkeypatch):
-    import network.reach as reach_module
+    import sys
+
+    reach_module = sys.modules["network.reach"]  # `network.reach` is the function
 
     G = build_graph(date="2025-07-01")
     slow = reach(G, "qianjiang_dist", minutes=180)
