@@ -106,7 +106,7 @@ class ValidationReport:
         return [str(p) for p in self.problems] + [self.summary()]
 
 
-# --------------------------------------------------------------------------- helpers
+# --------------------------------------------------------------------------- small utilities
 
 
 def _null(value) -> bool:
