@@ -169,7 +169,7 @@ def inline_assets(html: str, *, allowed: frozenset[str] | set[str] = frozenset()
     --------
     >>> import folium
     >>> page = inline_assets(folium.Map(tiles=None).get_root().render())
-    >>> "cdn.jsdelivr.net" in page, "L.Map" in page
+    >>> "cdn.jsdelivr.net" in page, "Leaflet 1.9.3 (xstatic-leaflet)" in page
     (False, True)
     """
     if "L.AwesomeMarkers" in html:

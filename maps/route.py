@@ -71,7 +71,7 @@ def route_map(itinerary, G, *, dataset=None, tiles: str = "none", title: str | N
     --------
     >>> from network import build_graph, route
     >>> G = build_graph(date="2025-07-01")
-    >>> m = route_map(route(G, "chongqing_east", "qianjiang"), G)
+    >>> m = route_map(route(G, "cq_east", "qianjiang"), G)
     >>> m.qjnet_layers["行程 Legs"] >= 1
     True
     """
