@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import folium
+from shapely.geometry import LineString
 
 from maps.base import (
     circle,
@@ -31,6 +32,47 @@ def _service_name(dataset, sid) -> str:
     if sid and services is not None and sid in services.index:
         return services.at[sid, "name_zh"] or sid
     return sid or ""
+
+
+def _service_lines(dataset):
+    """Service id -> LineString (the drawn course of each service), or ``{}`` when unavailable."""
+    services = getattr(dataset, "services", None)
+    if services is None:
+        from pathlib import Path
+
+        from geodata.io import default_dataset_path
+
+        folder = Path(dataset) if dataset is not None else default_dataset_path()
+        if not (folder / "services.geojson").exists():
+            return {}
+        import geopandas as gpd
+
+        services = gpd.read_file(folder / "services.geojson")
+        if "id" in services.columns:
+            services = services.set_index("id")
+    return {sid: geom for sid, geom in zip(services.index, services.geometry)
+            if geom is not None and geom.geom_type == "LineString"}
+
+
+def _along_service(services: dict, sid, pts):
+    """The part of service ``sid``'s course between the leg's first and last stop (``None`` if unknown)."""
+    from shapely.geometry import Point
+    from shapely.ops import substring
+
+    line = services.get(sid) if sid else None
+    if line is None:
+        return None
+    a, b = line.project(Point(pts[0])), line.project(Point(pts[-1]))
+    # the course must pass close to both ends (0.02 degrees, about 2 km)
+    if line.distance(Point(pts[0])) > 0.02 or line.distance(Point(pts[-1])) > 0.02 or abs(a - b) < 1e-9:
+        return None
+    part = substring(line, min(a, b), max(a, b))
+    if part.geom_type != "LineString" or len(part.coords) < 2:
+        return None
+    coords = list(part.coords)
+    if a > b:
+        coords.reverse()
+    return LineString([pts[0], *coords[1:-1], pts[-1]])
 
 
 def leg_table(itinerary, G, *, dataset=None, highlight: int | None = None) -> str:
@@ -75,15 +117,15 @@ def route_map(itinerary, G, *, dataset=None, tiles: str = "none", title: str | N
     >>> m.qjnet_layers["行程 Legs"] >= 1
     True
     """
-    from shapely.geometry import LineString
-
+    services = _service_lines(dataset)
     lines = []
     for leg in itinerary.legs:
         stops = list(leg.stops) if leg.stops else [leg.from_, leg.to]
         pts = [(float(G.nodes[s]["x"]), float(G.nodes[s]["y"])) for s in stops if s in G]
         if len(pts) == 1:
             pts = pts * 2
-        lines.append(LineString(pts) if pts else None)
+        line = _along_service(services, leg.service, pts) if len(pts) >= 2 else None
+        lines.append(line if line is not None else (LineString(pts) if pts else None))
     xs = [x for ln in lines if ln is not None for x, _ in ln.coords]
     ys = [y for ln in lines if ln is not None for _, y in ln.coords]
     bounds = (min(xs), min(ys), max(xs), max(ys)) if xs else None

@@ -197,3 +197,17 @@ def test_circle_map_shows_both_measures_with_population_totals(mini_graphs):
     legend = legend_html_of(page)
     pop = int(result.loc[result["station_minutes"] <= 180, "population"].dropna().sum())
     assert f"≤180: {int((result['station_minutes'] <= 180).sum())} places, pop. {pop:,}" in legend
+
+
+def test_route_legs_follow_the_course_of_their_service():
+    from shapely.geometry import LineString
+
+    from maps.route import _along_service
+
+    services = {"s": LineString([(108.0, 29.0), (108.5, 29.4), (109.0, 29.0), (109.5, 29.2)])}
+    leg = _along_service(services, "s", [(108.0, 29.0), (109.0, 29.0)])
+    assert list(leg.coords) == [(108.0, 29.0), (108.5, 29.4), (109.0, 29.0)]
+    back = _along_service(services, "s", [(109.0, 29.0), (108.0, 29.0)])
+    assert list(back.coords) == [(109.0, 29.0), (108.5, 29.4), (108.0, 29.0)]
+    assert _along_service(services, "s", [(100.0, 20.0), (109.0, 29.0)]) is None  # not on the course
+    assert _along_service(services, "other", [(108.0, 29.0), (109.0, 29.0)]) is None
