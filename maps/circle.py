@@ -95,9 +95,12 @@ def circle_map(result, *, G=None, bands: Sequence[float] | None = None, dataset=
         frame = pts[[not missing(v) for v in pts[col]]][["geometry"]].copy()
         frame["minutes"] = pts.loc[frame.index, col].astype(float)
         isos[col] = isochrones(frame, bands=limits).to_crs("EPSG:4326") if len(frame) else None
+    # the view: the bands and the places inside the largest band (all places if none is)
     shapes = [g[["geometry"]] for g in isos.values() if g is not None and len(g)]
-    if len(pts):
-        shapes.append(pts[["geometry"]])
+    inside = pts[[min(_minutes(s), _minutes(c)) <= limits[-1]
+                  for s, c in zip(pts["station_minutes"], pts["centre_minutes"])]]
+    if len(inside) or len(pts):
+        shapes.append((inside if len(inside) else pts)[["geometry"]])
     bounds = pd.concat(shapes).total_bounds if shapes else None
     canvas = result_map(dataset, tiles=tiles, bounds=bounds)
 

@@ -131,9 +131,11 @@ def compare_map(diff, *, G=None, bands: Sequence[float] | None = None, labels: S
             frame = pd.concat([frame, origin_row[["minutes", "geometry"]]])
         iso[label] = isochrones(frame, bands=limits).to_crs("EPSG:4326") if len(frame) else None
     shapes = [g[["geometry"]] for g in iso.values() if g is not None and len(g)]
+    # the view: the bands and the places within the budget before or after (else every place reached)
+    near = pts[[any(not missing(v) and float(v) <= budget for v in (b, a)) for b, a in zip(pts[before], pts[after])]]
     reached = pts[[not (missing(b) and missing(a)) for b, a in zip(pts[before], pts[after])]]
-    if len(reached):
-        shapes.append(reached[["geometry"]])
+    if len(near) or len(reached):
+        shapes.append((near if len(near) else reached)[["geometry"]])
     bounds = pd.concat(shapes).total_bounds if shapes else None
     canvas = result_map(dataset, tiles=tiles, bounds=bounds)
 

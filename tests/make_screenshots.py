@@ -65,7 +65,7 @@ def maps_of_the_embedded_dataset() -> dict:
         "network": (maps.network_map(apply_selection(full, date=day), full=full), "黔江区"),
         "reach": (maps.reach_map(reach(G, "qianjiang_dist", minutes=180), minutes=180, dataset=full), "彭水"),
         "route": (maps.route_map(route(G, "chongqing_core", "qianjiang_dist"), G, dataset=full), "黔江区"),
-        "compare": (maps.compare_map(compare(G0, G, "chongqing_core"), G=G, dataset=full), "黔江区"),
+        "compare": (maps.compare_map(compare(G0, G, "chongqing_core"), G=G, dataset=full), "彭水"),
         "circle": (maps.circle_map(economic_circle(G, "chongqing_core"), G=G, dataset=full), "黔江区"),
     }
 

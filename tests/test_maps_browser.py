@@ -201,3 +201,16 @@ def mini_graphs(data_dir_module):
 @pytest.fixture(scope="module")
 def data_dir_module():
     return Path(__file__).resolve().parent / "data"
+
+
+def test_screenshot_helper_writes_a_png(browser, mini, tmp_path):
+    import struct
+
+    from make_screenshots import screenshot
+
+    path = screenshot(maps.network_map(mini), tmp_path / "network.png", browser, hover="甲区")
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert width >= 800 and height >= 600
+    assert len(data) > 20_000  # a drawn map, not a blank page
