@@ -29,3 +29,18 @@ def test_help_is_listed_without_importing_heavy_modules(run_qjnet):
     proc = run_qjnet("--help")
     assert proc.returncode == 0
     assert "places" in proc.stdout
+
+
+def test_atomic_output_gets_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    from geodata._atomic import write_text
+
+    old = os.umask(0o022)
+    try:
+        write_text(tmp_path / "out.txt", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out.txt").stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
