@@ -71,6 +71,16 @@ def _place(src: _Source, G, text: str) -> str:
         from geodata.lookup import resolve_id
     except ImportError:  # lookup not installed: ids only
         resolve_id = None
+    if resolve_id is not None:
+        # names are matched first among the nodes that exist in the graph (no dataset load);
+        # only a name that matches none of them is looked up in the whole dataset
+        from geodata.errors import PlaceNotFoundError
+
+        try:
+            return resolve_id(G, text)
+        except PlaceNotFoundError as err:
+            if type(err) is not PlaceNotFoundError:  # ambiguous: report it as it is
+                raise
     ds = src.ds
     nid = text if text in ds.nodes.index or resolve_id is None else resolve_id(ds, text)
     if nid in G and G.nodes[nid].get("kind") != "service_stop":
