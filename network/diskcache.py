@@ -6,9 +6,8 @@ because its key is a SHA-256 over everything the graph depends on:
 
 * the bytes of every ``*.geojson`` / ``*.json`` file of the dataset folder
   (or the bytes of a ``.gpkg`` file), so any edit to the data misses;
-* the source of the code that reads, validates, selects and builds
-  (``geodata/io.py``, ``validate.py``, ``schema.py``, ``network/build.py``,
-  ``params.py``, this module), so a code change misses;
+* the source of every module of ``geodata`` and ``network`` (the code that
+  reads, validates, selects and builds), so a code change misses;
 * the Python and networkx versions (pickle compatibility);
 * the request: date, scenario, modes and time parameters.
 
@@ -32,8 +31,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-_CODE = ("geodata/io.py", "geodata/validate.py", "geodata/schema.py", "network/build.py", "network/params.py",
-         "network/diskcache.py")
+_CODE_PACKAGES = ("geodata", "network")
 
 
 def cache_dir() -> Path | None:
@@ -63,10 +61,10 @@ def cache_key(data, *, date=None, scenario=None, modes=None, params=None) -> str
     path = _dataset_path(data)
     h = hashlib.sha256()
     root = Path(__file__).resolve().parent.parent
-    for rel in _CODE:
-        f = root / rel
-        h.update(rel.encode())
-        h.update(f.read_bytes() if f.exists() else b"-")
+    for package in _CODE_PACKAGES:
+        for f in sorted((root / package).glob("*.py")):
+            h.update(f"{package}/{f.name}".encode())
+            h.update(f.read_bytes())
     h.update(f"{sys.version}|{nx.__version__}".encode())
     try:
         if path.is_dir():
