@@ -448,3 +448,12 @@ def test_cli_bad_freight_json_in_user_data(run_qjnet, tmp_path):
     assert r.returncode == 2
     assert "freight.json" in r.stderr and "record 'modes.road'" in r.stderr
     assert "field 'cost_cny_per_teu_km'" in r.stderr and "negative" in r.stderr
+
+
+def test_cli_catchment_map_written(run_qjnet, corridor, tmp_path):
+    out = tmp_path / "catchment.html"
+    r = run_qjnet("catchment", "q_yard", "--port", "port", "--data", corridor, "--date", "2025-07-01",
+                  "--map", out)
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "Catchment of q_yard" in html and "ships via the yard" in html
