@@ -54,8 +54,9 @@ def build_graph(dataset=None, *, date=None, scenario: str | None = None, modes=N
     ----------
     dataset
         A :class:`geodata.io.Dataset` (unfiltered, or already selected with no
-        other ``date``/``scenario`` asked for), a dataset folder, or ``None``
-        for the embedded Qianjiang dataset.
+        other ``date``/``scenario`` asked for: it keeps its selection, and its
+        services count on every weekday unless ``date`` is passed too), a
+        dataset folder, or ``None`` for the embedded Qianjiang dataset.
     date
         ``YYYY-MM-DD`` or ``datetime.date``: keep only what exists that day and
         only services that run on its weekday.  ``None``: the scenario's date,

@@ -170,3 +170,15 @@ def test_readme_library_example_runs(repo_root):
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
     runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+@pytest.mark.parametrize("module", ["network.build", "network.params", "network.convert", "network.route",
+                                    "network.reach", "network.access", "network.compare"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    import sys
+
+    importlib.import_module(module)
+    result = doctest.testmod(sys.modules[module], optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
