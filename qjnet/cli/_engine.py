@@ -8,16 +8,27 @@ from __future__ import annotations
 
 import click
 
-from qjnet.cli._common import Result, dataset_options, emit, output_options
+from qjnet.cli._common import Result, emit, output_options
 from qjnet.cli._maps import map_options, write_map
 
 
 def graph_options(func):
-    """``--data``, ``--date``, ``--scenario`` (shared :func:`dataset_options`) and ``--modes``."""
+    """``--data``, ``--date``, ``--scenario`` (as :func:`dataset_options`, with the graph's date rule) and ``--modes``."""
+    from qjnet.cli._common import _check_date
+
     func = click.option("--modes", default=None, metavar="M1,M2",
                         help="Modes to use (hsr,rail,air,ga,freight_rail,expressway,road); "
                              "default: every passenger mode. Access links are always kept.")(func)
-    return dataset_options(func)
+    func = click.option("--scenario", "-s", default=None, metavar="NAME",
+                        help="Scenario from the dataset's scenarios.json (e.g. before-hsr, plan-2035).")(func)
+    func = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", callback=_check_date,
+                        help="Travel date: what exists that day, services running on its weekday "
+                             "(default: the scenario's date, else today's network with every weekday's "
+                             "services and the expected days of waiting).")(func)
+    func = click.option("--data", default=None, metavar="DIR", envvar="QJNET_DATA", show_envvar=True,
+                        type=click.Path(), help="Dataset folder or .gpkg (default: the embedded Qianjiang "
+                                                "dataset).")(func)
+    return func
 
 
 def _check_when(ctx, param, value):
