@@ -30,9 +30,9 @@ The compiled form is cached on the graph in ``G.__networkx_cache__`` (key
 is changed through its methods (``add_edge``, ``remove_node``,
 ``add_edges_from``, ``update``, ``clear``, ...), and ``G.copy()`` starts with
 an empty one, so structural changes always recompile.  On top of that every
-use compares a fingerprint (node and edge counts) with the one taken at
-compile time, which catches changes made behind networkx's back (e.g. through
-a view).  Changing an attribute in place (``G.edges[u, v, k]["minutes"] = 5``)
+use compares the node count with the one taken at compile time, and for
+graph views (whose own cache networkx does not clear when the underlying
+graph changes) also the edge count.  Changing an attribute in place (``G.edges[u, v, k]["minutes"] = 5``)
 is invisible to both: call :func:`invalidate` afterwards (or pass
 ``refresh=True``).  Operations in qjnet never mutate a graph; they return new
 ones, so this only concerns callers who edit graphs by hand.
@@ -86,11 +86,14 @@ class CompiledGraph:
     x, y
         Node coordinates (NaN where a node has none), aligned with ``nodes``.
     fingerprint
-        ``(number_of_nodes, number_of_edges)`` of the graph at compile time.
+        ``(number_of_nodes, number_of_edges)`` of the graph at compile time
+        (edges ``-1`` where not counted: see the module docstring).
     blocks
         1 for a plain graph; 3 when the first-boarding rule applies (see the
         module docstring).  The matrix has ``blocks * n`` rows; state ``s``
         belongs to node ``nodes[s % n]``.
+    crs
+        ``G.graph["crs"]`` at compile time (the CRS of ``x``/``y``).
     """
 
     nodes: np.ndarray
@@ -101,7 +104,9 @@ class CompiledGraph:
     y: np.ndarray
     fingerprint: tuple[int, int]
     blocks: int = 1
+    crs: Any = None
     _transposed: list = field(default_factory=list, repr=False)
+    _points: list = field(default_factory=list, repr=False)
 
     @property
     def n(self) -> int:
@@ -117,6 +122,18 @@ class CompiledGraph:
         if self.keys is not None:
             total += self.keys.nbytes
         return total
+
+    def points(self):
+        """Point geometries of all nodes (a ``geopandas`` GeometryArray in :attr:`crs`), built once.
+
+        ``points().take(idx)`` gives the geometries of node rows ``idx`` without
+        creating any geometry: what a GeoDataFrame of reached nodes needs.
+        """
+        if not self._points:
+            import geopandas as gpd
+
+            self._points.append(gpd.points_from_xy(self.x, self.y, crs=self.crs))
+        return self._points[0]
 
     def source_states(self, idx: np.ndarray, *, reverse: bool = False) -> np.ndarray:
         """States a search from node rows ``idx`` starts at (layer 0, or the end state if reversed)."""
@@ -301,8 +318,10 @@ def invalidate(G: nx.Graph) -> None:
     G.graph.pop("_" + _CACHE_KEY, None)
 
 
-def _fingerprint(G: nx.Graph) -> tuple[int, int]:
-    return (G.number_of_nodes(), G.number_of_edges())
+def _fingerprint(G: nx.Graph, *, full: bool) -> tuple[int, int]:
+    # counting edges walks every adjacency list (O(n) in Python), so it is only
+    # done where networkx cannot clear the cache itself: views and old networkx
+    return (G.number_of_nodes(), G.number_of_edges() if full else -1)
 
 
 def compile_graph(G: nx.Graph, *, refresh: bool = False) -> CompiledGraph:
@@ -344,7 +363,7 @@ def compile_graph(G: nx.Graph, *, refresh: bool = False) -> CompiledGraph:
     cache = getattr(G, "__networkx_cache__", None)
     store = cache if cache is not None else G.graph
     key = _CACHE_KEY if cache is not None else "_" + _CACHE_KEY
-    fp = _fingerprint(G)
+    fp = _fingerprint(G, full=cache is None or nx.is_frozen(G))
     cached = store.get(key)
     if not refresh and isinstance(cached, CompiledGraph) and cached.fingerprint == fp:
         return cached
@@ -449,7 +468,7 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
     # built from (data, indices, indptr) directly so explicit zero-minute edges stay edges
     matrix = _as_csr(csr_matrix((w, c.astype(np.int32), indptr), shape=(size, size)))
     compiled = CompiledGraph(nodes=nodes, index=index, matrix=matrix, keys=k, x=x, y=y, fingerprint=fp,
-                             blocks=blocks)
+                             blocks=blocks, crs=G.graph.get("crs"))
     log.info("Compiled graph: %s nodes, %s edges, %s, %.1f MB", f"{n:,}", f"{matrix.nnz:,}",
              "first-boarding layers" if blocks > 1 else "one layer", compiled.nbytes / 1e6)
     return compiled

@@ -59,6 +59,7 @@ class _Plan:
     compiled: CompiledGraph
     origins: tuple
     origin_idx: np.ndarray
+    origin_ids: np.ndarray
     dest_ids: np.ndarray
     dest_idx: np.ndarray | None  # None: every node, in graph order
     limit: float
@@ -67,6 +68,19 @@ class _Plan:
 
 def _unique(ids: Iterable[Hashable]) -> tuple:
     return tuple(dict.fromkeys(ids))
+
+
+def _id_array(ids) -> np.ndarray:
+    """Ids as an int64 array when they are all integers (fast to index, compact), else objects."""
+    ids = list(ids)
+    if ids and all(type(i) is int for i in ids):
+        try:
+            return np.asarray(ids, dtype=np.int64)
+        except OverflowError:
+            pass
+    out = np.empty(len(ids), dtype=object)
+    out[:] = ids
+    return out
 
 
 def _plan(G, origins, destinations, max_minutes, chunk_size, workers: int = 1) -> _Plan:
@@ -79,14 +93,13 @@ def _plan(G, origins, destinations, max_minutes, chunk_size, workers: int = 1) -
     origin_idx = compiled.indices_of(origins, what="origin")
     if destinations is None:
         dest_idx = None
-        dest_ids = compiled.nodes
+        dest_ids = _id_array(compiled.nodes.tolist())
     else:
         if isinstance(destinations, (str, bytes)):
             raise OptionError(f"destinations must be a list of node ids, not the string {destinations!r}")
         dest = _unique(destinations)
         dest_idx = compiled.indices_of(dest, what="destination")
-        dest_ids = np.empty(len(dest), dtype=object)
-        dest_ids[:] = list(dest)
+        dest_ids = _id_array(dest)
     limit = _limit(max_minutes)
     if chunk_size is None:
         chunk_size = default_chunk_size(compiled, len(origins), workers=workers)
@@ -94,7 +107,7 @@ def _plan(G, origins, destinations, max_minutes, chunk_size, workers: int = 1) -
         raise OptionError(f"chunk_size {chunk_size!r} must be a whole number >= 1")
     positions = np.arange(len(origins))
     chunks = [positions[i:i + chunk_size] for i in range(0, len(origins), chunk_size)]
-    return _Plan(compiled, origins, origin_idx, dest_ids, dest_idx, limit, chunks)
+    return _Plan(compiled, origins, origin_idx, _id_array(origins), dest_ids, dest_idx, limit, chunks)
 
 
 def _chunk_arrays(matrix, source_states, read_offset: int, n: int, dest_idx, limit: float):
@@ -151,10 +164,8 @@ def _run(plan: _Plan, *, dense: bool, client=None, progress: Progress | None = N
 def _frame(plan: _Plan, chunk: int, arrays) -> pd.DataFrame:
     rows, cols, minutes = arrays
     positions = plan.chunks[chunk]
-    origins = np.empty(len(plan.origins), dtype=object)
-    origins[:] = list(plan.origins)
     return pd.DataFrame({
-        "origin": origins[positions][rows],
+        "origin": plan.origin_ids[positions][rows],
         "destination": plan.dest_ids[cols],
         "minutes": minutes,
     })
