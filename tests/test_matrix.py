@@ -265,3 +265,45 @@ def test_cli_scheduler_that_does_not_answer(run_qjnet, graphml, tmp_path):
     assert r.returncode == 2 and "no answer within 5 s" in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "m.parquet").exists()
+
+
+# --- the embedded dataset: same answers as the engine's reach -------------------------
+
+
+@pytest.fixture(scope="module")
+def embedded_graph():
+    from network import build_graph
+
+    return build_graph(date="2025-07-01")
+
+
+def test_matrix_equals_engine_reach_on_embedded_dataset(embedded_graph):
+    from network.reach import reach_times
+
+    G = embedded_graph
+    places = [n for n, k in G.nodes(data="kind") if k == "place"]
+    forward = mx.matrix_wide(G, places, places)
+    backward = mx.matrix_wide(G, places, places, reverse=True)
+    for o in places:
+        fwd, rev = reach_times(G, o), reach_times(G, o, reverse=True)
+        for d in places:
+            assert forward.loc[o, d] == pytest.approx(fwd.get(d, math.nan), nan_ok=True)
+            assert backward.loc[o, d] == pytest.approx(rev.get(d, math.nan), nan_ok=True)
+    # a trip from a to b is a trip that ends at b coming from a
+    np.testing.assert_allclose(backward.T.to_numpy(), forward.to_numpy())
+
+
+def test_cli_matrix_on_dataset_with_place_names(run_qjnet, embedded_graph, tmp_path):
+    from network.reach import reach_times
+
+    r = run_qjnet("matrix", "--origins", "黔江,黔江区,qianjiang_dist", "--destinations", "all-places", "--date", "2025-07-01",
+                  "--max-minutes", "180", "--output", tmp_path / "m.csv")
+    assert r.returncode == 0, r.stderr
+    assert "1 origins x" in r.stderr  # three names of one place
+    got = pd.read_csv(tmp_path / "m.csv")
+    assert set(got.origin) == {"qianjiang_dist"}
+    want = {d: m for d, m in reach_times(embedded_graph, "qianjiang_dist", minutes=180).items()
+            if embedded_graph.nodes[d].get("kind") == "place"}
+    assert dict(zip(got.destination, got.minutes)) == pytest.approx(want)
+    r = run_qjnet("matrix", "--origins", "qianjaing_xx", "--output", tmp_path / "m.csv")
+    assert r.returncode == 2 and r.stderr.startswith("qjnet: error: ") and len(r.stderr.splitlines()) == 1

@@ -167,7 +167,7 @@ def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers,
     click.echo(
         f"wrote {output}: {rows:,} {'cells' if wide else 'rows'}, {len(dict.fromkeys(origin_ids)):,} origins x "
         f"{len(dict.fromkeys(dest_ids)):,} destinations"
-        + (f", {chunks} chunks" if chunks else "")
+        + (f", {chunks} chunk{'s' if chunks > 1 else ''}" if chunks else "")
         + f", {where}, {time.perf_counter() - started:.1f} s",
         err=True,
     )
