@@ -248,9 +248,16 @@ def queries(graphs, s):
 
 def probe(lib: str, n: int, seed: int) -> dict:
     """Peak MB added by building ``lib``'s graph and answering one reach (run in a fresh process)."""
+    import importlib
+
     s = synth_arrays(n, seed=seed)
     o = int(np.random.default_rng(seed).integers(0, s.n))
     out = {}
+    # imports first: the figure is the graph and the query, not the library's code
+    for mod in {"networkx": ["networkx"], "scipy": ["scipy.sparse.csgraph"], "igraph": ["igraph"],
+                "rustworkx": ["rustworkx"], "qjnet": ["networkx", "scipy.sparse.csgraph", "network.csr"]}[lib]:
+        importlib.import_module(mod)
+    queries({}, s)  # the modules the query functions use
     base = _rss_mb()
     _reset_peak()
     if lib in ("networkx", "qjnet"):

@@ -94,6 +94,9 @@ class CompiledGraph:
         belongs to node ``nodes[s % n]``.
     crs
         ``G.graph["crs"]`` at compile time (the CRS of ``x``/``y``).
+    internal
+        Boolean mask of the model's internal service-stop nodes (``kind ==
+        "service_stop"``), aligned with ``nodes``.
     """
 
     nodes: np.ndarray
@@ -105,6 +108,7 @@ class CompiledGraph:
     fingerprint: tuple[int, int]
     blocks: int = 1
     crs: Any = None
+    internal: np.ndarray | None = None
     _transposed: list = field(default_factory=list, repr=False)
     _points: list = field(default_factory=list, repr=False)
 
@@ -390,6 +394,7 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
     y = np.fromiter((d.get("y", math.nan) for d in G._node.values()), dtype=float, count=n) \
         if n else np.empty(0)
 
+    internal = np.fromiter((d.get("kind") == "service_stop" for d in G._node.values()), dtype=bool, count=n)
     multi = G.is_multigraph()
     rows: list[int] = []
     cols: list[int] = []
@@ -468,7 +473,7 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
     # built from (data, indices, indptr) directly so explicit zero-minute edges stay edges
     matrix = _as_csr(csr_matrix((w, c.astype(np.int32), indptr), shape=(size, size)))
     compiled = CompiledGraph(nodes=nodes, index=index, matrix=matrix, keys=k, x=x, y=y, fingerprint=fp,
-                             blocks=blocks, crs=G.graph.get("crs"))
+                             blocks=blocks, crs=G.graph.get("crs"), internal=internal)
     log.info("Compiled graph: %s nodes, %s edges, %s, %.1f MB", f"{n:,}", f"{matrix.nnz:,}",
              "first-boarding layers" if blocks > 1 else "one layer", compiled.nbytes / 1e6)
     return compiled

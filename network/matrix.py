@@ -91,7 +91,10 @@ def _plan(G, origins, destinations, max_minutes, chunk_size, workers: int = 1) -
     if not origins:
         raise OptionError("no origins given; pass at least one node id")
     origin_idx = compiled.indices_of(origins, what="origin")
-    if destinations is None:
+    if destinations is None and compiled.internal is not None and compiled.internal.any():
+        dest_idx = np.flatnonzero(~compiled.internal).astype(np.int32)
+        dest_ids = _id_array(compiled.nodes[dest_idx].tolist())
+    elif destinations is None:
         dest_idx = None
         dest_ids = _id_array(compiled.nodes.tolist())
     else:
@@ -193,7 +196,8 @@ def matrix_long(
     origins
         Origin node ids (duplicates are dropped, order kept).
     destinations
-        Destination node ids; ``None``: every node of the graph.
+        Destination node ids; ``None``: every node of the graph except the
+        model's internal service-stop nodes.
     max_minutes
         Leave out pairs farther apart than this (and stop searching there: faster).
     reverse

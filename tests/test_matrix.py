@@ -307,3 +307,11 @@ def test_cli_matrix_on_dataset_with_place_names(run_qjnet, embedded_graph, tmp_p
     assert dict(zip(got.destination, got.minutes)) == pytest.approx(want)
     r = run_qjnet("matrix", "--origins", "qianjaing_xx", "--output", tmp_path / "m.csv")
     assert r.returncode == 2 and r.stderr.startswith("qjnet: error: ") and len(r.stderr.splitlines()) == 1
+
+
+def test_default_destinations_leave_out_service_stops(embedded_graph):
+    G = embedded_graph
+    m = mx.matrix_long(G, ["qianjiang_dist"])
+    stops = {n for n, k in G.nodes(data="kind") if k == "service_stop"}
+    assert stops and not stops & set(m.destination)
+    assert set(m.destination) <= set(G) - stops

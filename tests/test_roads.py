@@ -158,3 +158,29 @@ def test_cli_matrix_on_a_road_graphml(run_qjnet, tmp_path):
     m = pd.read_csv(tmp_path / "m.csv", index_col="origin")
     assert m.loc[101, "104"] == pytest.approx((87.1 + 66.0 + 252.0) / 60)
     assert m.loc[103, "102"] == pytest.approx((252.0 + 79.9 + 87.1) / 60)
+
+
+def test_cli_matrix_roads_joined_to_dataset(run_qjnet, tmp_path):
+    import pandas as pd
+
+    from network import build_graph
+
+    # the small network moved next to Qianjiang district's centre
+    G = nx.MultiDiGraph(crs="epsg:4326")
+    q = build_graph(date="2025-07-01").nodes["qianjiang_dist"]
+    G.add_node(1, x=q["x"] + 0.01, y=q["y"])
+    G.add_node(2, x=q["x"] + 0.05, y=q["y"])
+    G.add_edge(1, 2, length=4000.0, speed_kph=40.0)
+    nx.write_graphml(G, tmp_path / "r.graphml")
+    r = run_qjnet("matrix", "--roads", tmp_path / "r.graphml", "--origins", "黔江", "--destinations", "road:2",
+                  "--date", "2025-07-01", "--output", tmp_path / "m.csv")
+    assert r.returncode == 0, r.stderr
+    got = pd.read_csv(tmp_path / "m.csv")
+    joined = roads.join_roads(build_graph(date="2025-07-01"), roads.read_graphml(tmp_path / "r.graphml"))
+    access = joined.edges["qianjiang_dist", "road:1", "access"]["minutes"]
+    want = shortest_times(joined, ["qianjiang_dist"]).to_dict("qianjiang_dist")["road:2"]
+    assert got.values.tolist() == [["qianjiang_dist", "road:2", pytest.approx(want)]]
+    assert want <= access + 6.0 + 1e-9  # at most: access link, then 4 km at 40 km/h
+    r = run_qjnet("matrix", "--graph", tmp_path / "r.graphml", "--data", tmp_path, "--origins", "1",
+                  "--output", tmp_path / "m.csv")
+    assert r.returncode == 2 and "--graph FILE is a complete graph" in r.stderr
