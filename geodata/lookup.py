@@ -192,15 +192,19 @@ def _index(source) -> _Index:
         if zh:
             idx.put(0, zh, nid, "name_zh")
             plain_zh = _PARENS.sub("", zh).strip()
-            if plain_zh and plain_zh != zh:  # 长寿站 (渝怀) is also 长寿站
-                idx.put(0, plain_zh, nid, "name_zh")
+            if plain_zh and plain_zh != zh:
+                # 长寿站 (渝怀) is also the full name 长寿站; 酉阳(黔吉高铁,规划) is only the bare 酉阳,
+                # which ranks as a short name so that the county 酉阳县 is preferred to it
+                idx.put(0 if short_name_zh(plain_zh) != plain_zh else 1, plain_zh, nid,
+                        "name_zh" if short_name_zh(plain_zh) != plain_zh else "short_name")
             short = short_name_zh(zh)
             if short != zh:
                 idx.put(1, short, nid, "short_name")
         if en:
             idx.put(0, _latin(en), nid, "name_en")
             plain = _PARENS.sub("", en).strip()
-            idx.put(0, _latin(plain), nid, "name_en")
+            bare = plain != en.strip() and _EN_SUFFIXES.sub("", plain) == plain
+            idx.put(1 if bare else 0, _latin(plain), nid, "name_en")
             short = _EN_SUFFIXES.sub("", plain)
             if short != plain:
                 idx.put(1, _latin(short), nid, "name_en")

@@ -225,3 +225,15 @@ def test_resolve_id_on_a_graph_skips_service_stops():
     assert resolve_id(G, "29.56,108.79", kinds=["hsr_station"]) == "qianjiang"
     with pytest.raises(PlaceNotFoundError, match="did you mean"):
         resolve_id(G, "qianjaing")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("酉阳", "youyang_cty"), ("秀山", "xiushan_cty"), ("彭水", "pengshui_cty"), ("石柱", "shizhu_cty"),
+    ("Youyang County", "youyang_cty"), ("长寿站", "changshou_yh"),
+])
+def test_bare_names_of_planned_stations_do_not_shadow_the_county(text, expected):
+    """A planned station named '酉阳(黔吉高铁,规划)' is not the full name '酉阳': the county wins."""
+    from geodata.io import load_dataset
+    from geodata.lookup import resolve_place
+
+    assert resolve_place(load_dataset(), text).id == expected
