@@ -33,14 +33,19 @@ class DataError(QjnetError, ValueError):
         super().__init__(self._format())
 
     def _format(self) -> str:
-        where = []
-        if self.file:
-            where.append(self.file)
-        if self.record is not None:
-            where.append(f"record {self.record!r}")
-        if self.field:
-            where.append(f"field {self.field!r}")
-        return (": ".join([", ".join(where), self.message]) if where else self.message)
+        return located(self.message, file=self.file, record=self.record, field=self.field)
+
+
+def located(message: str, *, file=None, record=None, field=None) -> str:
+    """``"FILE, record 'R', field 'F': message"``, leaving out the parts that are ``None``."""
+    where = []
+    if file:
+        where.append(str(file))
+    if record is not None:
+        where.append(f"record {record!r}")
+    if field:
+        where.append(f"field {field!r}")
+    return f"{', '.join(where)}: {message}" if where else message
 
 
 class ValidationError(DataError):

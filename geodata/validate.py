@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from geodata import schema
-from geodata.errors import DataError, ValidationError
+from geodata.errors import DataError, ValidationError, located
 
 log = logging.getLogger(__name__)
 
@@ -59,15 +59,8 @@ class Problem:
     fix: str = ""
 
     def __str__(self) -> str:
-        where = []
-        if self.file:
-            where.append(self.file)
-        if self.record is not None:
-            where.append(f"record {self.record!r}")
-        if self.field:
-            where.append(f"field {self.field!r}")
         text = self.message + (f"; {self.fix}" if self.fix else "")
-        return f"{', '.join(where)}: {text}" if where else text
+        return located(text, file=self.file, record=self.record, field=self.field)
 
 
 @dataclass

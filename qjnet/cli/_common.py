@@ -9,6 +9,7 @@ decides what is written: ``json`` the payload (which carries the metadata),
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,7 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        if value != value:  # NaN
+        if math.isnan(value):
             return ""
         return f"{value:.1f}"
     if isinstance(value, (list, tuple)):
@@ -120,7 +121,8 @@ def emit(result: Result, fmt: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-def _check_date(ctx, param, value):
+def check_date(ctx, param, value):
+    """click callback: parse a date option; a bad one is a one-line error naming the option."""
     if value is None:
         return None
     from geodata.errors import OptionError
@@ -129,7 +131,7 @@ def _check_date(ctx, param, value):
     try:
         return parse_date(value)
     except OptionError as err:
-        raise OptionError(f"--date: {err}") from None
+        raise OptionError(f"{param.opts[0]}: {err}") from None
 
 
 def dataset_options(func):
@@ -143,7 +145,7 @@ def dataset_options(func):
     """
     func = click.option("--scenario", "-s", default=None, metavar="NAME",
                         help="Scenario from the dataset's scenarios.json (e.g. before-hsr, plan-2035).")(func)
-    func = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", callback=_check_date,
+    func = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", callback=check_date,
                         help="Keep only what exists on this date (default: everything, or the scenario's date).")(func)
     func = click.option("--data", default=None, metavar="DIR", envvar="QJNET_DATA", show_envvar=True,
                         type=click.Path(), help="Dataset folder or .gpkg (default: the embedded Qianjiang dataset).")(func)

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import click
 
-from qjnet.cli._common import Result, emit, output_options
+from qjnet.cli._common import Result, check_date, emit, output_options
 from qjnet.cli._maps import map_options, write_map
 
 
 def graph_options(func):
     """``--data``, ``--date``, ``--scenario`` (as :func:`dataset_options`, with the graph's date rule) and ``--modes``."""
-    from qjnet.cli._common import _check_date
 
     func = click.option("--modes", default=None, metavar="M1,M2",
                         help="Modes to use (hsr,rail,air,ga,freight_rail,expressway,road); "
                              "default: every passenger mode. Access links are always kept.")(func)
     func = click.option("--scenario", "-s", default=None, metavar="NAME",
                         help="Scenario from the dataset's scenarios.json (e.g. before-hsr, plan-2035).")(func)
-    func = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", callback=_check_date,
+    func = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", callback=check_date,
                         help="Travel date: what exists that day, services running on its weekday "
                              "(default: the scenario's date, else today's network with every weekday's "
                              "services and the expected days of waiting).")(func)
@@ -29,19 +28,6 @@ def graph_options(func):
                         type=click.Path(), help="Dataset folder or .gpkg (default: the embedded Qianjiang "
                                                 "dataset).")(func)
     return func
-
-
-def _check_when(ctx, param, value):
-    """Parse a ``--before``/``--after`` date (one-line error naming the option)."""
-    if value is None:
-        return None
-    from geodata.errors import OptionError
-    from geodata.io import parse_date
-
-    try:
-        return parse_date(value)
-    except OptionError as err:
-        raise OptionError(f"--{param.name.split('_')[0]}: {err}") from None
 
 
 class _Source:
@@ -253,9 +239,9 @@ def circle(centre, bands, data, date, scenario, modes, fmt, output):
 
 @click.command("compare")
 @click.argument("origin")
-@click.option("--before", "before_date", default=None, metavar="YYYY-MM-DD", callback=_check_when,
+@click.option("--before", "before_date", default=None, metavar="YYYY-MM-DD", callback=check_date,
               help="Date of the 'before' network.")
-@click.option("--after", "after_date", default=None, metavar="YYYY-MM-DD", callback=_check_when,
+@click.option("--after", "after_date", default=None, metavar="YYYY-MM-DD", callback=check_date,
               help="Date of the 'after' network.")
 @click.option("--before-scenario", default=None, help="Scenario of the 'before' network.")
 @click.option("--after-scenario", default=None, help="Scenario of the 'after' network.")
