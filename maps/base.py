@@ -373,12 +373,16 @@ class Title(MacroElement):
 
 
 def finish(canvas: Canvas, *, legend: str | None = None, title: str | None = None,
-           collapsed: bool = False) -> folium.Map:
-    """Add the legend, title (plain text) and layer control; return the ``folium.Map``."""
+           collapsed: bool = False, legend_position: str = "bottomright") -> folium.Map:
+    """Add the legend, title (plain text) and layer control; return the ``folium.Map``.
+
+    A map with a long layer list puts its legend at ``legend_position="bottomleft"`` so the two
+    never overlap on a small screen.
+    """
     if title:
         Title(esc(title)).add_to(canvas.map)
     if legend:
-        Legend(legend).add_to(canvas.map)
+        Legend(legend, position=legend_position).add_to(canvas.map)
     folium.LayerControl(collapsed=collapsed, position="topright").add_to(canvas.map)
     canvas.map.qjnet_layers = dict(canvas.counts)  # layer name -> number of interactive features
     canvas.map.qjnet_base_layers = list(canvas.base_layers)  # names of the radio (base) layers

@@ -230,7 +230,8 @@ def network_map(dataset, *, tiles: str = "none", full=None, show_access: bool = 
     scen = f", scenario {dataset.scenario}" if dataset.scenario else ""
     notes = [f"Data: {dataset.path.name} ({when}{scen}). Positions marked 'estimate' are approximate."]
     html = legend_html("图例 Legend", lines=legend_lines, dots=dots, notes=notes)
-    m = finish(canvas, legend=html, title=title or f"交通网络 Transport network · {when}{scen}")
+    m = finish(canvas, legend=html, title=title or f"交通网络 Transport network · {when}{scen}",
+               legend_position="bottomleft")
     log.info("Network map: %d line features, %d nodes, tiles %s",
              sum(counts.values()), len(nodes), tiles)
     return m
