@@ -326,17 +326,19 @@ def bench_size(n: int, args) -> dict:
     cells = res["cells"]
     if "build" in ops:
         for lib, fn in builders(s).items():
+            if lib not in args.libs:
+                continue
             cells[("build", lib)] = timer(fn, [None], warmup=False)
             log(f"  build {lib}: {cells[('build', lib)]}")
     graphs = build_all(s, set(LIBS))
     import network.csr as csr
 
     G = graphs["networkx"]
-    if "build" in ops:
+    if "build" in ops and "qjnet" in args.libs:
         cells[("build", "qjnet")] = timer(lambda _: csr.compile_graph(G, refresh=True), [None], warmup=False)
         log(f"  build qjnet: {cells[('build', 'qjnet')]}")
     csr.compile_graph(G)
-    q = queries(graphs, s)
+    q = {lib: fns for lib, fns in queries(graphs, s).items() if lib in args.libs}
     origins = [int(v) for v in rng.choice(s.n, size=max(args.repeat, 1), replace=False)]
     if "reach" in ops:
         for lib, (reach_fn, _, _, _) in q.items():
@@ -371,10 +373,12 @@ def bench_size(n: int, args) -> dict:
                 log(f"  matrix {size} {lib}: {cells[(f'matrix {size}', lib)]}")
     if "memory" in ops:
         for lib in ("networkx", "scipy", "igraph", "rustworkx", "qjnet"):
+            if lib not in args.libs:
+                continue
             m = run_probe(lib, n, args.seed)
             cells[("peak MB", lib)] = m
             log(f"  memory {lib}: {m}")
-    if "dask" in ops and s.n >= DASK_ORIGINS:
+    if "dask" in ops and s.n >= DASK_ORIGINS and "qjnet" in args.libs:
         do = [int(v) for v in rng.choice(s.n, size=DASK_ORIGINS, replace=False)]
         res["dask"] = bench_dask(G, do, Timer(min(args.repeat, 3), args.budget))
         log(f"  dask: {res['dask']}")
@@ -401,6 +405,10 @@ def _fmt_cell(c: dict | None) -> str:
     return text
 
 
+def _ratio(r: float) -> str:
+    return f"{r:.0f}x" if r >= 10 else f"{r:.2f}x"
+
+
 def table(results: dict) -> str:
     lines = []
     for n, res in results.items():
@@ -415,13 +423,14 @@ def table(results: dict) -> str:
             if op == "peak MB":
                 r1 = r2 = ""
             elif op == "build":  # qjnet compiles the networkx graph: its build is networkx + this
-                r1, r2 = (f"{qj['s'] / sp['s']:.0f}x" if qj and sp else ""), ""
+                r1, r2 = (_ratio(qj["s"] / sp["s"]) if qj and sp else ""), ""
             else:
-                r1 = f"{qj['s'] / sp['s']:.2f}x" if qj and sp else ""
-                r2 = f"{nx_['s'] / qj['s']:.0f}x" if qj and nx_ else ""
+                r1 = _ratio(qj["s"] / sp["s"]) if qj and sp else ""
+                r2 = _ratio(nx_["s"] / qj["s"]) if qj and nx_ else ""
             if op == "reach 60":
                 qc = cells.get((op, "qjnet csr"))
-                r1 = f"{r1} (csr: {qc['s'] / sp['s']:.2f}x)" if qc and sp else r1
+                r1 = f"{r1} (csr: {_ratio(qc['s'] / sp['s'])})" if qc and sp else r1
+                r2 = f"{r2} (csr: {_ratio(nx_['s'] / qc['s'])})" if qc and nx_ else r2
             lines.append(f"| {op} | " + " | ".join(row) + f" | {r1} | {r2} |")
         mem = cells.get(("peak MB", "qjnet"))
         if mem and "compiled_mb" in mem:
@@ -436,17 +445,33 @@ def table(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def load(path: str) -> dict:
+    """Results written by ``--json``, back in the form :func:`table` takes."""
+    raw = json.loads(Path(path).read_text())
+    for res in raw.values():
+        res["cells"] = {tuple(k.split("|", 1)): v for k, v in res["cells"].items()}
+        if "dask" in res:
+            res["dask"] = {(int(k) if k.isdigit() else k): v for k, v in res["dask"].items()}
+    return raw
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     p.add_argument("--sizes", default="10k", help="comma-separated sizes, e.g. 10k,250k,1M (default 10k)")
     p.add_argument("--repeat", type=int, default=5, help="runs per cell; the median is shown (default 5)")
     p.add_argument("--budget", type=float, default=60.0, help="seconds per cell before fewer runs (default 60)")
     p.add_argument("--ops", default=None, help="comma-separated: " + ",".join(DEFAULT_OPS))
+    p.add_argument("--libs", default=None, help="comma-separated subset of: " + ",".join(LIBS))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", default=None, help="also write the raw results here")
+    p.add_argument("--table", default=None, metavar="JSON", help="print the table of a --json file and stop")
     p.add_argument("--probe", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.ops = args.ops.split(",") if args.ops else None
+    args.libs = set(args.libs.split(",")) if args.libs else set(LIBS)
+    if args.table:
+        print(table(load(args.table)))
+        return
     if args.probe:
         print(json.dumps(probe(args.probe, parse_size(args.sizes), args.seed)))
         return
