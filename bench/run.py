@@ -267,7 +267,7 @@ def probe(lib: str, n: int, seed: int) -> dict:
 
             nx.single_source_dijkstra_path_length(G, o, cutoff=REACH_MIN, weight="minutes")
         else:
-            import network.csr as csr
+            from network import csr
 
             mid = _rss_mb()
             _reset_peak()
@@ -289,7 +289,7 @@ def run_probe(lib: str, n: int, seed: int) -> dict:
     root = Path(__file__).resolve().parent.parent
     env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
     r = subprocess.run([sys.executable, "-m", "bench.run", "--probe", lib, "--sizes", str(n), "--seed", str(seed)],
-                       capture_output=True, text=True, env=env, cwd=root)
+                       capture_output=True, text=True, env=env, cwd=root, check=False)
     if r.returncode != 0:
         return {"error": (r.stderr.strip().splitlines() or ["failed"])[-1]}
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -331,7 +331,7 @@ def bench_size(n: int, args) -> dict:
             cells[("build", lib)] = timer(fn, [None], warmup=False)
             log(f"  build {lib}: {cells[('build', lib)]}")
     graphs = build_all(s, set(LIBS))
-    import network.csr as csr
+    from network import csr
 
     G = graphs["networkx"]
     if "build" in ops and "qjnet" in args.libs:

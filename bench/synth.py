@@ -66,7 +66,7 @@ def _km(x1, y1, x2, y2):
 def synth_arrays(nodes: int, *, seed: int = 0) -> Synth:
     """The network with about ``nodes`` nodes (a square grid plus stations), reproducible by ``seed``."""
     rng = np.random.default_rng(seed)
-    side = max(2, int(math.isqrt(nodes)))
+    side = max(2, math.isqrt(nodes))
     ii, jj = np.divmod(np.arange(side * side), side)
     x = LON0 + jj * SPACING + rng.uniform(-0.3, 0.3, side * side) * SPACING
     y = LAT0 + ii * SPACING + rng.uniform(-0.3, 0.3, side * side) * SPACING

@@ -42,8 +42,9 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Hashable, Iterable
+from typing import Any
 
 import networkx as nx
 import numpy as np

@@ -11,7 +11,8 @@ import contextlib
 import logging
 import re
 import uuid
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from geodata.errors import OptionError, QjnetError
 

@@ -20,9 +20,10 @@ import math
 import os
 import shutil
 import uuid
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, Iterator
+from typing import Any
 
 import networkx as nx
 import numpy as np

@@ -19,7 +19,8 @@ from __future__ import annotations
 import logging
 import math
 import os
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 import networkx as nx
 import numpy as np

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -80,7 +81,7 @@ def test_paths_are_fastest_paths(seed):
             assert path == []
             continue
         assert path[0] == origin and path[-1] == target
-        total = sum(min(d["minutes"] for d in G[u][v].values()) for u, v in zip(path, path[1:]))
+        total = sum(min(d["minutes"] for d in G[u][v].values()) for u, v in itertools.pairwise(path))
         assert total == pytest.approx(lengths[target])
 
 
@@ -249,7 +250,7 @@ def random_transit_graph(rng: random.Random) -> nx.MultiDiGraph:
             G.add_node(q, kind="service_stop")
             G.add_edge(p, q, minutes=wait + 5.0, first_minutes=rng.choice([0.0, 3.0]), kind="board")
             G.add_edge(q, p, minutes=0.0, kind="alight")
-        for a, b in zip(ss, ss[1:]):
+        for a, b in itertools.pairwise(ss):
             G.add_edge(a, b, minutes=rng.uniform(1, 40), kind="ride")
     return G
 

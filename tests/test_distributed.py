@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.dist
 
 if os.environ.get("QJNET_REQUIRE_DIST") == "1":
-    import distributed  # noqa: F401 - must be importable in CI
+    import distributed
 else:
     distributed = pytest.importorskip("distributed")
 
@@ -54,10 +54,9 @@ class Cluster:
                                                    "--no-dashboard", "--no-show"])
 
     def _start(self, name: str, args: list[str]) -> subprocess.Popen:
-        log = open(self.tmp / f"{name}-{len(self.procs)}.log", "w")
-        proc = subprocess.Popen([sys.executable, "-m", "dask", name, *args], env=_env(), cwd=self.tmp,
-                                stdout=log, stderr=subprocess.STDOUT)
-        log.close()
+        with open(self.tmp / f"{name}-{len(self.procs)}.log", "w") as log:
+            proc = subprocess.Popen([sys.executable, "-m", "dask", name, *args], env=_env(), cwd=self.tmp,
+                                    stdout=log, stderr=subprocess.STDOUT)
         self.procs.append(proc)
         return proc
 
