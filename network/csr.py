@@ -400,9 +400,9 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
     rows: list[int] = []
     cols: list[int] = []
     vals: list[Any] = []
-    firsts: list[Any] = []
-    kinds: list[Any] = []
     keys: list[Any] = []
+    special: list[tuple[int, int, Any]] = []  # (position, 1 board / 2 ride or alight, first minutes)
+    codes = {"board": 1, "ride": 2, "alight": 2}
     for u, nbrs in G._adj.items():
         iu = index[u]
         for v, data in nbrs.items():
@@ -410,33 +410,46 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
                 continue
             iv = index[v]
             for k, d in (data.items() if multi else ((None, data),)):
+                code = codes.get(d.get("kind"))
+                if code:
+                    fm = d.get("first_minutes") if code == 1 else None
+                    special.append((len(vals), code, d.get("minutes") if fm is None else fm))
                 rows.append(iu)
                 cols.append(iv)
-                m = d.get("minutes")
-                vals.append(m)
-                kind = d.get("kind")
-                kinds.append(kind)
-                firsts.append(d.get("first_minutes", m) if kind == "board" else m)
+                vals.append(d.get("minutes"))
                 keys.append(k)
     w = _checked_minutes(G, vals)
+    del vals
     r = np.asarray(rows, dtype=np.int64)
+    del rows
     c = np.asarray(cols, dtype=np.int64)
-    k = np.empty(len(keys), dtype=object) if multi else None
+    del cols
+    k = None
     if multi:
+        k = np.empty(len(keys), dtype=object)
         k[:] = keys
+    del keys
+    code_arr = np.zeros(len(w), dtype=np.int8)
+    first = w.copy() if any(sp[1] == 1 for sp in special) else None
+    if special:
+        pos = np.fromiter((sp[0] for sp in special), dtype=np.int64, count=len(special))
+        code_arr[pos] = [sp[1] for sp in special]
+        if first is not None:
+            board_pos = [sp[0] for sp in special if sp[1] == 1]
+            first[board_pos] = _checked_minutes(G, [sp[2] for sp in special if sp[1] == 1],
+                                                field="first_minutes")
+    del special
     if not G.is_directed():
         r, c, w = np.concatenate([r, c]), np.concatenate([c, r]), np.concatenate([w, w])
-        kinds = kinds + kinds
-        firsts = firsts + firsts
+        code_arr = np.concatenate([code_arr, code_arr])
+        if first is not None:
+            first = np.concatenate([first, first])
         if k is not None:
             k = np.concatenate([k, k])
-    kind_arr = np.asarray(kinds, dtype=object)
-    board = kind_arr == "board"
+    board = code_arr == 1
     blocks = 3 if board.any() else 1
     if blocks == 3:
-        first = _checked_minutes(G, firsts, field="first_minutes")
-        layer1_only = board | (kind_arr == "ride") | (kind_arr == "alight")
-        both = ~layer1_only
+        both = code_arr == 0
         ar = np.arange(n, dtype=np.int64)
         parts = [
             (r + n, c + n, w, k),                                   # every edge in layer 1
@@ -449,14 +462,9 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
         c = np.concatenate([p[1] for p in parts])
         w = np.concatenate([p[2] for p in parts])
         if k is not None:
-            kk = []
-            for p in parts:
-                if p[3] is None:
-                    filler = np.empty(len(p[0]), dtype=object)
-                    kk.append(filler)
-                else:
-                    kk.append(p[3])
-            k = np.concatenate(kk)
+            k = np.concatenate([p[3] if p[3] is not None else np.empty(len(p[0]), dtype=object) for p in parts])
+        del parts
+    del code_arr, board, first
     size = blocks * n
     # sort by (row, col, minutes) and keep the fastest of parallel edges
     order = np.lexsort((w, c, r))
