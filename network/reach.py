@@ -189,33 +189,33 @@ def _times_csr(G, origins, budget, reverse) -> dict:
 
 
 def _to_gdf(G, found: dict):
+    """The reach GeoDataFrame, built column by column (no per-row dicts or geometries)."""
     import geopandas as gpd
-    from shapely.geometry import Point
-
-    ids = sorted(found, key=lambda n: (found[n][0], str(n)))
-    rows = []
-    for n in ids:
-        d = G.nodes[n]
-        m, mode, origin = found[n]
-        rows.append({"id": n, "name_zh": d.get("name_zh"), "name_en": d.get("name_en"), "kind": d.get("kind"),
-                     "population": d.get("population"), "minutes": m, "mode": mode, "origin": origin,
-                     "geometry": Point(d["x"], d["y"])})
-    gdf = gpd.GeoDataFrame(rows, columns=["id", *REACH_COLUMNS, "geometry"], geometry="geometry",
-                           crs=G.graph.get("crs"))
-    gdf = gdf.set_index("id")
-    gdf["population"] = gdf["population"].astype("Int64")
-    gdf["minutes"] = gdf["minutes"].astype(float)
-    for col in ("mode", "origin", "name_zh", "name_en", "kind"):
-        gdf[col] = _objects(gdf[col])
-    return gdf
-
-
-def _objects(col):
-    """A column as Python objects with ``None`` (not NaN) for missing values."""
+    import numpy as np
     import pandas as pd
 
-    return pd.Series([None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in col],
-                     index=col.index, dtype=object)
+    ids = sorted(found, key=lambda n: (found[n][0], str(n)))
+    attrs = [G.nodes[n] for n in ids]
+    rows = [found[n] for n in ids]
+
+    def objects(values):
+        return pd.Series(values, index=index, dtype=object)
+
+    index = pd.Index(ids, dtype=object)
+    frame = pd.DataFrame({
+        "name_zh": objects([d.get("name_zh") for d in attrs]),
+        "name_en": objects([d.get("name_en") for d in attrs]),
+        "kind": objects([d.get("kind") for d in attrs]),
+        "population": pd.array([d.get("population") for d in attrs], dtype="Int64"),
+        "minutes": np.fromiter((r[0] for r in rows), dtype=float, count=len(rows)),
+        "mode": objects([r[1] for r in rows]),
+        "origin": objects([r[2] for r in rows]),
+    }, index=index)
+    xs = np.fromiter((d["x"] for d in attrs), dtype=float, count=len(attrs))
+    ys = np.fromiter((d["y"] for d in attrs), dtype=float, count=len(attrs))
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(xs, ys), crs=G.graph.get("crs"))
+    gdf.index.name = "id"
+    return gdf
 
 
 def reach_times(G, origins, *, minutes: float = math.inf, reverse: bool = False) -> dict:
