@@ -109,14 +109,19 @@ class Browser:
 
     def choose_base(self, name: str) -> None:
         """Click the radio button of base layer ``name``."""
+        self._click_layer("base", name)
+
+    def _click_layer(self, group: str, name: str) -> None:
+        """Click the input of layer ``name`` in the layer control's ``base`` or ``overlays`` list."""
         from selenium.webdriver.common.by import By
 
-        for label in self.driver.find_elements(By.CSS_SELECTOR, ".leaflet-control-layers-base label"):
+        for label in self.driver.find_elements(By.CSS_SELECTOR, f".leaflet-control-layers-{group} label"):
             if label.text.strip() == name:
                 label.find_element(By.TAG_NAME, "input").click()
                 time.sleep(0.2)
                 return
-        raise AssertionError(f"no base layer {name!r} in the layer control")
+        what = "base layer" if group == "base" else "overlay"
+        raise AssertionError(f"no {what} {name!r} in the layer control")
 
     def interactive_features(self) -> int:
         """Layers on the map that carry a tooltip or a popup (what a user can hover or click)."""
@@ -128,14 +133,7 @@ class Browser:
 
     def toggle_overlay(self, name: str) -> None:
         """Click the layer control's checkbox of overlay ``name``."""
-        from selenium.webdriver.common.by import By
-
-        for label in self.driver.find_elements(By.CSS_SELECTOR, ".leaflet-control-layers-overlays label"):
-            if label.text.strip() == name:
-                label.find_element(By.TAG_NAME, "input").click()
-                time.sleep(0.2)
-                return
-        raise AssertionError(f"no overlay {name!r} in the layer control")
+        self._click_layer("overlays", name)
 
     def hover_text(self, text: str, *, markers_only: bool = False) -> str:
         """Move the mouse onto the first feature whose tooltip contains ``text``; return the visible tooltip.
