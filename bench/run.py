@@ -267,7 +267,7 @@ def probe(lib: str, n: int, seed: int) -> dict:
 
             nx.single_source_dijkstra_path_length(G, o, cutoff=REACH_MIN, weight="minutes")
         else:
-            from network import csr
+            from qjnet.network import csr
 
             mid = _rss_mb()
             _reset_peak()
@@ -299,8 +299,8 @@ def run_probe(lib: str, n: int, seed: int) -> dict:
 
 
 def bench_dask(G, origins, timer: Timer) -> dict:
-    from network.distributed import local_client
-    from network.matrix import matrix_long
+    from qjnet.network.distributed import local_client
+    from qjnet.network.matrix import matrix_long
 
     out = {}
     for workers in (1, 2):
@@ -331,7 +331,7 @@ def bench_size(n: int, args) -> dict:
             cells[("build", lib)] = timer(fn, [None], warmup=False)
             log(f"  build {lib}: {cells[('build', lib)]}")
     graphs = build_all(s, set(LIBS))
-    from network import csr
+    from qjnet.network import csr
 
     G = graphs["networkx"]
     if "build" in ops and "qjnet" in args.libs:

@@ -3,7 +3,7 @@
 Imports neither ``network`` nor ``maps``.
 """
 
-from geodata.errors import (
+from .errors import (
     AmbiguousPlaceError,
     DataError,
     GraphError,

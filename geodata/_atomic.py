@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from geodata.errors import OptionError
+from .errors import OptionError
 
 
 @contextlib.contextmanager

@@ -142,7 +142,7 @@ def metric_crs(lon, lat) -> str:
     """
     mlon, mlat = float(np.mean(lon)), float(np.mean(lat))
     if not (-180.0 <= mlon <= 180.0 and -90.0 <= mlat <= 90.0) or math.isnan(mlon + mlat):
-        from geodata.errors import OptionError
+        from .errors import OptionError
 
         raise OptionError(f"not a WGS-84 position: lon={mlon}, lat={mlat}; give degrees, longitude first")
     zone = min(int((mlon + 180.0) // 6.0) + 1, 60)

@@ -27,9 +27,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from geodata import schema
-from geodata._atomic import atomic_path, write_text
-from geodata.errors import DataError, OptionError
+from . import schema
+from ._atomic import atomic_path, write_text
+from .errors import DataError, OptionError
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ def write_layer(gdf, path, *, format: str | None = None, layer: str | None = Non
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from geodata.io import load_dataset
+    >>> from qjnet.geodata.io import load_dataset
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "stations.csv"
     >>> nodes = load_dataset().nodes
     >>> write_layer(nodes[nodes["kind"] == "hsr_station"], out).name
@@ -233,7 +233,7 @@ def read_layer(path, *, layer: str | None = None):
         raise DataError("file not found", file=path)
     fmt = _format_of(path, None)
     if fmt == "geojson":
-        from geodata.io import read_geojson_layer
+        from .io import read_geojson_layer
 
         return read_geojson_layer(path)
     if fmt == "csv":
@@ -333,7 +333,7 @@ def write_dataset(ds, path, *, format: str = "geojson") -> Path:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from geodata.io import load_dataset
+    >>> from qjnet.geodata.io import load_dataset
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "qianjiang.gpkg"
     >>> write_dataset(load_dataset(), out, format="gpkg").name
     'qianjiang.gpkg'
@@ -415,7 +415,7 @@ def read_dataset(path):
     (``boundaries`` and ``scenarios`` are optional), as :func:`write_dataset`
     writes them.  Use :func:`geodata.io.load_dataset` to read *and* validate.
     """
-    from geodata.io import Dataset, read_layers
+    from .io import Dataset, read_layers
 
     target = Path(path)
     if target.is_dir() or target.suffix.lower() != ".gpkg":

@@ -14,9 +14,9 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from geodata import schema
-from geodata.errors import DataError, OptionError, ScenarioError
-from geodata.validate import check_dataset
+from . import schema
+from .errors import DataError, OptionError, ScenarioError
+from .validate import check_dataset
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def read_geojson_layer(path):
     from shapely.errors import ShapelyError
     from shapely.geometry import shape
 
-    from geodata.validate import _geometry_problem
+    from .validate import _geometry_problem
 
     geoms = []
     for i, f in enumerate(feats):
@@ -152,7 +152,7 @@ def read_layers(path=None) -> Dataset:
     """Read every layer of a dataset folder (or GeoPackage) without validating or filtering."""
     folder = Path(path) if path is not None else default_dataset_path()
     if folder.suffix.lower() == ".gpkg" and not folder.is_dir():
-        from geodata.formats import read_dataset
+        from .formats import read_dataset
 
         return read_dataset(folder)
     if not folder.is_dir():

@@ -29,7 +29,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from geodata.errors import AmbiguousPlaceError, PlaceNotFoundError
+from .errors import AmbiguousPlaceError, PlaceNotFoundError
 
 __all__ = ["Place", "nearest_node", "pinyin_key", "resolve_id", "resolve_place", "short_name_zh"]
 
@@ -250,7 +250,7 @@ def nearest_node(ds, lon: float, lat: float, *, kinds: Iterable[str] | None = No
 
     Examples
     --------
-    >>> from geodata.io import load_dataset
+    >>> from qjnet.geodata.io import load_dataset
     >>> nearest_node(load_dataset(), 108.77, 29.53, kinds=["place"]).id
     'qianjiang_dist'
     """
@@ -350,7 +350,7 @@ def resolve_id(source, text: str, *, kinds: Iterable[str] | None = None) -> str:
 
     Examples
     --------
-    >>> from geodata.io import load_dataset
+    >>> from qjnet.geodata.io import load_dataset
     >>> resolve_id(load_dataset(), "黔江")
     'qianjiang_dist'
     """
@@ -389,7 +389,7 @@ def resolve_place(ds, text: str, *, kinds: Iterable[str] | None = None) -> Place
 
     Examples
     --------
-    >>> from geodata.io import load_dataset
+    >>> from qjnet.geodata.io import load_dataset
     >>> ds = load_dataset()
     >>> resolve_place(ds, "黔江").id
     'qianjiang_dist'

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geodata import schema
-from geodata.errors import DataError, ValidationError, located
+from . import schema
+from .errors import DataError, ValidationError, located
 
 log = logging.getLogger(__name__)
 
@@ -699,14 +699,14 @@ def validate_dataset(path=None) -> ValidationReport:
     >>> report.summary().endswith("no problems")
     True
     """
-    from geodata.io import DEFAULT_DATASET, default_dataset_path
+    from .io import DEFAULT_DATASET, default_dataset_path
 
     target = Path(path) if path is not None else default_dataset_path()
     out = _Collector()
     embedded = target.resolve() == default_dataset_path()
     report = ValidationReport(path=f"{DEFAULT_DATASET} (embedded dataset)" if embedded else str(target))
     if target.is_file() and target.suffix.lower() == ".gpkg":
-        from geodata.formats import read_dataset
+        from .formats import read_dataset
 
         ds = read_dataset(target)
         report.problems = _problems_of(ds)
@@ -784,7 +784,7 @@ def check_dataset(ds) -> None:
 
     Examples
     --------
-    >>> from geodata.io import read_layers
+    >>> from qjnet.geodata.io import read_layers
     >>> check_dataset(read_layers())  # the embedded dataset is valid: nothing raised
     """
     problems = _problems_of(ds)

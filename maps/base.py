@@ -21,9 +21,9 @@ import folium
 from branca.element import MacroElement
 from folium.template import Template
 
-from geodata.errors import OptionError
-from maps.escape import esc, missing
-from maps.offline import make_offline
+from ..geodata.errors import OptionError
+from .escape import esc, missing
+from .offline import make_offline
 
 TILES = ("none", "osm", "gaode")
 
@@ -111,7 +111,7 @@ class Canvas:
     def latlon(self, lon: float, lat: float) -> list[float]:
         """``[lat, lon]`` of a WGS-84 point in the map's coordinates."""
         if self.gcj:
-            from geodata.crs import wgs84_to_gcj02
+            from ..geodata.crs import wgs84_to_gcj02
 
             lon, lat = wgs84_to_gcj02(lon, lat)
         return [round(float(lat), 6), round(float(lon), 6)]
@@ -123,7 +123,7 @@ class Canvas:
         import numpy as np
         import shapely
 
-        from geodata.crs import wgs84_to_gcj02
+        from ..geodata.crs import wgs84_to_gcj02
 
         def convert(xy):
             lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
@@ -436,7 +436,7 @@ def read_boundaries(dataset=None):
 
     if dataset is not None and hasattr(dataset, "boundaries"):
         return dataset.boundaries
-    from geodata.io import default_dataset_path
+    from ..geodata.io import default_dataset_path
 
     folder = Path(dataset) if dataset is not None else default_dataset_path()
     path = folder / "boundaries.geojson"

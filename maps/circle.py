@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import folium
 
-from maps.base import (
+from .base import (
     circle,
     finish,
     layer,
@@ -16,8 +16,8 @@ from maps.base import (
     population_radius,
     result_map,
 )
-from maps.escape import fmt_minutes, missing, table
-from maps.reach import BAND_COLORS
+from .escape import fmt_minutes, missing, table
+from .reach import BAND_COLORS
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,8 @@ def circle_map(result, *, G=None, bands: Sequence[float] | None = None, dataset=
 
     Examples
     --------
-    >>> from network import build_graph
-    >>> from network.access import economic_circle
+    >>> from qjnet.network import build_graph
+    >>> from qjnet.network.access import economic_circle
     >>> G = build_graph(date="2025-07-01")
     >>> m = circle_map(economic_circle(G, "chongqing_core"), G=G)
     >>> m.qjnet_base_layers
@@ -79,7 +79,7 @@ def circle_map(result, *, G=None, bands: Sequence[float] | None = None, dataset=
     """
     import pandas as pd
 
-    from network.isochrones import isochrones
+    from ..network.isochrones import isochrones
 
     attrs = dict(getattr(result, "attrs", {}) or {})
     limits = sorted(float(b) for b in (bands if bands is not None else attrs.get("bands") or (60, 120, 180)))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import folium
 
-from maps.base import (
+from .base import (
     circle,
     finish,
     layer,
@@ -17,8 +17,8 @@ from maps.base import (
     population_radius,
     result_map,
 )
-from maps.escape import fmt_minutes, missing, table
-from maps.reach import BAND_COLORS
+from .escape import fmt_minutes, missing, table
+from .reach import BAND_COLORS
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +98,8 @@ def compare_map(diff, *, G=None, bands: Sequence[float] | None = None, labels: S
 
     Examples
     --------
-    >>> from network import build_graph
-    >>> from network.compare import compare
+    >>> from qjnet.network import build_graph
+    >>> from qjnet.network.compare import compare
     >>> G0, G1 = build_graph(date="2025-06-26"), build_graph(date="2025-07-01")
     >>> m = compare_map(compare(G0, G1, "chongqing_core"), G=G1)
     >>> m.qjnet_base_layers
@@ -109,7 +109,7 @@ def compare_map(diff, *, G=None, bands: Sequence[float] | None = None, labels: S
     import pandas as pd
     from shapely.geometry import Point
 
-    from network.isochrones import isochrones
+    from ..network.isochrones import isochrones
 
     attrs = dict(getattr(diff, "attrs", {}) or {})
     labels = tuple(labels) if labels is not None else (_situation(attrs, "before"), _situation(attrs, "after"))

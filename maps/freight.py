@@ -11,8 +11,8 @@ import math
 
 import folium
 
-from maps.base import MODE_STYLE, base_map, circle, finish, layer, legend_html, polyline
-from maps.escape import table
+from .base import MODE_STYLE, base_map, circle, finish, layer, legend_html, polyline
+from .escape import table
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +73,13 @@ def freight_map(G, *, chains=(), catchment=None, dataset=None, tiles: str = "non
 
     Examples
     --------
-    >>> from network.freight import build_freight_graph, freight_route
+    >>> from qjnet.network.freight import build_freight_graph, freight_route
     >>> G = build_freight_graph(date="2025-07-01")
     >>> m = freight_map(G, chains=[freight_route(G, "qianjiang_dist", "qinzhou_port_e", objective="cost")])
     >>> m.qjnet_layers["货运站场 Yards (size: capacity)"] > 0
     True
     """
-    from network.freight import yards
+    from ..network.freight import yards
 
     sites = [(d["x"], d["y"]) for _, d in G.nodes(data=True) if d.get("layer") == "site" and d.get("x") is not None]
     xs, ys = [p[0] for p in sites], [p[1] for p in sites]
@@ -192,7 +192,7 @@ def freight_map(G, *, chains=(), catchment=None, dataset=None, tiles: str = "non
 
 def save_map(m: folium.Map, path) -> None:
     """Write ``m`` as one self-contained (offline) HTML file, atomically."""
-    from maps.offline import save
+    from .offline import save
 
     save(m, path)
 

@@ -6,7 +6,7 @@ import logging
 
 import folium
 
-from maps.base import (
+from .base import (
     DASH,
     KIND_STYLE,
     MODE_STYLE,
@@ -20,7 +20,7 @@ from maps.base import (
     polyline,
     population_radius,
 )
-from maps.escape import fmt_minutes, missing, table
+from .escape import fmt_minutes, missing, table
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def network_map(dataset, *, tiles: str = "none", full=None, show_access: bool = 
 
     Examples
     --------
-    >>> from geodata.io import load_dataset
+    >>> from qjnet.geodata.io import load_dataset
     >>> m = network_map(load_dataset())
     >>> m.qjnet_layers["高铁 High-speed rail"] > 0
     True
@@ -243,7 +243,7 @@ def _unopened(dataset, full):
 
     import pandas as pd
 
-    from geodata.io import parse_date
+    from ..geodata.io import parse_date
 
     if full is None:
         return dataset.services.iloc[0:0], dataset.links.iloc[0:0]

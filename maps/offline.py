@@ -32,7 +32,7 @@ from pathlib import Path
 
 from branca.element import Figure
 
-from geodata.errors import QjnetError
+from ..geodata.errors import QjnetError
 
 log = logging.getLogger(__name__)
 
@@ -302,7 +302,7 @@ def save(m, path, *, cdn: bool = False) -> Path:
     OptionError
         The folder does not exist or cannot be written.
     """
-    from geodata._atomic import write_text
+    from ..geodata._atomic import write_text
 
     html = render(m, cdn=cdn)
     write_text(path, html)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import folium
 
-from maps.base import (
+from .base import (
     KIND_STYLE,
     circle,
     finish,
@@ -19,7 +19,7 @@ from maps.base import (
     population_radius,
     result_map,
 )
-from maps.escape import fmt_minutes, missing, table
+from .escape import fmt_minutes, missing, table
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +89,14 @@ def reach_map(reached, *, minutes: float | None = None, bands: Sequence[float] |
 
     Examples
     --------
-    >>> from network import build_graph
-    >>> from network.reach import reach
+    >>> from qjnet.network import build_graph
+    >>> from qjnet.network.reach import reach
     >>> G = build_graph(date="2025-07-01")
     >>> m = reach_map(reach(G, "qianjiang", minutes=120), minutes=120)
     >>> [k for k in m.qjnet_layers if k.startswith("≤")]
     ['≤ 120 min', '≤ 60 min']
     """
-    from network.isochrones import isochrones
+    from ..network.isochrones import isochrones
 
     budget = float(minutes) if minutes is not None else float(reached["minutes"].max() if len(reached) else 60.0)
     limits = sorted(float(b) for b in bands) if bands is not None else default_bands(budget)
@@ -161,7 +161,7 @@ def reach_map(reached, *, minutes: float | None = None, bands: Sequence[float] |
     dots = [(c, f"≤ {fmt_minutes(s)} min") for c, s in zip(MINUTE_COLORS, steps)]
     boxes = [(BAND_COLORS[min(i, len(BAND_COLORS) - 1)], f"等时圈 band ≤ {fmt_minutes(b)} min")
              for i, b in enumerate(sorted(iso["minutes"]))]
-    from network.isochrones import ACCESS_SPEED_KMH, MAX_ACCESS_MINUTES
+    from ..network.isochrones import ACCESS_SPEED_KMH, MAX_ACCESS_MINUTES
 
     speed = access_speed_kmh or ACCESS_SPEED_KMH
     cap = max_access_minutes or MAX_ACCESS_MINUTES

@@ -7,7 +7,7 @@ import logging
 import folium
 from shapely.geometry import LineString
 
-from maps.base import (
+from .base import (
     circle,
     finish,
     layer,
@@ -17,7 +17,7 @@ from maps.base import (
     polyline,
     result_map,
 )
-from maps.escape import esc, fmt_minutes, grid, table
+from .escape import esc, fmt_minutes, grid, table
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def _service_lines(dataset):
     if services is None:
         from pathlib import Path
 
-        from geodata.io import default_dataset_path
+        from ..geodata.io import default_dataset_path
 
         folder = Path(dataset) if dataset is not None else default_dataset_path()
         if not (folder / "services.geojson").exists():
@@ -111,7 +111,7 @@ def route_map(itinerary, G, *, dataset=None, tiles: str = "none", title: str | N
 
     Examples
     --------
-    >>> from network import build_graph, route
+    >>> from qjnet.network import build_graph, route
     >>> G = build_graph(date="2025-07-01")
     >>> m = route_map(route(G, "cq_east", "qianjiang"), G)
     >>> m.qjnet_layers["行程 Legs"] >= 1

@@ -9,13 +9,13 @@ imported inside the functions that need them).
 
 from __future__ import annotations
 
-from network.access import accessibility, circle_summary, economic_circle
-from network.build import build_graph
-from network.compare import compare, entered_by_band
-from network.convert import graph_from_gdfs, graph_to_gdfs, validate_graph
-from network.params import PASSENGER_MODES, TimeParams
-from network.reach import reach, reach_times
-from network.route import Itinerary, Leg, route
+from .access import accessibility, circle_summary, economic_circle
+from .build import build_graph
+from .compare import compare, entered_by_band
+from .convert import graph_from_gdfs, graph_to_gdfs, validate_graph
+from .params import PASSENGER_MODES, TimeParams
+from .reach import reach, reach_times
+from .route import Itinerary, Leg, route
 
 __all__ = [
     "PASSENGER_MODES",

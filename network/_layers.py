@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from geodata.errors import GraphError, PlaceNotFoundError
+from ..geodata.errors import GraphError, PlaceNotFoundError
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 

@@ -21,10 +21,10 @@ import math
 
 import networkx as nx
 
-from geodata.errors import OptionError
-from network import _layers
-from network.params import check_minutes
-from network.reach import reach_times
+from ..geodata.errors import OptionError
+from . import _layers
+from .params import check_minutes
+from .reach import reach_times
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def economic_circle(G, centre, *, bands=DEFAULT_BANDS):
 
     Examples
     --------
-    >>> from network import build_graph
+    >>> from qjnet.network import build_graph
     >>> G = build_graph(date="2025-07-01")
     >>> c = economic_circle(G, "chongqing_core")
     >>> round(c.loc["qianjiang_dist", "station_minutes"])
@@ -214,7 +214,7 @@ def accessibility(G, *, minutes: float = 60, half_life: float = 60.0, origins=No
 
     Examples
     --------
-    >>> from network import build_graph
+    >>> from qjnet.network import build_graph
     >>> a = accessibility(build_graph(date="2025-07-01"), minutes=120)
     >>> int(a.loc["qianjiang_dist", "places_within"]) > 0
     True
@@ -223,7 +223,7 @@ def accessibility(G, *, minutes: float = 60, half_life: float = 60.0, origins=No
     import numpy as np
     from shapely.geometry import Point
 
-    from network.csr import shortest_times
+    from .csr import shortest_times
 
     budget = check_minutes(minutes)
     hl = check_minutes(half_life, name="half_life")

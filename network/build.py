@@ -30,8 +30,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from geodata.errors import DataError, OptionError
-from network.params import CONNECTOR_MODES, TimeParams, expected_day_wait, parse_modes
+from ..geodata.errors import DataError, OptionError
+from .params import CONNECTOR_MODES, TimeParams, expected_day_wait, parse_modes
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def build_graph(dataset=None, *, date=None, scenario: str | None = None, modes=N
     >>> G.graph["date"], G.graph["weekday"]
     ('2025-07-01', 2)
     """
-    from geodata.io import Dataset, load_dataset, parse_date
+    from ..geodata.io import Dataset, load_dataset, parse_date
 
     params = params if params is not None else TimeParams()
     if not isinstance(params, TimeParams):
@@ -140,7 +140,7 @@ def build_graph(dataset=None, *, date=None, scenario: str | None = None, modes=N
 
 
 def _select(ds, day, scenario):
-    from geodata.io import apply_selection
+    from ..geodata.io import apply_selection
 
     if day is None and scenario is None:
         day = _dt.date.today()
@@ -148,7 +148,7 @@ def _select(ds, day, scenario):
 
 
 def _check_not_before_data(ds, day: _dt.date) -> None:
-    from geodata.io import parse_date
+    from ..geodata.io import parse_date
 
     earliest = None
     for layer in (ds.services, ds.links):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import math
 
-from network.access import DEFAULT_BANDS, band_of, parse_bands, places_of
-from network.reach import reach_times
+from .access import DEFAULT_BANDS, band_of, parse_bands, places_of
+from .reach import reach_times
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def compare(before, after, origin, *, bands=DEFAULT_BANDS, reverse: bool = False
 
     Examples
     --------
-    >>> from network import build_graph
+    >>> from qjnet.network import build_graph
     >>> c = compare(build_graph(date="2025-06-26"), build_graph(date="2025-07-01"), "chongqing_core")
     >>> bool(c.loc["qianjiang_dist", "change"] < 0)
     True
@@ -50,7 +50,7 @@ def compare(before, after, origin, *, bands=DEFAULT_BANDS, reverse: bool = False
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from network import _layers
+    from . import _layers
 
     bands = parse_bands(bands)
     in_before = origin in before and before.nodes[origin].get("kind") != "service_stop"

@@ -14,9 +14,9 @@ import math
 
 import networkx as nx
 
-from geodata import schema
-from geodata.errors import GraphError
-from network.build import EDGE_KINDS, SERVICE_STOP
+from ..geodata import schema
+from ..geodata.errors import GraphError
+from .build import EDGE_KINDS, SERVICE_STOP
 
 
 def graph_to_gdfs(G):
@@ -35,7 +35,7 @@ def graph_to_gdfs(G):
 
     Examples
     --------
-    >>> from network import build_graph
+    >>> from qjnet.network import build_graph
     >>> nodes, edges = graph_to_gdfs(build_graph(date="2025-07-01"))
     >>> list(edges.index.names)
     ['u', 'v', 'key']
@@ -95,7 +95,7 @@ def graph_from_gdfs(nodes, edges, *, graph_attrs: dict | None = None) -> nx.Mult
 
     Examples
     --------
-    >>> from network import build_graph
+    >>> from qjnet.network import build_graph
     >>> G = build_graph(date="2025-07-01")
     >>> H = graph_from_gdfs(*graph_to_gdfs(G))
     >>> H.number_of_edges() == G.number_of_edges()
@@ -164,7 +164,7 @@ def validate_graph(G) -> None:
 
     Examples
     --------
-    >>> from network import build_graph
+    >>> from qjnet.network import build_graph
     >>> validate_graph(build_graph(date="2025-07-01"))
     """
     problems: list[str] = []

@@ -49,7 +49,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from geodata.errors import GraphError
+from ..geodata.errors import GraphError
 
 log = logging.getLogger(__name__)
 

@@ -46,7 +46,7 @@ def cache_dir() -> Path | None:
 
 def _dataset_path(data) -> Path:
     if data is None:
-        from geodata.io import default_dataset_path
+        from ..geodata.io import default_dataset_path
 
         return default_dataset_path()
     return Path(data)
@@ -56,13 +56,14 @@ def cache_key(data, *, date=None, scenario=None, modes=None, params=None) -> str
     """SHA-256 key of a build request (``None`` if the dataset cannot be read as files)."""
     import networkx as nx
 
-    from network.params import TimeParams, parse_modes
+    from .params import TimeParams, parse_modes
 
     path = _dataset_path(data)
     h = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parent
     for package in _CODE_PACKAGES:
-        for f in sorted((root / package).glob("*.py")):
+        folder = root if package == "network" else root.parent / package
+        for f in sorted(folder.glob("*.py")):
             h.update(f"{package}/{f.name}".encode())
             h.update(f.read_bytes())
     h.update(f"{sys.version}|{nx.__version__}".encode())
@@ -139,10 +140,10 @@ def cached_build_graph(data=None, *, date=None, scenario=None, modes=None, param
     G = load(key) if key is not None else None
     if G is not None:
         return G
-    from network.build import build_graph
+    from .build import build_graph
 
     if dataset is None:
-        from geodata.io import load_dataset
+        from ..geodata.io import load_dataset
 
         dataset = load_dataset(data)
     G = build_graph(dataset, date=date, scenario=scenario, modes=modes, params=params)

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from geodata.errors import OptionError, QjnetError
+from ..geodata.errors import OptionError, QjnetError
 
 log = logging.getLogger(__name__)
 

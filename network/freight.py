@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from geodata.errors import DataError, NoRouteError, OptionError, PlaceNotFoundError
+from ..geodata.errors import DataError, NoRouteError, OptionError, PlaceNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ class FreightParams:
 
     def capacity_on(self, node: str, date: _dt.date | None) -> dict | None:
         """Capacity period of ``node`` valid on ``date`` (the latest one when ``date`` is None)."""
-        from geodata.io import parse_date
+        from ..geodata.io import parse_date
 
         periods = self.capacity.get(node) or ()
         if not periods:
@@ -221,7 +221,7 @@ def load_freight_params(doc: Mapping | None, *, overrides: Mapping | None = None
 
     Examples
     --------
-    >>> from geodata.io import load_dataset
+    >>> from qjnet.geodata.io import load_dataset
     >>> p = load_freight_params(load_dataset().extras["freight"], overrides={"rail.circuity": "1.5"})
     >>> p["modes.rail.circuity"], p.get("modes.rail.circuity").source
     (1.5, 'user override')
@@ -478,7 +478,7 @@ def build_freight_graph(dataset=None, *, date=None, scenario: str | None = None,
     >>> G.graph["kind"], "qj_freight|rail:dep" in G
     ('freight', True)
     """
-    from geodata.io import Dataset, apply_selection, load_dataset, parse_date
+    from ..geodata.io import Dataset, apply_selection, load_dataset, parse_date
 
     cargo = _check_cargo(cargo)
     if isinstance(dataset, Dataset):
@@ -1115,7 +1115,7 @@ def compare_freight(dataset, a: str, b: str, *, before, after, scenario_before: 
 
     Examples
     --------
-    >>> from geodata.io import load_dataset
+    >>> from qjnet.geodata.io import load_dataset
     >>> cmp = compare_freight(load_dataset(), "qianjiang_dist", "qinzhou_port_e",
     ...                       before="2024-02-28", after="2024-03-01")
     >>> "qj_freight" in cmp.after.via and "qj_freight" not in cmp.before.via

@@ -26,7 +26,7 @@ import logging
 import math
 from collections.abc import Sequence
 
-from geodata.errors import OptionError
+from ..geodata.errors import OptionError
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,8 @@ def isochrones(reached, *, bands: Sequence[float] = DEFAULT_BANDS, access_speed_
 
     Examples
     --------
-    >>> from network import build_graph
-    >>> from network.reach import reach
+    >>> from qjnet.network import build_graph
+    >>> from qjnet.network.reach import reach
     >>> G = build_graph(date="2025-07-01")
     >>> bands = isochrones(reach(G, "qianjiang", minutes=120), bands=(60, 120))
     >>> list(bands["minutes"]), bool(bands.geometry.iloc[1].contains(bands.geometry.iloc[0]))
@@ -111,7 +111,7 @@ def isochrones(reached, *, bands: Sequence[float] = DEFAULT_BANDS, access_speed_
         return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=crs)
     pts = pts.sort_index(kind="stable")
     if metric_crs is None:
-        from geodata.crs import metric_crs as utm
+        from ..geodata.crs import metric_crs as utm
 
         wgs = pts.to_crs("EPSG:4326").geometry
         metric_crs = utm(wgs.x.to_numpy(), wgs.y.to_numpy())

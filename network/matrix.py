@@ -29,8 +29,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from geodata.errors import GraphError, OptionError
-from network.csr import CompiledGraph, _limit, compile_graph
+from ..geodata.errors import GraphError, OptionError
+from .csr import CompiledGraph, _limit, compile_graph
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def _run(plan: _Plan, *, dense: bool, client=None, progress: Progress | None = N
             if progress:
                 progress(i + 1, total)
         return
-    from network.distributed import run_chunks
+    from .distributed import run_chunks
 
     payload = {"matrix": matrix, "read_offset": read_offset, "n": compiled.n, "dest_idx": plan.dest_idx,
                "limit": plan.limit}
@@ -345,7 +345,7 @@ def check_output(path: str | os.PathLike, *, wide: bool = False) -> str:
 
 def write_wide(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write a :func:`matrix_wide` table atomically to ``.parquet`` or ``.csv`` (origin as first column)."""
-    from geodata._atomic import atomic_path
+    from ..geodata._atomic import atomic_path
 
     fmt = check_output(path, wide=True)
     out = frame.copy()

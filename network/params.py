@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from geodata import schema
-from geodata.errors import OptionError
+from ..geodata import schema
+from ..geodata.errors import OptionError
 
 #: Modes a passenger can use.  Freight trains carry no passengers, so they are
 #: left out unless asked for (``modes=[..., "freight_rail"]``).

@@ -16,8 +16,8 @@ import itertools
 import logging
 import math
 
-from network import _layers
-from network.params import CONNECTOR_MODES, check_minutes
+from . import _layers
+from .params import CONNECTOR_MODES, check_minutes
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def reach(G, origins, *, minutes: float = 60, reverse: bool = False):
 
     Examples
     --------
-    >>> from network import build_graph
+    >>> from qjnet.network import build_graph
     >>> G = build_graph(date="2025-07-01")
     >>> r = reach(G, "cq_east", minutes=70)
     >>> r.loc["qianjiang", "mode"]
@@ -89,7 +89,7 @@ def _origins(origins) -> list:
         origins = [origins]
     origins = list(dict.fromkeys(origins))
     if not origins:
-        from geodata.errors import OptionError
+        from ..geodata.errors import OptionError
 
         raise OptionError("reach needs at least one origin")
     return origins
@@ -138,7 +138,7 @@ def _times_csr(G, origins, budget, reverse) -> dict:
     """
     import numpy as np
 
-    from network.csr import nearest_times
+    from .csr import nearest_times
 
     for o in origins:
         _layers.check_node(G, o)

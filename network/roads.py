@@ -25,7 +25,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from geodata.errors import DataError, GraphError, OptionError
+from ..geodata.errors import DataError, GraphError, OptionError
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import itertools
 import logging
 from dataclasses import dataclass, field
 
-from geodata.errors import NoRouteError
-from network import _layers
+from ..geodata.errors import NoRouteError
+from . import _layers
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def route(G, a, b) -> Itinerary:
 
     Examples
     --------
-    >>> from network import build_graph
+    >>> from qjnet.network import build_graph
     >>> G = build_graph(date="2025-07-01")
     >>> it = route(G, "cq_east", "qianjiang")
     >>> it.legs[0].mode, round(it.minutes)

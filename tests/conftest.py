@@ -29,7 +29,6 @@ def run_qjnet(tmp_path):
 
     def run(*args, cwd=None, timeout=120):
         env = dict(os.environ)
-        env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
         return subprocess.run(
             [sys.executable, "-m", "qjnet", *map(str, args)],
             cwd=cwd or tmp_path, env=env, capture_output=True, text=True, timeout=timeout,

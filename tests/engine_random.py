@@ -16,7 +16,7 @@ import geopandas as gpd
 import networkx as nx
 from shapely.geometry import LineString, Point
 
-from geodata.io import Dataset
+from qjnet.geodata.io import Dataset
 
 SERVICE_MODES = ("hsr", "rail", "air", "ga")
 LINK_MODES = ("road", "expressway", "access", "walk")

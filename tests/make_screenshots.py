@@ -34,7 +34,7 @@ def screenshot(m, path: Path, browser: Browser, *, hover: str | None = None) -> 
     ``hover`` names a feature whose tooltip is shown in the picture.  Raises
     ``AssertionError`` if the page logs an error or asks for anything off the machine.
     """
-    import maps
+    import qjnet.maps as maps
 
     with tempfile.TemporaryDirectory() as tmp:
         page = maps.save(m, Path(tmp) / "map.html")
@@ -49,13 +49,13 @@ def screenshot(m, path: Path, browser: Browser, *, hover: str | None = None) -> 
 
 def maps_of_the_embedded_dataset() -> dict:
     """name -> (folium.Map, feature to hover) for every map type, on the embedded dataset."""
-    import maps
-    from geodata.io import apply_selection, load_dataset
-    from network import build_graph
-    from network.access import economic_circle
-    from network.compare import compare
-    from network.reach import reach
-    from network.route import route
+    import qjnet.maps as maps
+    from qjnet.geodata.io import apply_selection, load_dataset
+    from qjnet.network import build_graph
+    from qjnet.network.access import economic_circle
+    from qjnet.network.compare import compare
+    from qjnet.network.reach import reach
+    from qjnet.network.route import route
 
     full = load_dataset()
     day = "2025-07-01"

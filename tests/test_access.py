@@ -2,10 +2,10 @@ import math
 
 import pytest
 
-from geodata.errors import OptionError
-from network import accessibility, build_graph, circle_summary, economic_circle
-from network.access import band_of, parse_bands, stations_of
-from network.reach import reach_times
+from qjnet.geodata.errors import OptionError
+from qjnet.network import accessibility, build_graph, circle_summary, economic_circle
+from qjnet.network.access import band_of, parse_bands, stations_of
+from qjnet.network.reach import reach_times
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_accessibility_grows_with_budget_and_decays_with_half_life(qj_after):
 
 def test_accessibility_times_match_reach(qj_after):
     # the matrix engine (network.csr) and reach agree on every origin
-    from network.csr import shortest_times
+    from qjnet.network.csr import shortest_times
 
     places = [n for n, k in qj_after.nodes(data="kind") if k == "place"][:8]
     times = shortest_times(qj_after, places)

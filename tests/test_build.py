@@ -3,11 +3,11 @@ import math
 import networkx as nx
 import pytest
 
-from geodata.errors import GraphError, OptionError, ScenarioError
-from geodata.io import load_dataset
-from network import build_graph, graph_from_gdfs, graph_to_gdfs, validate_graph
-from network.build import service_stop_id
-from network.params import TimeParams, expected_day_wait
+from qjnet.geodata.errors import GraphError, OptionError, ScenarioError
+from qjnet.geodata.io import load_dataset
+from qjnet.network import build_graph, graph_from_gdfs, graph_to_gdfs, validate_graph
+from qjnet.network.build import service_stop_id
+from qjnet.network.params import TimeParams, expected_day_wait
 
 
 @pytest.fixture
@@ -172,8 +172,8 @@ def test_readme_library_example_runs(repo_root):
     assert runner.summarize(verbose=False).failed == 0
 
 
-@pytest.mark.parametrize("module", ["network.build", "network.params", "network.convert", "network.route",
-                                    "network.reach", "network.access", "network.compare"])
+@pytest.mark.parametrize("module", ["qjnet.network.build", "qjnet.network.params", "qjnet.network.convert", "qjnet.network.route",
+                                    "qjnet.network.reach", "qjnet.network.access", "qjnet.network.compare"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib

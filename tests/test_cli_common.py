@@ -35,7 +35,7 @@ def test_atomic_output_gets_ordinary_permissions(tmp_path):
     import os
     import stat
 
-    from geodata._atomic import write_text
+    from qjnet.geodata._atomic import write_text
 
     old = os.umask(0o022)
     try:

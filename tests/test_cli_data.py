@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from test_validate import BAD  # the bad fixtures and where their first problem is
 
-from geodata.io import default_dataset_path
+from qjnet.geodata.io import default_dataset_path
 from qjnet.cli import cli
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from network import build_graph, compare, entered_by_band
+from qjnet.network import build_graph, compare, entered_by_band
 
 
 @pytest.fixture(scope="module")

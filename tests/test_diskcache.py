@@ -3,9 +3,9 @@ import pickle
 import networkx as nx
 import pytest
 
-from network import build_graph
-from network.diskcache import cache_key, cached_build_graph, load, store
-from network.params import TimeParams
+from qjnet.network import build_graph
+from qjnet.network.diskcache import cache_key, cached_build_graph, load, store
+from qjnet.network.params import TimeParams
 
 
 @pytest.fixture(autouse=True)

@@ -87,7 +87,7 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    from network.distributed import connect
+    from qjnet.network.distributed import connect
 
     c = Cluster(tmp_path_factory.mktemp("dask"))
     client = None
@@ -132,7 +132,7 @@ def grid_graph(side: int, seed: int) -> nx.MultiDiGraph:
 
 
 def test_matrix_on_cluster_equals_single_process(cluster):
-    from network.matrix import matrix_long, matrix_wide
+    from qjnet.network.matrix import matrix_long, matrix_wide
 
     _, client = cluster
     G = grid_graph(25, seed=1)
@@ -151,7 +151,7 @@ def test_matrix_on_cluster_equals_single_process(cluster):
 
 
 def test_worker_killed_mid_run_loses_and_duplicates_nothing(cluster, tmp_path):
-    from network.matrix import matrix_long, write_matrix
+    from qjnet.network.matrix import matrix_long, write_matrix
 
     c, client = cluster
     extra = c.add_worker("extra")
@@ -191,8 +191,8 @@ def test_cli_scheduler_option_runs_on_the_cluster(cluster, run_qjnet, tmp_path):
                   "--scheduler", c.address, "--chunk-size", "3", "--output", tmp_path / "m.csv")
     assert r.returncode == 0, r.stderr
     assert f"Dask scheduler {c.address}" in r.stderr
-    from network.matrix import matrix_long
-    from network.roads import read_graphml
+    from qjnet.network.matrix import matrix_long
+    from qjnet.network.roads import read_graphml
 
     H = read_graphml(tmp_path / "g.graphml")
     want = matrix_long(H, [n for n, k in H.nodes(data="kind") if k == "place"], max_minutes=20)
@@ -203,8 +203,8 @@ def test_cli_scheduler_option_runs_on_the_cluster(cluster, run_qjnet, tmp_path):
 
 
 def test_unanswered_scheduler_fails_fast():
-    from geodata.errors import OptionError
-    from network.distributed import connect
+    from qjnet.geodata.errors import OptionError
+    from qjnet.network.distributed import connect
 
     t0 = time.monotonic()
     with pytest.raises(OptionError, match=r"no answer within 1 s.*dask scheduler"):

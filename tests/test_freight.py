@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from geodata.errors import NoRouteError, OptionError, PlaceNotFoundError
-from network.freight import (
+from qjnet.geodata.errors import NoRouteError, OptionError, PlaceNotFoundError
+from qjnet.network.freight import (
     build_freight_graph,
     catchment,
     compare_freight,
@@ -397,7 +397,7 @@ def test_embedded_qianjiang_to_port_rail_and_road(G_embedded):
 
 
 def test_embedded_before_after_yard_opening():
-    from geodata.io import load_dataset
+    from qjnet.geodata.io import load_dataset
 
     cmp = compare_freight(load_dataset(), "qianjiang_dist", "qinzhou_port_e", before="2024-02-28",
                           after="2024-02-29", objective="cost")

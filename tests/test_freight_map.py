@@ -6,10 +6,10 @@ import os
 
 import pytest
 
-import maps
-from geodata.io import load_dataset
-from maps.freight import freight_map
-from network.freight import build_freight_graph, catchment, freight_pareto, yards
+import qjnet.maps as maps
+from qjnet.geodata.io import load_dataset
+from qjnet.maps.freight import freight_map
+from qjnet.network.freight import build_freight_graph, catchment, freight_pareto, yards
 
 YARDS = "货运站场 Yards (size: capacity)"
 
@@ -33,7 +33,7 @@ def test_layers_yards_trains_and_chains(embedded):
 
 
 def test_yard_size_follows_capacity(embedded):
-    from maps.freight import _yard_radius
+    from qjnet.maps.freight import _yard_radius
 
     assert _yard_radius(4.5e6, 4.5e6) > _yard_radius(1.0e6, 4.5e6) > _yard_radius(None, 4.5e6)
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geodata.errors import NoRouteError
-from network.freight import FreightParams, freight_pareto, freight_route
+from qjnet.geodata.errors import NoRouteError
+from qjnet.network.freight import FreightParams, freight_pareto, freight_route
 
 
 @st.composite

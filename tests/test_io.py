@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from geodata.errors import DataError, OptionError, ScenarioError
-from geodata.formats import read_dataset, read_layer, write_dataset, write_layer
-from geodata.io import load_dataset, parse_date
+from qjnet.geodata.errors import DataError, OptionError, ScenarioError
+from qjnet.geodata.formats import read_dataset, read_layer, write_dataset, write_layer
+from qjnet.geodata.io import load_dataset, parse_date
 
 
 def test_mini_loads_with_every_layer(data_dir):
@@ -113,7 +113,7 @@ def test_dataset_snapshot_drops_scenarios_and_records_selection(data_dir, tmp_pa
 
 
 def test_failed_dataset_write_leaves_nothing(data_dir, tmp_path, monkeypatch):
-    from geodata import formats
+    from qjnet.geodata import formats
 
     ds = load_dataset(data_dir / "mini")
 
@@ -137,7 +137,7 @@ def test_gpkg_without_tables_is_a_data_error(tmp_path, data_dir):
 
 
 def test_problems_in_a_geopackage_name_its_table(data_dir, tmp_path):
-    from geodata.validate import validate_dataset
+    from qjnet.geodata.validate import validate_dataset
 
     ds = read_dataset(data_dir / "mini")
     services = ds.services.copy()

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from geodata.errors import OptionError
-from network.isochrones import ACCESS_SPEED_KMH, MAX_ACCESS_MINUTES, isochrones
+from qjnet.geodata.errors import OptionError
+from qjnet.network.isochrones import ACCESS_SPEED_KMH, MAX_ACCESS_MINUTES, isochrones
 
 UTM49 = "EPSG:32649"
 

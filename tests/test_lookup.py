@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from geodata.errors import AmbiguousPlaceError, PlaceNotFoundError
-from geodata.io import Dataset, default_dataset_path, load_dataset
-from geodata.lookup import (
+from qjnet.geodata.errors import AmbiguousPlaceError, PlaceNotFoundError
+from qjnet.geodata.io import Dataset, default_dataset_path, load_dataset
+from qjnet.geodata.lookup import (
     nearest_node,
     pinyin_key,
     resolve_id,
@@ -233,7 +233,7 @@ def test_resolve_id_on_a_graph_skips_service_stops():
 ])
 def test_bare_names_of_planned_stations_do_not_shadow_the_county(text, expected):
     """A planned station named '酉阳(黔吉高铁,规划)' is not the full name '酉阳': the county wins."""
-    from geodata.io import load_dataset
-    from geodata.lookup import resolve_place
+    from qjnet.geodata.io import load_dataset
+    from qjnet.geodata.lookup import resolve_place
 
     assert resolve_place(load_dataset(), text).id == expected

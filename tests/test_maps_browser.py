@@ -14,8 +14,8 @@ import pytest
 from browser import Browser, missing, offsite
 from mapdata import XSS_SCRIPT, XSS_TEMPLATE, XSS_TICK, hostile_dataset
 
-import maps
-from geodata.io import apply_selection, load_dataset
+import qjnet.maps as maps
+from qjnet.geodata.io import apply_selection, load_dataset
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -167,7 +167,7 @@ def test_route_map_in_browser(page):
 
 
 def test_compare_map_in_browser(page, mini_graphs):
-    from network.compare import compare
+    from qjnet.network.compare import compare
 
     ds, G0, G1 = mini_graphs
     m = maps.compare_map(compare(G0, G1, "town_a"), G=G1, dataset=ds)
@@ -179,7 +179,7 @@ def test_compare_map_in_browser(page, mini_graphs):
 
 
 def test_circle_map_in_browser(page, mini_graphs):
-    from network.access import economic_circle
+    from qjnet.network.access import economic_circle
 
     ds, _, G1 = mini_graphs
     m = maps.circle_map(economic_circle(G1, "town_a"), G=G1, dataset=ds)
@@ -192,7 +192,7 @@ def test_circle_map_in_browser(page, mini_graphs):
 
 @pytest.fixture(scope="module")
 def mini_graphs(data_dir_module):
-    from network import build_graph
+    from qjnet.network import build_graph
 
     ds = load_dataset(data_dir_module / "mini")
     return ds, build_graph(ds, date="2025-06-26"), build_graph(ds, date="2025-07-01")

@@ -7,8 +7,8 @@ import html
 import pytest
 from mapdata import XSS_SCRIPT, XSS_TEMPLATE, hostile_dataset
 
-import maps
-from geodata.io import apply_selection, load_dataset
+import qjnet.maps as maps
+from qjnet.geodata.io import apply_selection, load_dataset
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_selection_by_date_draws_unopened_lines_dashed(data_dir):
 
 
 def test_places_are_sized_by_population(mini):
-    from maps.base import population_radius
+    from qjnet.maps.base import population_radius
 
     assert population_radius(1_000_000) > population_radius(300_000) > population_radius(None) - 1
     assert population_radius(10**9) == 22.0
@@ -81,7 +81,7 @@ def test_hostile_names_are_escaped(tmp_path):
 
 
 def test_unknown_tiles_value_is_an_error(mini):
-    from geodata.errors import OptionError
+    from qjnet.geodata.errors import OptionError
 
     with pytest.raises(OptionError, match="unknown tiles 'google'; use one of none, osm, gaode"):
         maps.network_map(mini, tiles="google")
@@ -135,7 +135,7 @@ def test_embedded_network_map_is_small_enough():
 
 
 def test_gaode_tiles_move_every_geometry_to_gcj02(mini):
-    from geodata.crs import wgs84_to_gcj02
+    from qjnet.geodata.crs import wgs84_to_gcj02
 
     wgs = maps.offline.render(maps.network_map(mini, tiles="none"))
     gcj = maps.offline.render(maps.network_map(mini, tiles="gaode"))

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import maps
-from maps.escape import esc, table
-from maps.offline import (
+import qjnet.maps as maps
+from qjnet.maps.escape import esc, table
+from qjnet.maps.offline import (
     CDN_HOSTS,
     OfflineError,
     check_offline,
@@ -132,7 +132,7 @@ def test_leaflet_version_mismatch_is_reported():
 
 
 def test_notebook_repr_contains_inlined_leaflet(data_dir):
-    from geodata.io import load_dataset
+    from qjnet.geodata.io import load_dataset
 
     m = maps.network_map(load_dataset(data_dir / "mini"))
     html = m._repr_html_()
@@ -145,7 +145,7 @@ def test_notebook_repr_contains_inlined_leaflet(data_dir):
 
 
 def test_folium_save_of_a_qjnet_map_is_offline_too(data_dir, tmp_path):
-    from geodata.io import load_dataset
+    from qjnet.geodata.io import load_dataset
 
     m = maps.network_map(load_dataset(data_dir / "mini"))
     m.save(str(tmp_path / "f.html"))

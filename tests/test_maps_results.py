@@ -10,9 +10,9 @@ import pytest
 from mapdata import MINI, XSS_SCRIPT, XSS_TEMPLATE
 from shapely.geometry import Point
 
-import maps
-from maps.offline import remote_references, render
-from maps.reach import default_bands, minute_color
+import qjnet.maps as maps
+from qjnet.maps.offline import remote_references, render
+from qjnet.maps.reach import default_bands, minute_color
 
 #: (id, name_zh, name_en, kind, population, lon, lat, minutes, mode)
 NODES = [
@@ -127,7 +127,7 @@ def test_route_map_draws_each_leg_in_its_mode_colour_with_a_leg_table():
 
 
 def test_route_map_uses_dataset_service_names(data_dir):
-    from geodata.io import load_dataset
+    from qjnet.geodata.io import load_dataset
 
     ds = load_dataset(data_dir / "mini")
     it = itinerary()
@@ -140,16 +140,16 @@ def test_route_map_uses_dataset_service_names(data_dir):
 
 @pytest.fixture(scope="module")
 def mini_graphs():
-    from geodata.io import load_dataset
-    from network import build_graph
+    from qjnet.geodata.io import load_dataset
+    from qjnet.network import build_graph
 
     ds = load_dataset(MINI)
     return ds, build_graph(ds, date="2025-06-26"), build_graph(ds, date="2025-07-01")
 
 
 def test_compare_map_toggles_bands_of_both_and_colours_minutes_saved(mini_graphs):
-    from maps.compare import saved_class
-    from network.compare import compare
+    from qjnet.maps.compare import saved_class
+    from qjnet.network.compare import compare
 
     ds, G0, G1 = mini_graphs
     diff = compare(G0, G1, "town_a")
@@ -169,7 +169,7 @@ def test_compare_map_toggles_bands_of_both_and_colours_minutes_saved(mini_graphs
 
 
 def test_saved_classes():
-    from maps.compare import LOST_COLOR, NEW_COLOR, saved_class
+    from qjnet.maps.compare import LOST_COLOR, NEW_COLOR, saved_class
 
     assert saved_class(100, 30) == ("#00441b", "saved ≥ 60 min")
     assert saved_class(100, 100) == ("#bdbdbd", "no change")
@@ -179,7 +179,7 @@ def test_saved_classes():
 
 
 def test_circle_map_shows_both_measures_with_population_totals(mini_graphs):
-    from network.access import economic_circle
+    from qjnet.network.access import economic_circle
 
     ds, _, G1 = mini_graphs
     result = economic_circle(G1, "town_a")
@@ -202,7 +202,7 @@ def test_circle_map_shows_both_measures_with_population_totals(mini_graphs):
 def test_route_legs_follow_the_course_of_their_service():
     from shapely.geometry import LineString
 
-    from maps.route import _along_service
+    from qjnet.maps.route import _along_service
 
     services = {"s": LineString([(108.0, 29.0), (108.5, 29.4), (109.0, 29.0), (109.5, 29.2)])}
     leg = _along_service(services, "s", [(108.0, 29.0), (109.0, 29.0)])

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geodata.errors import GraphError, OptionError
-from network import matrix as mx
+from qjnet.geodata.errors import GraphError, OptionError
+from qjnet.network import matrix as mx
 
 
 def road_graph(seed: int, n: int = 60) -> nx.MultiDiGraph:
@@ -158,7 +158,7 @@ def test_check_output_errors(tmp_path):
 
 def test_default_chunk_size_bounds_memory_and_spreads_over_workers():
     G = road_graph(6, n=50)
-    from network.csr import compile_graph
+    from qjnet.network.csr import compile_graph
 
     C = compile_graph(G)
     assert mx.default_chunk_size(C, 1000) == 1000  # tiny graph: one chunk
@@ -272,13 +272,13 @@ def test_cli_scheduler_that_does_not_answer(run_qjnet, graphml, tmp_path):
 
 @pytest.fixture(scope="module")
 def embedded_graph():
-    from network import build_graph
+    from qjnet.network import build_graph
 
     return build_graph(date="2025-07-01")
 
 
 def test_matrix_equals_engine_reach_on_embedded_dataset(embedded_graph):
-    from network.reach import reach_times
+    from qjnet.network.reach import reach_times
 
     G = embedded_graph
     places = [n for n, k in G.nodes(data="kind") if k == "place"]
@@ -294,7 +294,7 @@ def test_matrix_equals_engine_reach_on_embedded_dataset(embedded_graph):
 
 
 def test_cli_matrix_on_dataset_with_place_names(run_qjnet, embedded_graph, tmp_path):
-    from network.reach import reach_times
+    from qjnet.network.reach import reach_times
 
     r = run_qjnet("matrix", "--origins", "黔江,黔江区,qianjiang_dist", "--destinations", "all-places", "--date", "2025-07-01",
                   "--max-minutes", "180", "--output", tmp_path / "m.csv")

@@ -4,9 +4,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geodata.errors import OptionError, PlaceNotFoundError
-from network import build_graph, route
-from network.reach import _times_csr, _times_networkx, reach, reach_times
+from qjnet.geodata.errors import OptionError, PlaceNotFoundError
+from qjnet.network import build_graph, route
+from qjnet.network.reach import _times_csr, _times_networkx, reach, reach_times
 from tests.engine_random import random_dataset, without_service
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -116,7 +116,7 @@ def test_reverse_reach_agrees_with_forward_routes(seed, data):
 def test_reach_gdf_is_the_same_on_the_compiled_path(monkeypatch):
     import sys
 
-    reach_module = sys.modules["network.reach"]  # `network.reach` is the function
+    reach_module = sys.modules["qjnet.network.reach"]  # `network.reach` is the function
 
     G = build_graph(date="2025-07-01")
     slow = reach(G, "qianjiang_dist", minutes=180)

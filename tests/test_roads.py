@@ -5,9 +5,9 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from geodata.errors import DataError, GraphError, OptionError
-from network import roads
-from network.csr import shortest_times
+from qjnet.geodata.errors import DataError, GraphError, OptionError
+from qjnet.network import roads
+from qjnet.network.csr import shortest_times
 
 
 def osmnx_style_graphml(path, *, crs="epsg:4326", travel_time=True, undirected=False):
@@ -163,7 +163,7 @@ def test_cli_matrix_on_a_road_graphml(run_qjnet, tmp_path):
 def test_cli_matrix_roads_joined_to_dataset(run_qjnet, tmp_path):
     import pandas as pd
 
-    from network import build_graph
+    from qjnet.network import build_graph
 
     # the small network moved next to Qianjiang district's centre
     G = nx.MultiDiGraph(crs="epsg:4326")

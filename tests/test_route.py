@@ -2,10 +2,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geodata.errors import NoRouteError, PlaceNotFoundError
-from geodata.io import load_dataset
-from network import build_graph, route
-from network.params import TimeParams
+from qjnet.geodata.errors import NoRouteError, PlaceNotFoundError
+from qjnet.geodata.io import load_dataset
+from qjnet.network import build_graph, route
+from qjnet.network.params import TimeParams
 from tests.engine_random import brute_force_minutes, random_dataset
 
 

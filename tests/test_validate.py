@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geodata.errors import DataError, ValidationError
-from geodata.io import default_dataset_path, load_dataset, read_layers
-from geodata.validate import Problem, check_dataset, validate_dataset
+from qjnet.geodata.errors import DataError, ValidationError
+from qjnet.geodata.io import default_dataset_path, load_dataset, read_layers
+from qjnet.geodata.validate import Problem, check_dataset, validate_dataset
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -185,7 +185,7 @@ def test_embedded_dataset_is_valid_and_fast():
 
 
 @pytest.mark.skipif(not (default_dataset_path() / "nodes.geojson").exists(), reason="embedded dataset not built yet")
-@pytest.mark.parametrize("module", ["geodata.validate", "geodata.lookup", "geodata.formats", "geodata.io"])
+@pytest.mark.parametrize("module", ["qjnet.geodata.validate", "qjnet.geodata.lookup", "qjnet.geodata.formats", "qjnet.geodata.io"])
 def test_docstring_examples_run_on_the_embedded_dataset(module, tmp_path, monkeypatch):
     import doctest
     import importlib

@@ -40,14 +40,14 @@ class _Source:
     @property
     def ds(self):
         if self._ds is None:
-            from geodata.io import load_dataset
+            from ..geodata.io import load_dataset
 
             self._ds = load_dataset(self.data)
         return self._ds
 
     def graph(self, date, scenario, modes):
-        from network import diskcache
-        from network.build import build_graph
+        from ..network import diskcache
+        from ..network.build import build_graph
 
         key = diskcache.cache_key(self.data, date=date, scenario=scenario, modes=modes)
         G = diskcache.load(key)
@@ -59,19 +59,19 @@ class _Source:
 
 def _place(src: _Source, G, text: str) -> str:
     """Resolve a place argument (id, name, pinyin or "lat,lon") to a node id of ``G``."""
-    from geodata.errors import OptionError
-    from network import _layers
+    from ..geodata.errors import OptionError
+    from ..network import _layers
 
     if text in G and G.nodes[text].get("kind") != "service_stop":
         return text  # an exact id always wins
     try:
-        from geodata.lookup import resolve_id
+        from ..geodata.lookup import resolve_id
     except ImportError:  # lookup not installed: ids only
         resolve_id = None
     if resolve_id is not None:
         # names are matched first among the nodes that exist in the graph (no dataset load);
         # only a name that matches none of them is looked up in the whole dataset
-        from geodata.errors import PlaceNotFoundError
+        from ..geodata.errors import PlaceNotFoundError
 
         try:
             return resolve_id(G, text)
@@ -115,7 +115,7 @@ def route(origin, destination, data, date, scenario, modes, fmt, output):
 
     Exits 1 when no trip exists.  Example: qjnet route cq_east qianjiang --date 2025-07-01
     """
-    from network.route import route as find_route
+    from ..network.route import route as find_route
 
     src = _Source(data)
     G = src.graph(date, scenario, modes)
@@ -161,8 +161,8 @@ def _legs_gdf(G, it, meta):
 @map_options
 def reach(origin, minutes, reverse, data, date, scenario, modes, fmt, output):
     """Every place and station reached from ORIGIN within --minutes, fastest first."""
-    from network.params import check_minutes
-    from network.reach import reach as find_reach
+    from ..network.params import check_minutes
+    from ..network.reach import reach as find_reach
 
     budget = check_minutes(minutes, name="--minutes")
     src = _Source(data)
@@ -190,7 +190,7 @@ def _bands_option(func):
 
 def _records(gdf, columns) -> list[dict]:
     """Rows of a GeoDataFrame as plain dicts (NaN/NA -> None, numpy -> Python)."""
-    from network.convert import _plain
+    from ..network.convert import _plain
 
     out = []
     for nid, row in zip(gdf.index, gdf[columns].to_dict("records")):
@@ -211,7 +211,7 @@ def circle(centre, bands, data, date, scenario, modes, fmt, output):
     CENTRE and of each place.  Centre-to-centre: door to door, access to and
     from the stations included.  Population totals per band are cumulative.
     """
-    from network.access import circle_summary, economic_circle, parse_bands
+    from ..network.access import circle_summary, economic_circle, parse_bands
 
     bands_t = parse_bands(bands)
     src = _Source(data)
@@ -258,10 +258,10 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, re
 
     Example: qjnet compare chongqing_core --before 2025-06-26 --after 2025-07-01
     """
-    from geodata.errors import OptionError
-    from network.access import parse_bands
-    from network.compare import compare as run_compare
-    from network.compare import entered_by_band
+    from ..geodata.errors import OptionError
+    from ..network.access import parse_bands
+    from ..network.compare import compare as run_compare
+    from ..network.compare import entered_by_band
 
     if before_date is None and before_scenario is None:
         raise OptionError("say what 'before' is: give --before DATE or --before-scenario NAME")
@@ -298,8 +298,8 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, re
 @output_options
 def access(minutes, half_life, data, date, scenario, modes, fmt, output):
     """Accessibility of every county-level place: population within --minutes, and gravity."""
-    from network.access import accessibility
-    from network.params import check_minutes
+    from ..network.access import accessibility
+    from ..network.params import check_minutes
 
     budget = check_minutes(minutes, name="--minutes")
     hl = check_minutes(half_life, name="--half-life")

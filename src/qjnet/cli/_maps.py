@@ -71,7 +71,7 @@ def write_map(kind: str, **kwargs) -> None:
     req = ctx.meta.get(_META_KEY)
     if req is None or not req.path:
         return
-    import maps
+    from .. import maps
 
     draw = {"reach": "reach_map", "route": "route_map", "compare": "compare_map", "circle": "circle_map"}[kind]
     m = getattr(maps, draw)(**kwargs, tiles=req.tiles)
@@ -97,8 +97,8 @@ def map_command(output, data, date, scenario, show_access, tiles, cdn):
     and places sized by population, with a legend and county outlines.
     Example: qjnet map --output network.html --date 2025-07-01
     """
-    import maps
-    from geodata.io import apply_selection, load_dataset
+    from .. import maps
+    from ..geodata.io import apply_selection, load_dataset
 
     full = load_dataset(data)
     if date is None and scenario is None:

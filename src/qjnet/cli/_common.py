@@ -113,7 +113,7 @@ def emit(result: Result, fmt: str, output: str | None) -> None:
     """Print ``result`` or write it atomically to ``output``."""
     text = render(result, fmt)
     if output:
-        from geodata._atomic import write_text
+        from ..geodata._atomic import write_text
 
         write_text(output, text)
         click.echo(f"wrote {output}", err=True)
@@ -125,8 +125,8 @@ def check_date(ctx, param, value):
     """click callback: parse a date option; a bad one is a one-line error naming the option."""
     if value is None:
         return None
-    from geodata.errors import OptionError
-    from geodata.io import parse_date
+    from ..geodata.errors import OptionError
+    from ..geodata.io import parse_date
 
     try:
         return parse_date(value)
@@ -154,6 +154,6 @@ def dataset_options(func):
 
 def open_dataset(data, date, scenario):
     """Load the dataset chosen by :func:`dataset_options` (validated; errors are one line)."""
-    from geodata.io import load_dataset
+    from ..geodata.io import load_dataset
 
     return load_dataset(data, date=date, scenario=scenario)

@@ -11,7 +11,7 @@ import math
 
 import click
 
-from geodata.schema import NODE_KINDS
+from ..geodata.schema import NODE_KINDS
 from qjnet.cli._common import (
     Result,
     dataset_options,
@@ -60,7 +60,7 @@ def _node_records(nodes) -> list[dict]:
 
 
 def _dataset_label(path) -> str:
-    from geodata.io import DEFAULT_DATASET, default_dataset_path
+    from ..geodata.io import DEFAULT_DATASET, default_dataset_path
 
     return f"{DEFAULT_DATASET} (embedded)" if str(path) == str(default_dataset_path()) else str(path)
 
@@ -104,7 +104,7 @@ def validate(ctx, path, fmt):
     Exits 0 when the dataset is valid, 2 when it is not (every problem is listed,
     one per line: file, record, field, what is wrong, how to fix it).
     """
-    from geodata.validate import validate_dataset
+    from ..geodata.validate import validate_dataset
 
     report = validate_dataset(path)
     if fmt == "json":
@@ -129,7 +129,7 @@ def export(fmt, output, data, date, scenario):
     The output is itself a dataset: `qjnet validate OUTPUT` passes and
     `--data OUTPUT` reads it back.  Example: qjnet export --format gpkg --output qianjiang.gpkg
     """
-    from geodata.formats import write_dataset
+    from ..geodata.formats import write_dataset
 
     ds = open_dataset(data, date, scenario)
     written = write_dataset(ds, output, format=fmt)

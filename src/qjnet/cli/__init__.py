@@ -50,7 +50,7 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx):
-        from geodata.errors import QjnetError
+        from ..geodata.errors import QjnetError
 
         try:
             return super().invoke(ctx)

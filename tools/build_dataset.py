@@ -2,10 +2,11 @@
 
 Run from the repository root::
 
-    python geodata/data/qianjiang/build.py
+    pip install -e '.[dataset]'
+    python tools/build_dataset.py
 
 It rewrites ``nodes.geojson``, ``services.geojson``, ``links.geojson``,
-``scenarios.json`` and ``boundaries.geojson`` next to this file.  The output is
+``scenarios.json`` and ``boundaries.geojson`` in ``geodata/data/qianjiang/``.  The output is
 deterministic: the same sources give byte-identical files.
 
 Every number written comes either from ``sources/`` (``places.csv``,
@@ -31,11 +32,9 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+REPO = Path(__file__).resolve().parent.parent
+HERE = REPO / "geodata" / "data" / "qianjiang"
 SOURCES = HERE / "sources"
-REPO = HERE.parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 log = logging.getLogger("build")
 
@@ -841,7 +840,7 @@ def to_wgs84(geom):
     import numpy as np
     from shapely import get_coordinates, set_coordinates
 
-    from geodata.crs import gcj02_to_wgs84
+    from qjnet.geodata.crs import gcj02_to_wgs84
 
     xy = get_coordinates(geom)
     lon, lat = gcj02_to_wgs84(xy[:, 0], xy[:, 1])
@@ -976,7 +975,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=HERE, help="output folder (default: next to this script)")
+    parser.add_argument("--out", type=Path, default=HERE, help="output folder (default: geodata/data/qianjiang)")
     out = parser.parse_args(argv).out
     out.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

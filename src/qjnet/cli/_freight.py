@@ -31,9 +31,9 @@ def _common_options(func):
 def _resolve(ds, text: str) -> str:
     """A dataset node id for what the user typed (id, name, pinyin, lat,lon)."""
     try:
-        from geodata.lookup import resolve_id
+        from ..geodata.lookup import resolve_id
     except ImportError:  # lookup not available: ids only
-        from geodata.errors import PlaceNotFoundError
+        from ..geodata.errors import PlaceNotFoundError
 
         if text in ds.nodes.index:
             return text
@@ -112,9 +112,9 @@ def freight(origin, destination, data, cargo, objective, date, scenario, overrid
       qjnet freight 黔江 qinzhou_port_e --before 2024-02-28 --after 2024-03-01
     Every figure used is printed with its source or the assumption behind it.
     """
-    from geodata.errors import OptionError
-    from geodata.io import load_dataset
-    from network.freight import (
+    from ..geodata.errors import OptionError
+    from ..geodata.io import load_dataset
+    from ..network.freight import (
         _check_cargo,
         _check_objective,
         build_freight_graph,
@@ -177,7 +177,7 @@ def freight(origin, destination, data, cargo, objective, date, scenario, overrid
 
 
 def _write_map(G, ds, path, *, chains=(), catchment=None) -> None:
-    from maps.freight import freight_map, save_map
+    from ..maps.freight import freight_map, save_map
 
     save_map(freight_map(G, chains=chains, catchment=catchment, dataset=ds), path)
     click.echo(f"wrote {path}", err=True)
@@ -198,14 +198,14 @@ def catchment(yard, data, cargo, objective, date, scenario, overrides, port, map
       qjnet catchment qj_freight
       qjnet catchment xiushan_freight --objective time --format csv
     """
-    from geodata.io import load_dataset
-    from network.freight import (
+    from ..geodata.io import load_dataset
+    from ..network.freight import (
         _check_cargo,
         _check_objective,
         build_freight_graph,
         parse_overrides,
     )
-    from network.freight import catchment as _catchment
+    from ..network.freight import catchment as _catchment
 
     cargo = _check_cargo(cargo)
     objective = _check_objective(objective or "cost")

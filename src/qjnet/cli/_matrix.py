@@ -24,21 +24,21 @@ def _split(text: str) -> list[str]:
 
 def _graph(graph_file, roads_file, data, date, scenario, modes):
     """The graph to run on: a GraphML file, or the dataset's graph (optionally joined to roads)."""
-    from geodata.errors import OptionError
+    from ..geodata.errors import OptionError
 
     if graph_file and (data or date or scenario or modes or roads_file):
         raise OptionError("--graph FILE is a complete graph: leave out --data, --date, --scenario, --modes "
                           "and --roads")
     if graph_file:
-        from network.roads import read_graphml
+        from ..network.roads import read_graphml
 
         return read_graphml(graph_file)
-    from geodata.io import load_dataset
-    from network.build import build_graph
+    from ..geodata.io import load_dataset
+    from ..network.build import build_graph
 
     G = build_graph(load_dataset(data), date=date, scenario=scenario, modes=modes)
     if roads_file:
-        from network.roads import join_roads, read_graphml
+        from ..network.roads import join_roads, read_graphml
 
         G = join_roads(G, read_graphml(roads_file))
     return G
@@ -46,7 +46,7 @@ def _graph(graph_file, roads_file, data, date, scenario, modes):
 
 def _resolve(G, text: str, what: str, *, names: bool) -> list:
     """Node ids for a comma-separated list of places or ``all-places``; ``names``: also names, pinyin."""
-    from geodata.errors import OptionError
+    from ..geodata.errors import OptionError
 
     if text.strip() == ALL_PLACES:
         ids = [n for n, k in G.nodes(data="kind") if k == "place"]
@@ -65,7 +65,7 @@ def _node(G, text: str, *, names: bool):
     if text.lstrip("-").isdigit() and int(text) in G:  # road networks use integer ids
         return int(text)
     if names:
-        from geodata.lookup import resolve_id
+        from ..geodata.lookup import resolve_id
 
         return resolve_id(G, text)
     return text  # not a node: network.csr names it in a one-line GraphError
@@ -80,7 +80,7 @@ def _run(compiled, origin_ids, dest_ids, max_minutes, output, wide, client, chun
     """Compute and write; a tqdm bar (on a terminal only) shows chunks done."""
     from tqdm import tqdm
 
-    from network.matrix import matrix_wide, write_matrix, write_wide
+    from ..network.matrix import matrix_wide, write_matrix, write_wide
 
     bar = tqdm(total=None, unit="chunk", desc="matrix", disable=None, leave=False)
 
@@ -132,8 +132,8 @@ def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers,
     --wide writes one row per origin.  Example:
     qjnet matrix --origins all-places --max-minutes 240 --output m.parquet
     """
-    from geodata.errors import OptionError
-    from network.matrix import check_output
+    from ..geodata.errors import OptionError
+    from ..network.matrix import check_output
 
     if scheduler and workers:
         raise OptionError("give either --scheduler or --workers, not both")
@@ -142,7 +142,7 @@ def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers,
     with contextlib.ExitStack() as stack:
         client = None
         if scheduler:  # first, so an address that does not answer fails before any work
-            from network.distributed import connect
+            from ..network.distributed import connect
 
             client = connect(scheduler)
             stack.callback(client.close)
@@ -152,13 +152,13 @@ def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers,
         dest_ids = (_default_destinations(G) if destinations is None
                     else _resolve(G, destinations, "destinations", names=names))
 
-        from network.csr import compile_graph
+        from ..network.csr import compile_graph
 
         compiled = compile_graph(G)
         compiled.indices_of(origin_ids, what="origin")
         compiled.indices_of(dest_ids, what="destination")
         if workers:
-            from network.distributed import local_client
+            from ..network.distributed import local_client
 
             client = stack.enter_context(local_client(workers))
         rows, chunks = _run(compiled, origin_ids, dest_ids, max_minutes, output, wide, client, chunk_size)
