@@ -114,7 +114,7 @@ def build_all(s, which):
 
         r = rx.PyDiGraph()
         r.add_nodes_from(range(s.n))
-        r.add_edges_from(list(zip(s.src.tolist(), s.dst.tolist(), s.minutes.tolist())))
+        r.add_edges_from(list(zip(s.src.tolist(), s.dst.tolist(), s.minutes.tolist(), strict=False)))
         out["rustworkx"] = r
     return out
 
@@ -139,7 +139,7 @@ def builders(s):
 
         r = rx.PyDiGraph()
         r.add_nodes_from(range(s.n))
-        r.add_edges_from(list(zip(s.src.tolist(), s.dst.tolist(), s.minutes.tolist())))
+        r.add_edges_from(list(zip(s.src.tolist(), s.dst.tolist(), s.minutes.tolist(), strict=False)))
 
     return {"networkx": nx_build, "scipy": sp_build, "igraph": ig_build, "rustworkx": rx_build}
 

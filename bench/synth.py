@@ -130,7 +130,7 @@ def to_networkx(s: Synth):
 
     G = nx.MultiDiGraph(crs="EPSG:4326")
     G.add_nodes_from((i, {"x": a, "y": b, "kind": k}) for i, a, b, k in
-                     zip(range(s.n), s.x.tolist(), s.y.tolist(), s.kind.tolist()))
+                     zip(range(s.n), s.x.tolist(), s.y.tolist(), s.kind.tolist(), strict=False))
     G.add_edges_from((u, v, {"minutes": m, "mode": md, "kind": "link"}) for u, v, m, md in
-                     zip(s.src.tolist(), s.dst.tolist(), s.minutes.tolist(), s.mode.tolist()))
+                     zip(s.src.tolist(), s.dst.tolist(), s.minutes.tolist(), s.mode.tolist(), strict=False))
     return G

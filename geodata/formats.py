@@ -80,7 +80,7 @@ def _format_of(path, fmt: str | None) -> str:
 
 def _records(gdf) -> list[dict]:
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
-    return [{c: _plain(v) for c, v in zip(cols, values)} for values in gdf[cols].itertuples(index=False, name=None)]
+    return [{c: _plain(v) for c, v in zip(cols, values, strict=False)} for values in gdf[cols].itertuples(index=False, name=None)]
 
 
 def geojson_text(gdf, *, meta: dict | None = None) -> str:
@@ -91,7 +91,7 @@ def geojson_text(gdf, *, meta: dict | None = None) -> str:
     from shapely.geometry import mapping
 
     feats = []
-    for props, geom in zip(_records(gdf), gdf.geometry):
+    for props, geom in zip(_records(gdf), gdf.geometry, strict=False):
         feats.append(json.dumps({"type": "Feature", "geometry": None if geom is None else mapping(geom),
                                  "properties": props}, ensure_ascii=False, allow_nan=False))
     head = {"type": "FeatureCollection"}
@@ -443,7 +443,7 @@ def read_dataset(path):
     extras = {}
     if EXTRAS_TABLE in present:
         frame = pyogrio.read_dataframe(target, layer=EXTRAS_TABLE, read_geometry=False)
-        for name, text in zip(frame["name"], frame["json"]):
+        for name, text in zip(frame["name"], frame["json"], strict=False):
             try:
                 extras[str(name)] = json.loads(text)
             except (TypeError, json.JSONDecodeError) as exc:

@@ -240,14 +240,14 @@ def apply_selection(ds: Dataset, *, date=None, scenario: str | None = None) -> D
                         gdf[key] = None
                     gdf.at[mod["id"], key] = value
         keep = [(_exists_on(row, day, added) and rid not in removed)
-                for rid, row in zip(gdf.index, gdf.drop(columns="geometry").to_dict("records"))]
+                for rid, row in zip(gdf.index, gdf.drop(columns="geometry").to_dict("records"), strict=False)]
         layers[name] = gdf[keep].copy()
     # a service or link is usable only if every node it touches exists
     alive = set(layers["nodes"].index)
     svc = layers["services"]
     layers["services"] = svc[[all(s in alive for s in stops) for stops in svc["stops"]]] if len(svc) else svc
     lk = layers["links"]
-    layers["links"] = lk[[(a in alive and b in alive) for a, b in zip(lk["from"], lk["to"])]] if len(lk) else lk
+    layers["links"] = lk[[(a in alive and b in alive) for a, b in zip(lk["from"], lk["to"], strict=False)]] if len(lk) else lk
     return replace(ds, **layers, date=day, scenario=scenario)
 
 

@@ -160,7 +160,7 @@ def _rows(source):
     if nodes is not None and hasattr(nodes, "columns"):  # a Dataset: GeoDataFrame nodes
         cols = {c: (nodes[c] if c in nodes.columns else [None] * len(nodes)) for c in ("name_zh", "name_en", "kind")}
         for nid, zh, en, kind, geom in zip(nodes.index, cols["name_zh"], cols["name_en"], cols["kind"],
-                                           nodes.geometry):
+                                           nodes.geometry, strict=False):
             lon, lat = (geom.x, geom.y) if geom is not None and not geom.is_empty else (math.nan, math.nan)
             yield str(nid), zh, en, kind, lon, lat
         return

@@ -268,7 +268,7 @@ def _records_from_gdf(gdf) -> list[tuple[dict, Any]]:
         return []
     geoms = list(gdf.geometry) if "geometry" in gdf.columns else [None] * len(gdf)
     props = gdf.drop(columns=[c for c in ("geometry",) if c in gdf.columns]).to_dict("records")
-    return list(zip(props, geoms))
+    return list(zip(props, geoms, strict=False))
 
 
 # --------------------------------------------------------------------------- checks
@@ -353,7 +353,7 @@ def _check_common(out: _Collector, path, layer: str, records, ids: dict[str, int
 
 
 def _check_nodes(out, path, records, labels, node_kinds: dict[str, str]) -> None:
-    for (props, _), label in zip(records, labels):
+    for (props, _), label in zip(records, labels, strict=False):
         kind = props.get("kind")
         if not _null(kind) and kind not in schema.NODE_KINDS:
             out.add(path, label, "kind", f"unknown kind {kind!r}", _choices(schema.NODE_KINDS))
@@ -369,7 +369,7 @@ def _check_nodes(out, path, records, labels, node_kinds: dict[str, str]) -> None
         if not _null(pop) and (not _number(pop) or pop < 0 or pop != int(pop)):
             out.add(path, label, "population", f"bad population {pop!r}",
                     "give a whole number of people, or null when not found")
-    for (props, _), label in zip(records, labels):
+    for (props, _), label in zip(records, labels, strict=False):
         county = props.get("county")
         if _null(county) or county == "":
             continue
@@ -412,7 +412,7 @@ def _check_minutes_list(out, path, label, stops, minutes) -> None:
 
 
 def _check_services(out, path, records, labels, node_ids) -> None:
-    for (props, _), label in zip(records, labels):
+    for (props, _), label in zip(records, labels, strict=False):
         mode = props.get("mode")
         if not _null(mode) and mode not in schema.SERVICE_MODES:
             out.add(path, label, "mode", f"unknown mode {mode!r}", _choices(schema.SERVICE_MODES))
@@ -473,7 +473,7 @@ def _check_services(out, path, records, labels, node_ids) -> None:
 
 
 def _check_links(out, path, records, labels, node_ids) -> None:
-    for (props, _), label in zip(records, labels):
+    for (props, _), label in zip(records, labels, strict=False):
         mode = props.get("mode")
         if not _null(mode) and mode not in schema.LINK_MODES:
             out.add(path, label, "mode", f"unknown mode {mode!r}", _choices(schema.LINK_MODES))
@@ -573,7 +573,7 @@ def _check_scenarios(out, path, scenarios: list, layer_ids: dict[str, set], laye
 
 
 def _check_boundaries(out, path, records, labels, node_ids) -> None:
-    for (props, _), label in zip(records, labels):
+    for (props, _), label in zip(records, labels, strict=False):
         if label in node_ids or label.startswith("#"):
             continue
         out.add(path, label, "id", f"boundary {label!r} names no node", "use the id of the county's place node")
@@ -617,7 +617,7 @@ def _run_checks(folder, layers: dict[str, list | None], scenarios, scenario_file
         labels[name] = _check_common(out, files[name], name, recs, ids[name])
     node_kinds = {}
     if layers.get("nodes") is not None:
-        for (props, _), label in zip(layers["nodes"], labels["nodes"]):
+        for (props, _), label in zip(layers["nodes"], labels["nodes"], strict=False):
             node_kinds.setdefault(label, props.get("kind"))
         _check_nodes(out, files["nodes"], layers["nodes"], labels["nodes"], node_kinds)
     # when nodes.geojson is unreadable, dangling-reference checks would only repeat that problem

@@ -98,7 +98,7 @@ def circle_map(result, *, G=None, bands: Sequence[float] | None = None, dataset=
     # the view: the bands and the places inside the largest band (all places if none is)
     shapes = [g[["geometry"]] for g in isos.values() if g is not None and len(g)]
     inside = pts[[min(_minutes(s), _minutes(c)) <= limits[-1]
-                  for s, c in zip(pts["station_minutes"], pts["centre_minutes"])]]
+                  for s, c in zip(pts["station_minutes"], pts["centre_minutes"], strict=False)]]
     if len(inside) or len(pts):
         shapes.append((inside if len(inside) else pts)[["geometry"]])
     bounds = pd.concat(shapes).total_bounds if shapes else None

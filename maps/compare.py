@@ -124,7 +124,7 @@ def compare_map(diff, *, G=None, bands: Sequence[float] | None = None, labels: S
                                       geometry=[Point(float(d["x"]), float(d["y"]))], index=[origin],
                                       crs="EPSG:4326")
     iso = {}
-    for label, col in zip(labels, (before, after)):
+    for label, col in zip(labels, (before, after), strict=False):
         frame = _reach_frame(pts, col)
         frame = frame[frame["minutes"] <= budget][["minutes", "geometry"]]
         if origin_row is not None and len(frame):  # the origin itself, when it exists in this situation
@@ -132,14 +132,14 @@ def compare_map(diff, *, G=None, bands: Sequence[float] | None = None, labels: S
         iso[label] = isochrones(frame, bands=limits).to_crs("EPSG:4326") if len(frame) else None
     shapes = [g[["geometry"]] for g in iso.values() if g is not None and len(g)]
     # the view: the bands and the places within the budget before or after (else every place reached)
-    near = pts[[any(not missing(v) and float(v) <= budget for v in (b, a)) for b, a in zip(pts[before], pts[after])]]
-    reached = pts[[not (missing(b) and missing(a)) for b, a in zip(pts[before], pts[after])]]
+    near = pts[[any(not missing(v) and float(v) <= budget for v in (b, a)) for b, a in zip(pts[before], pts[after], strict=False)]]
+    reached = pts[[not (missing(b) and missing(a)) for b, a in zip(pts[before], pts[after], strict=False)]]
     if len(near) or len(reached):
         shapes.append((near if len(near) else reached)[["geometry"]])
     bounds = pd.concat(shapes).total_bounds if shapes else None
     canvas = result_map(dataset, tiles=tiles, bounds=bounds)
 
-    for k, (label, col) in enumerate(zip(labels, (before, after))):
+    for k, (label, col) in enumerate(zip(labels, (before, after), strict=False)):
         name = f"{'之前 Before' if k == 0 else '之后 After'}: {label}"
         group = layer(canvas, name, base=True, show=(k == 1))
         bands_gdf = iso[label]

@@ -167,7 +167,7 @@ def network_map(dataset, *, tiles: str = "none", full=None, show_access: bool = 
                 for _, row in frame.iterrows()}
     groups = {key: layer(canvas, MODE_STYLE[key][1], show=(key != "access" or show_access))
               for key in _MODE_ORDER if key in present}
-    counts = {k: 0 for k in _MODE_ORDER}
+    counts = dict.fromkeys(_MODE_ORDER, 0)
     seen_modes: dict[str, set] = {k: set() for k in _MODE_ORDER}
 
     def draw_link(row, dashed):

@@ -32,7 +32,7 @@ MINUTE_COLORS = ("#006837", "#31a354", "#addd8e", "#fed976", "#fd8d3c", "#e31a1c
 def default_bands(budget: float) -> list[float]:
     """60, 120, 180 ... below ``budget``, and ``budget`` itself."""
     bands = [float(b) for b in range(60, int(budget), 60) if b < budget]
-    return bands + [float(budget)]
+    return [*bands, float(budget)]
 
 
 def minute_color(minutes: float, budget: float) -> str:
@@ -121,7 +121,7 @@ def reach_map(reached, *, minutes: float | None = None, bands: Sequence[float] |
                 layer_name=name)
 
     origins = {str(o) for o in pts["origin"].dropna()} if "origin" in pts.columns else set()
-    origins |= {str(i) for i, m in zip(pts.index, pts["minutes"]) if m == 0}
+    origins |= {str(i) for i, m in zip(pts.index, pts["minutes"], strict=False) if m == 0}
     places_name, others_name = "到达城区 Places reached", "到达站点 Stations, airports and other nodes reached"
     places_group = layer(canvas, places_name)
     others_group = layer(canvas, others_name)
@@ -158,7 +158,7 @@ def reach_map(reached, *, minutes: float | None = None, bands: Sequence[float] |
                layer_name=origin_name)
 
     steps = [budget * k / len(MINUTE_COLORS) for k in range(1, len(MINUTE_COLORS) + 1)]
-    dots = [(c, f"≤ {fmt_minutes(s)} min") for c, s in zip(MINUTE_COLORS, steps)]
+    dots = [(c, f"≤ {fmt_minutes(s)} min") for c, s in zip(MINUTE_COLORS, steps, strict=False)]
     boxes = [(BAND_COLORS[min(i, len(BAND_COLORS) - 1)], f"等时圈 band ≤ {fmt_minutes(b)} min")
              for i, b in enumerate(sorted(iso["minutes"]))]
     from ..network.isochrones import ACCESS_SPEED_KMH, MAX_ACCESS_MINUTES

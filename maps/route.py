@@ -50,7 +50,7 @@ def _service_lines(dataset):
         services = gpd.read_file(folder / "services.geojson")
         if "id" in services.columns:
             services = services.set_index("id")
-    return {sid: geom for sid, geom in zip(services.index, services.geometry)
+    return {sid: geom for sid, geom in zip(services.index, services.geometry, strict=False)
             if geom is not None and geom.geom_type == "LineString"}
 
 
@@ -133,7 +133,7 @@ def route_map(itinerary, G, *, dataset=None, tiles: str = "none", title: str | N
 
     legs_name, stops_name = "行程 Legs", "站点 Stops"
     legs_group = layer(canvas, legs_name)
-    for i, (leg, geom) in enumerate(zip(itinerary.legs, lines)):
+    for i, (leg, geom) in enumerate(zip(itinerary.legs, lines, strict=False)):
         if geom is None:
             continue
         service = _service_name(dataset, leg.service)

@@ -142,7 +142,7 @@ def economic_circle(G, centre, *, bands=DEFAULT_BANDS):
     by_station = {s: reach_times(view, s) for s in origin_stations}
     rows = []
     for p in places_of(G):
-        if p == centre_place or p == centre:
+        if p in (centre_place, centre):
             continue
         d = G.nodes[p]
         best, pair = math.inf, (None, None)

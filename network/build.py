@@ -177,7 +177,7 @@ def _clean(value):
 
 def _add_nodes(G: nx.MultiDiGraph, nodes) -> None:
     geom_col = nodes.geometry.name
-    for nid, row in zip(nodes.index, nodes.to_dict("records")):
+    for nid, row in zip(nodes.index, nodes.to_dict("records"), strict=False):
         geom = row[geom_col]
         pop = _clean(row.get("population"))
         G.add_node(
@@ -201,7 +201,7 @@ def _add_services(G, services, modes, weekday, params: TimeParams) -> int:
     count = 0
     if services is None or not len(services):
         return 0
-    for sid, row in zip(services.index, services.to_dict("records")):
+    for sid, row in zip(services.index, services.to_dict("records"), strict=False):
         mode = row.get("mode")
         if mode not in modes:
             continue
@@ -258,7 +258,7 @@ def _add_links(G, links, modes) -> int:
     count = 0
     if links is None or not len(links):
         return 0
-    for lid, row in zip(links.index, links.to_dict("records")):
+    for lid, row in zip(links.index, links.to_dict("records"), strict=False):
         mode = row.get("mode")
         if mode not in modes and mode not in CONNECTOR_MODES:
             continue

@@ -58,7 +58,7 @@ def compare(before, after, origin, *, bands=DEFAULT_BANDS, reverse: bool = False
         _layers.check_node(after, origin)
     t_before = reach_times(before, origin, reverse=reverse) if in_before else {}
     t_after = reach_times(after, origin, reverse=reverse)
-    ids = [p for p in places_of(after)] + [p for p in places_of(before) if p not in after]
+    ids = list(places_of(after)) + [p for p in places_of(before) if p not in after]
     rows = []
     for p in ids:
         if p == origin:

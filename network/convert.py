@@ -9,6 +9,7 @@ inverse: null attributes are dropped, as in OSMnx.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 
@@ -111,7 +112,7 @@ def graph_from_gdfs(nodes, edges, *, graph_attrs: dict | None = None) -> nx.Mult
     if G.graph.get("crs") is None and nodes.crs is not None:
         G.graph["crs"] = nodes.crs.to_string()
     geom_col = nodes.geometry.name if hasattr(nodes, "geometry") else None
-    for n, row in zip(nodes.index, nodes.to_dict("records")):
+    for n, row in zip(nodes.index, nodes.to_dict("records"), strict=False):
         d = {k: _plain(v) for k, v in row.items() if k != geom_col}
         d = {k: v for k, v in d.items() if v is not None}
         if ("x" not in d or "y" not in d) and geom_col is not None:
@@ -120,7 +121,7 @@ def graph_from_gdfs(nodes, edges, *, graph_attrs: dict | None = None) -> nx.Mult
             d.setdefault("y", float(pt.y))
         G.add_node(_plain(n), **d)
     egeom = edges.geometry.name if hasattr(edges, "geometry") and edges._geometry_column_name in edges else None
-    for (u, v, k), row in zip(edges.index, edges.to_dict("records")):
+    for (u, v, k), row in zip(edges.index, edges.to_dict("records"), strict=False):
         u, v, k = _plain(u), _plain(v), _plain(k)
         for end in (u, v):
             if end not in G:
@@ -140,10 +141,8 @@ def _plain(value):
     except ImportError:  # pandas is a dependency; kept for clarity
         pass
     if hasattr(value, "item") and not isinstance(value, (str, bytes, list, tuple, dict)):
-        try:
+        with contextlib.suppress(ValueError, AttributeError):
             value = value.item()
-        except (ValueError, AttributeError):
-            pass
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
@@ -178,7 +177,7 @@ def validate_graph(G) -> None:
             if not isinstance(value, (int, float)) or not math.isfinite(value):
                 problems.append(f"node {n!r}: {c}={value!r}; give a finite coordinate")
         if not d.get("kind"):
-            problems.append(f"node {n!r}: no 'kind'; use one of {', '.join(schema.NODE_KINDS + (SERVICE_STOP,))}")
+            problems.append(f"node {n!r}: no 'kind'; use one of {', '.join((*schema.NODE_KINDS, SERVICE_STOP))}")
     for u, v, k, d in G.edges(keys=True, data=True):
         where = f"edge ({u!r}, {v!r}, {k!r})"
         m = d.get("minutes")

@@ -242,7 +242,7 @@ class Times:
         """``{node id: minutes}`` of the nodes reached from ``origin`` (as networkx returns)."""
         row = self.minutes[self._row(origin)]
         hit = np.flatnonzero(np.isfinite(row))
-        return dict(zip(self.compiled.nodes[hit].tolist(), row[hit].tolist()))
+        return dict(zip(self.compiled.nodes[hit].tolist(), row[hit].tolist(), strict=False))
 
     def path(self, origin: Hashable, target: Hashable) -> list:
         """Node ids on the fastest path from ``origin`` to ``target`` (to the origin when reversed).

@@ -20,6 +20,7 @@ rebuilt.  The library's :func:`network.build_graph` never touches the disk.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -122,10 +123,8 @@ def store(key: str, G) -> None:
                 pickle.dump(G, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, folder / f"{key}.pickle")
         except BaseException:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
             raise
     except OSError as exc:
         log.info("Graph cache not written (%s)", exc)

@@ -491,9 +491,9 @@ def build_freight_graph(dataset=None, *, date=None, scenario: str | None = None,
     G = nx.MultiDiGraph(kind="freight", crs="EPSG:4326", date=ds.date if ds.date else parse_date(date),
                         scenario=ds.scenario, cargo=cargo, params=fparams, records={},
                         dataset_nodes={nid: (kind, (g.x, g.y) if g is not None else None)
-                                       for nid, kind, g in zip(ds.nodes.index, ds.nodes["kind"], ds.nodes.geometry)})
+                                       for nid, kind, g in zip(ds.nodes.index, ds.nodes["kind"], ds.nodes.geometry, strict=False)})
     nodes = ds.nodes
-    coords = {nid: (geom.x, geom.y) for nid, geom in zip(nodes.index, nodes.geometry) if geom is not None}
+    coords = {nid: (geom.x, geom.y) for nid, geom in zip(nodes.index, nodes.geometry, strict=False) if geom is not None}
     payload = P("cargo.teu_payload_t")
 
     def add_site(nid):
@@ -511,7 +511,7 @@ def build_freight_graph(dataset=None, *, date=None, scenario: str | None = None,
         return name
 
     # roads ------------------------------------------------------------------
-    freight_nodes = {nid for nid, kind in zip(nodes.index, nodes["kind"]) if kind in FREIGHT_KINDS}
+    freight_nodes = {nid for nid, kind in zip(nodes.index, nodes["kind"], strict=False) if kind in FREIGHT_KINDS}
     freight_nodes |= set(fparams.node_modes) & set(nodes.index)
     n_road = 0
     links = ds.links
@@ -649,9 +649,8 @@ def _road_attrs(P, km, road_class, payload, refs) -> dict:
                 "cost_teu": km * P("modes.road.cost_cny_per_teu_km"),
                 "cost_tonne": km * P("modes.road.cost_cny_per_tonne_km"),
                 "co2_teu": co2_t * payload, "co2_tonne": co2_t, "teu_ok": True,
-                "refs_teu": tuple(refs + ["modes.road.cost_cny_per_teu_km", "modes.road.co2_kg_per_tonne_km",
-                                       "cargo.teu_payload_t"]),
-                "refs_tonne": tuple(refs + ["modes.road.cost_cny_per_tonne_km", "modes.road.co2_kg_per_tonne_km"])}
+                "refs_teu": tuple([*refs, "modes.road.cost_cny_per_teu_km", "modes.road.co2_kg_per_tonne_km", "cargo.teu_payload_t"]),
+                "refs_tonne": tuple([*refs, "modes.road.cost_cny_per_tonne_km", "modes.road.co2_kg_per_tonne_km"])}
 
 
 def _ride_attrs(P, mode, km, run, wait, payload, refs) -> dict:
@@ -661,9 +660,8 @@ def _ride_attrs(P, mode, km, run, wait, payload, refs) -> dict:
                 "cost_teu": km * P(f"modes.{mode}.cost_cny_per_teu_km") if teu_ok else math.inf,
                 "cost_tonne": km * P(f"modes.{mode}.cost_cny_per_tonne_km"),
                 "co2_teu": co2_t * payload if teu_ok else math.inf, "co2_tonne": co2_t, "teu_ok": teu_ok,
-                "refs_teu": tuple(refs + [f"modes.{mode}.cost_cny_per_teu_km", f"modes.{mode}.co2_kg_per_tonne_km",
-                                       "cargo.teu_payload_t"]) if teu_ok else (),
-                "refs_tonne": tuple(refs + [f"modes.{mode}.cost_cny_per_tonne_km", f"modes.{mode}.co2_kg_per_tonne_km"])}
+                "refs_teu": tuple([*refs, f"modes.{mode}.cost_cny_per_teu_km", f"modes.{mode}.co2_kg_per_tonne_km", "cargo.teu_payload_t"]) if teu_ok else (),
+                "refs_tonne": tuple([*refs, f"modes.{mode}.cost_cny_per_tonne_km", f"modes.{mode}.co2_kg_per_tonne_km"])}
 
 
 def _handling_attrs(P, nid) -> dict:
@@ -738,7 +736,7 @@ _COUNTER = itertools.count()  # heap tie-breaker
 
 
 def _order(vec: tuple, obj: int) -> tuple:
-    return (vec[obj],) + tuple(vec[i] for i in range(3) if i != obj)
+    return (vec[obj], *tuple(vec[i] for i in range(3) if i != obj))
 
 
 def _dijkstra(adj: dict, sources: dict, obj: int, *, targets=None):
@@ -1057,7 +1055,7 @@ def catchment(G: nx.MultiDiGraph, yard: str, *, port: str | None = None, cargo: 
                 if cargo == "teu" and not d.get("teu_ok", True):
                     continue
                 lvec = (d["hours"], d[f"cost_{cargo}"], d[f"co2_{cargo}"])
-                start = tuple(x + y for x, y in zip(to_yard[0], lvec))
+                start = tuple(x + y for x, y in zip(to_yard[0], lvec, strict=False))
                 vec, edges = _best_edges(adj, {dep: start}, targets, obj)
                 if vec is not None and (via_vec is None or _order(vec, obj) < _order(via_vec, obj)):
                     via_vec, via_edges = vec, to_yard[1] + load + edges

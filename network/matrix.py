@@ -279,7 +279,7 @@ def matrix_wide(
     >>> G = nx.DiGraph([("a", "b", {"minutes": 5.0}), ("b", "c", {"minutes": 7.5})])
     >>> matrix_wide(G, ["a", "c"], ["b", "c"])
     destination    b     c
-    origin                
+    origin
     a            5.0  12.5
     c            NaN   0.0
     """
@@ -304,7 +304,7 @@ def _workers(client) -> int:
         return 1
     try:
         return max(1, len(client.scheduler_info().get("workers", {})))
-    except Exception:  # noqa: BLE001 - a client that cannot report its workers still runs tasks
+    except Exception:
         return 1
 
 

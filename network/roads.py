@@ -124,7 +124,7 @@ def _to_wgs84(G: nx.Graph, crs: Any, source: str) -> None:
     xs = np.array([G.nodes[n]["x"] for n in nodes], dtype=float)
     ys = np.array([G.nodes[n]["y"] for n in nodes], dtype=float)
     lon, lat = tf.transform(xs, ys)
-    for n, a, b in zip(nodes, lon, lat):
+    for n, a, b in zip(nodes, lon, lat, strict=False):
         G.nodes[n]["x"], G.nodes[n]["y"] = float(a), float(b)
 
 
@@ -219,7 +219,7 @@ def graph_from_gdfs(nodes, edges, *, source: str = "road network") -> nx.MultiDi
     G = nx.MultiDiGraph(crs=getattr(nodes, "crs", None) or getattr(edges, "crs", None))
     skip_n = {"geometry"}
     for n, row in zip(nodes.index, nodes.drop(columns=[c for c in skip_n if c in nodes.columns])
-                      .to_dict("records")):
+                      .to_dict("records"), strict=False):
         G.add_node(n, **{k: v for k, v in row.items() if not _missing(v)})
     known = set(G.nodes)
     skip_e = {"u", "v", "key", "geometry"}
@@ -318,7 +318,7 @@ def join_roads(
     if candidates:
         q = np.array([(d["x"] * kx, d["y"] * ky) for _, d in candidates])
         dist, idx = tree.query(q)
-        for (n, _), km, i in zip(candidates, dist, idx):
+        for (n, _), km, i in zip(candidates, dist, idx, strict=False):
             if km > max_access_km:
                 skipped += 1
                 continue

@@ -41,7 +41,7 @@ def missing() -> str | None:
         if not (Path(path).exists() or shutil.which(path)):
             return f"{path} not found (install Debian packages chromium and chromium-driver)"
     try:
-        import selenium  # noqa: F401
+        import selenium
     except ImportError:
         return "selenium not installed (pip install '.[test]')"
     return None

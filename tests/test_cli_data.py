@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from test_validate import BAD  # the bad fixtures and where their first problem is
 
-from qjnet.geodata.io import default_dataset_path
 from qjnet.cli import cli
+from qjnet.geodata.io import default_dataset_path
 
 DATA = Path(__file__).resolve().parent / "data"
 MINI = str(DATA / "mini")

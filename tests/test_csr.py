@@ -246,7 +246,7 @@ def random_transit_graph(rng: random.Random) -> nx.MultiDiGraph:
         stops = rng.sample(places, rng.randint(2, min(5, len(places))))
         ss = [f"svc{s}|f|{p}" for p in stops]
         wait = rng.choice([0.0, 15.0, 40.0])
-        for p, q in zip(stops, ss):
+        for p, q in zip(stops, ss, strict=False):
             G.add_node(q, kind="service_stop")
             G.add_edge(p, q, minutes=wait + 5.0, first_minutes=rng.choice([0.0, 3.0]), kind="board")
             G.add_edge(q, p, minutes=0.0, kind="alight")
@@ -311,7 +311,7 @@ def test_first_boarding_rule_matches_layered_reference(seed):
             want[v] = min(m, want.get(v, math.inf))
     assert_same({near.compiled.nodes[i]: near.minutes[i] for i in near.reached()}, want)
     edges = near.arrival_edges(near.reached())
-    for i, e in zip(near.reached(), edges):
+    for i, e in zip(near.reached(), edges, strict=False):
         node = near.compiled.nodes[i]
         if node in origins:
             assert e is None

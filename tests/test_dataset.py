@@ -175,7 +175,7 @@ def test_every_place_reaches_every_other_by_road(ds):
 
     g = nx.Graph()
     road = ds.links[ds.links["mode"].isin(["road", "expressway"]) & (ds.links["status"] == "open")]
-    g.add_edges_from(zip(road["from"], road["to"]))
+    g.add_edges_from(zip(road["from"], road["to"], strict=False))
     places = set(ds.nodes.index[ds.nodes["kind"] == "place"])
     assert places <= set(g.nodes)
     assert nx.is_connected(g.subgraph(places | set(g.nodes)))
@@ -284,7 +284,7 @@ def test_boundaries_are_in_wgs84_not_gcj02(ds):
     xy = get_coordinates(shipped)
     glon, glat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
     # shifted back to GCJ-02, the shipped vertices sit on the AMap border (within the simplification tolerance)
-    back = np.array([gcj.boundary.distance(Point(x, y)) for x, y in zip(glon, glat)])
+    back = np.array([gcj.boundary.distance(Point(x, y)) for x, y in zip(glon, glat, strict=False)])
     assert np.median(back) < 0.0005
     # while the shipped (WGS-84) vertices themselves are visibly off it
     off = np.array([gcj.boundary.distance(Point(x, y)) for x, y in xy])

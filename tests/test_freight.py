@@ -228,7 +228,7 @@ def test_pareto_lists_road_and_both_yards(G):
     for c in chains:
         for d in chains:
             if c is not d:
-                assert not (all(x <= y for x, y in zip(d.vector, c.vector)) and d.vector != c.vector)
+                assert not (all(x <= y for x, y in zip(d.vector, c.vector, strict=False)) and d.vector != c.vector)
 
 
 def test_before_and_after_the_yard_train(corridor):
@@ -366,7 +366,7 @@ def test_cli_bad_input_one_line_exit_2(run_qjnet, corridor, args, field):
     r = run_qjnet("freight", "town_q", "port", "--data", corridor, "--date", "2025-07-01", *args)
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("qjnet: error:") or "Error:" in r.stderr, r.stderr
+    assert (len(lines) == 1 and lines[0].startswith("qjnet: error:")) or "Error:" in r.stderr, r.stderr
     assert field in r.stderr
     assert "Traceback" not in r.stderr
 

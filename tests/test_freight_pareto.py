@@ -36,7 +36,7 @@ def _vec(G, path):
 
 def _brute_front(G, a, b):
     vecs = {_vec(G, p) for p in nx.all_simple_edge_paths(G, a, b)}
-    return {v for v in vecs if not any(all(x <= y for x, y in zip(w, v)) and w != v for w in vecs)}
+    return {v for v in vecs if not any(all(x <= y for x, y in zip(w, v, strict=False)) and w != v for w in vecs)}
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -53,7 +53,7 @@ def test_pareto_equals_brute_force_front(G):
     assert len(got) == len(set(got)), "each Pareto vector reported once"
     assert set(got) == front
     for c in chains:   # non-domination among the results
-        assert not any(all(x <= y for x, y in zip(d.vector, c.vector)) and d.vector != c.vector for d in chains)
+        assert not any(all(x <= y for x, y in zip(d.vector, c.vector, strict=False)) and d.vector != c.vector for d in chains)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

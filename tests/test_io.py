@@ -54,8 +54,8 @@ def _same_layer(a, b):
     assert list(a.index) == list(b.index)
     for col in ("stops", "minutes", "time_source", "days", "name_zh", "status"):
         if col in a.columns:
-            assert [v for v in a[col]] == [v for v in b[col]], col
-    assert all(x.equals_exact(y, 1e-9) for x, y in zip(a.geometry, b.geometry))
+            assert list(a[col]) == list(b[col]), col
+    assert all(x.equals_exact(y, 1e-9) for x, y in zip(a.geometry, b.geometry, strict=False))
 
 
 @pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".csv"])

@@ -105,7 +105,7 @@ def test_ambiguous_without_a_single_place_lists_candidates(ds):
 
 
 def test_two_places_with_one_short_name_are_ambiguous():
-    ds = make_ds(NODES + [("qianjiang_hb", "潜江市", "Qianjiang City", "place", 112.9, 30.4)])
+    ds = make_ds([*NODES, ("qianjiang_hb", "潜江市", "Qianjiang City", "place", 112.9, 30.4)])
     with pytest.raises(AmbiguousPlaceError, match="qianjiang_dist .*qianjiang_hb") as err:
         resolve_place(ds, "qian jiang")
     assert {s.split()[0] for s in err.value.suggestions} == {"qianjiang", "qianjiang_dist", "qianjiang_hb"}
@@ -151,7 +151,7 @@ def test_swapped_coordinates_are_rejected_with_a_hint(ds):
 
 def test_nearest_node_matches_brute_force(ds):
     near = nearest_node(ds, 107.0, 29.4)
-    dists = {nid: math.dist((107.0, 29.4), (g.x, g.y)) for nid, g in zip(ds.nodes.index, ds.nodes.geometry)}
+    dists = {nid: math.dist((107.0, 29.4), (g.x, g.y)) for nid, g in zip(ds.nodes.index, ds.nodes.geometry, strict=False)}
     assert near.id == min(dists, key=dists.get)
     with pytest.raises(PlaceNotFoundError, match="no node of kind"):
         nearest_node(ds, 107.0, 29.4, kinds=["ga_airport"])

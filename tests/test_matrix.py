@@ -46,7 +46,7 @@ def test_long_matrix_equals_networkx(seed, chunk_size):
     got = mx.matrix_long(G, origins, dests, max_minutes=cutoff, chunk_size=chunk_size)
     want = expected_long(G, origins, dests, cutoff)
     assert list(got.columns) == ["origin", "destination", "minutes"]
-    assert [(o, d) for o, d, _ in want] == list(zip(got.origin, got.destination))
+    assert [(o, d) for o, d, _ in want] == list(zip(got.origin, got.destination, strict=False))
     assert got.minutes.tolist() == pytest.approx([m for _, _, m in want])
 
 
@@ -304,7 +304,7 @@ def test_cli_matrix_on_dataset_with_place_names(run_qjnet, embedded_graph, tmp_p
     assert set(got.origin) == {"qianjiang_dist"}
     want = {d: m for d, m in reach_times(embedded_graph, "qianjiang_dist", minutes=180).items()
             if embedded_graph.nodes[d].get("kind") == "place"}
-    assert dict(zip(got.destination, got.minutes)) == pytest.approx(want)
+    assert dict(zip(got.destination, got.minutes, strict=False)) == pytest.approx(want)
     r = run_qjnet("matrix", "--origins", "qianjaing_xx", "--output", tmp_path / "m.csv")
     assert r.returncode == 2 and r.stderr.startswith("qjnet: error: ") and len(r.stderr.splitlines()) == 1
 

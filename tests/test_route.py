@@ -91,7 +91,7 @@ def test_matches_brute_force_enumeration(seed, data):
     assert sum(leg.minutes + leg.wait_minutes for leg in it.legs) == pytest.approx(it.minutes)
     assert sum(it.split.values()) == pytest.approx(it.minutes)
     # legs are contiguous and depart in order
-    for prev, nxt in zip(it.legs, it.legs[1:]):
+    for prev, nxt in zip(it.legs, it.legs[1:], strict=False):
         assert prev.to == nxt.from_
         assert nxt.depart == pytest.approx(prev.depart + prev.minutes + nxt.wait_minutes)
     if it.legs:

@@ -318,7 +318,7 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
     daily = list(range(1, 8))
 
     def stops_of(line_id: str) -> list[str]:
-        return [s for s in lines[line_id]["stations_in_order"].split(";")]
+        return list(lines[line_id]["stations_in_order"].split(";"))
 
     def coords(stops):
         return [nodes[s]["_lonlat"] for s in stops]
@@ -526,7 +526,7 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
     freight_kmh = d_corr / (corridor["minutes"] / 60)
     info.update(rail_circuity=round(rail_circuity, 3), freight_kmh=round(freight_kmh, 1),
                 corridor_km=round(d_corr))
-    yh_len = dict(zip(itertools.pairwise(yh_stops), segment_lengths(coords(yh_stops), line_len("yuhuai_rail"))))
+    yh_len = dict(zip(itertools.pairwise(yh_stops), segment_lengths(coords(yh_stops), line_len("yuhuai_rail")), strict=False))
 
     def yuhuai_km(a, b):
         i, j = yh_stops.index(a), yh_stops.index(b)
@@ -666,7 +666,7 @@ def build_links(nodes: dict[str, dict], adjacency: set[tuple[str, str]]) -> tupl
     for eid, road, seats, total, opened, speed, note, line_id in EXPRESSWAYS:
         straight = [d(a, b) for a, b in itertools.pairwise(seats)]
         source = lines[line_id]["source"] if line_id else EXPRESSWAY_SOURCES[eid]
-        for (a, b), s, op in zip(itertools.pairwise(seats), straight, opened):
+        for (a, b), s, op in zip(itertools.pairwise(seats), straight, opened, strict=False):
             if total is not None:
                 length, circ = total * s / sum(straight), 1.0
                 how = (f"length: published {total:g} km spread over its seat-to-seat links in proportion to straight "
@@ -858,7 +858,7 @@ def build_boundaries(raw_polys: dict, version: str, nodes: dict[str, dict]) -> t
     simple = [shapely.make_valid(g) if not g.is_valid else g for g in simple]
     source = CNMAPS_SOURCE.format(version=version)
     records = []
-    for pid, geom in zip(ids, simple):
+    for pid, geom in zip(ids, simple, strict=False):
         geom = shapely.set_precision(geom, 1e-5)
         records.append({"id": pid, "name_zh": nodes[pid]["name_zh"], "name_en": nodes[pid]["name_en"],
                         "units": " ; ".join(d for _, d in BOUNDARY_UNITS[pid]), "source": source,
@@ -867,7 +867,7 @@ def build_boundaries(raw_polys: dict, version: str, nodes: dict[str, dict]) -> t
     seats_ok = {pid: shapes[pid].contains(Point(nodes[pid]["_lonlat"])) for pid in ids}
     raw_xy = shapely.get_coordinates([raw_polys[i] for i in ids])
     wgs_xy = shapely.get_coordinates(wgs)
-    shift = [metres_between(a, b) for a, b in zip(raw_xy, wgs_xy)]
+    shift = [metres_between(a, b) for a, b in zip(raw_xy, wgs_xy, strict=False)]
     return records, {"seats_inside": seats_ok, "shift_m": (round(min(shift)), round(max(shift))), "shapes": shapes}
 
 

@@ -87,7 +87,7 @@ def render(result: Result, fmt: str) -> str:
     widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
 
     def line(values):
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths)).rstrip()
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=False)).rstrip()
 
     out = meta_lines + ([line(columns), line(["-" * w for w in widths])] if columns else [])
     out += [line(r) for r in cells]

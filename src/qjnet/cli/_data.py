@@ -11,7 +11,6 @@ import math
 
 import click
 
-from ..geodata.schema import NODE_KINDS
 from qjnet.cli._common import (
     Result,
     dataset_options,
@@ -19,6 +18,8 @@ from qjnet.cli._common import (
     open_dataset,
     output_options,
 )
+
+from ..geodata.schema import NODE_KINDS
 
 TABLE_COLUMNS = ["id", "name_zh", "name_en", "kind", "lon", "lat", "coord_quality"]
 
@@ -46,7 +47,7 @@ def _plain(value):
 def _node_records(nodes) -> list[dict]:
     fields = [c for c in nodes.columns if c != "geometry"]
     out = []
-    for (_, row), geom in zip(nodes.iterrows(), nodes.geometry):
+    for (_, row), geom in zip(nodes.iterrows(), nodes.geometry, strict=False):
         rec = {"id": _plain(row["id"])}
         for name in ("name_zh", "name_en", "kind"):
             rec[name] = _plain(row.get(name))

@@ -193,7 +193,7 @@ def _records(gdf, columns) -> list[dict]:
     from ..network.convert import _plain
 
     out = []
-    for nid, row in zip(gdf.index, gdf[columns].to_dict("records")):
+    for nid, row in zip(gdf.index, gdf[columns].to_dict("records"), strict=False):
         out.append({"id": nid, **{k: _plain(v) for k, v in row.items()}})
     return out
 
