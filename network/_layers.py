@@ -12,14 +12,12 @@ The node of state ``(n, layer)`` is the integer ``2 * index(n) + layer``.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import networkx as nx
 
 from ..geodata.errors import GraphError, PlaceNotFoundError
-
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+from . import _graphcache
 
 
 @dataclass
@@ -29,23 +27,17 @@ class Layered:
     H: nx.DiGraph
     nodes: list            # index -> G node
     index: dict            # G node -> index
-    signature: tuple
 
     def state(self, node, layer: int) -> int:
         return 2 * self.index[node] + layer
 
 
-def _signature(G) -> tuple:
-    return (G.number_of_nodes(), G.number_of_edges(), G.graph.get("date"), G.graph.get("scenario"),
-            repr(G.graph.get("params")))
-
-
 def layered(G) -> Layered:
-    """The (cached) two-layer expansion of ``G``.  ``G`` must not be changed afterwards."""
-    sig = _signature(G)
-    hit = _CACHE.get(G)
-    if hit is not None and hit.signature == sig:
-        return hit
+    """The (cached) two-layer expansion of ``G``; see :mod:`._graphcache` for when it is rebuilt."""
+    return _graphcache.cached(G, "layered", lambda: _expand(G), fp=_graphcache.fingerprint(G))
+
+
+def _expand(G) -> Layered:
     nodes = list(G.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     H = nx.DiGraph()
@@ -69,9 +61,7 @@ def layered(G) -> Layered:
             if kind == "link":
                 put(iu, iv, float(w), (u, v, k))
             put(iu + 1, iv + 1, float(w), (u, v, k))
-    lay = Layered(H=H, nodes=nodes, index=index, signature=sig)
-    _CACHE[G] = lay
-    return lay
+    return Layered(H=H, nodes=nodes, index=index)
 
 
 def check_node(G, node) -> None:

@@ -25,8 +25,8 @@ without board edges compile to one block, the plain graph.
 
 Caching and invalidation
 ------------------------
-The compiled form is cached on the graph in ``G.__networkx_cache__`` (key
-``"qjnet_csr"``).  networkx empties that dictionary itself whenever the graph
+The compiled form is cached on the graph by :mod:`._graphcache`, in
+``G.__networkx_cache__``.  networkx empties that dictionary itself whenever the graph
 is changed through its methods (``add_edge``, ``remove_node``,
 ``add_edges_from``, ``update``, ``clear``, ...), and ``G.copy()`` starts with
 an empty one, so structural changes always recompile.  On top of that every
@@ -50,10 +50,10 @@ import networkx as nx
 import numpy as np
 
 from ..geodata.errors import GraphError
+from . import _graphcache
 
 log = logging.getLogger(__name__)
 
-_CACHE_KEY = "qjnet_csr"
 #: Value scipy uses for "no predecessor" in predecessor arrays.
 NO_PREDECESSOR = -9999
 
@@ -312,15 +312,12 @@ class NearestTimes:
 
 
 def invalidate(G: nx.Graph) -> None:
-    """Drop the compiled form cached on ``G``; the next query recompiles.
+    """Drop the compiled form (and every other structure) cached on ``G``; the next query rebuilds.
 
     Call this after editing edge or node attributes in place (for example
     ``G.edges[u, v, k]["minutes"] = 5``): such edits are not detected.
     """
-    cache = getattr(G, "__networkx_cache__", None)
-    if cache is not None:
-        cache.pop(_CACHE_KEY, None)
-    G.graph.pop("_" + _CACHE_KEY, None)
+    _graphcache.invalidate(G)
 
 
 def _fingerprint(G: nx.Graph, *, full: bool) -> tuple[int, int]:
@@ -365,16 +362,9 @@ def compile_graph(G: nx.Graph, *, refresh: bool = False) -> CompiledGraph:
     >>> compile_graph(G) is C
     True
     """
-    cache = getattr(G, "__networkx_cache__", None)
-    store = cache if cache is not None else G.graph
-    key = _CACHE_KEY if cache is not None else "_" + _CACHE_KEY
-    fp = _fingerprint(G, full=cache is None or nx.is_frozen(G))
-    cached = store.get(key)
-    if not refresh and isinstance(cached, CompiledGraph) and cached.fingerprint == fp:
-        return cached
-    compiled = _compile(G, fp)
-    store[key] = compiled
-    return compiled
+    guarded = getattr(G, "__networkx_cache__", None) is not None and not nx.is_frozen(G)
+    fp = _fingerprint(G, full=not guarded)
+    return _graphcache.cached(G, "csr", lambda: _compile(G, fp), fp=fp, refresh=refresh)
 
 
 def _as_csr(m):
@@ -383,19 +373,8 @@ def _as_csr(m):
     return m
 
 
-def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
-    from scipy.sparse import csr_matrix
-
-    nodes = np.empty(len(G), dtype=object)
-    nodes[:] = list(G)  # slice assignment keeps tuple ids as scalars
-    index = {n: i for i, n in enumerate(nodes.tolist())}
-    n = len(nodes)
-    x = np.fromiter((d.get("x", math.nan) for d in G._node.values()), dtype=float, count=n) \
-        if n else np.empty(0)
-    y = np.fromiter((d.get("y", math.nan) for d in G._node.values()), dtype=float, count=n) \
-        if n else np.empty(0)
-
-    internal = np.fromiter((d.get("kind") == "service_stop" for d in G._node.values()), dtype=bool, count=n)
+def _edge_lists(G: nx.Graph, index: dict) -> tuple[list, list, list, list, list]:
+    """Rows, columns, minutes and keys of every edge (self-loops dropped), and the board/ride/alight ones."""
     multi = G.is_multigraph()
     rows: list[int] = []
     cols: list[int] = []
@@ -418,6 +397,12 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
                 cols.append(iv)
                 vals.append(d.get("minutes"))
                 keys.append(k)
+    return rows, cols, vals, keys, special
+
+
+def _edge_arrays(G: nx.Graph, index: dict):
+    """``(r, c, w, k, code, first)`` arrays of the edges; ``first`` holds first-boarding minutes (or None)."""
+    rows, cols, vals, keys, special = _edge_lists(G, index)
     w = _checked_minutes(G, vals)
     del vals
     r = np.asarray(rows, dtype=np.int64)
@@ -425,7 +410,7 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
     c = np.asarray(cols, dtype=np.int64)
     del cols
     k = None
-    if multi:
+    if G.is_multigraph():
         k = np.empty(len(keys), dtype=object)
         k[:] = keys
     del keys
@@ -438,35 +423,42 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
             board_pos = [sp[0] for sp in special if sp[1] == 1]
             first[board_pos] = _checked_minutes(G, [sp[2] for sp in special if sp[1] == 1],
                                                 field="first_minutes")
-    del special
-    if not G.is_directed():
-        r, c, w = np.concatenate([r, c]), np.concatenate([c, r]), np.concatenate([w, w])
-        code_arr = np.concatenate([code_arr, code_arr])
-        if first is not None:
-            first = np.concatenate([first, first])
-        if k is not None:
-            k = np.concatenate([k, k])
+    return r, c, w, k, code_arr, first
+
+
+def _both_ways(r, c, w, k, code_arr, first):
+    """An undirected graph's edges in both directions."""
+    r, c, w = np.concatenate([r, c]), np.concatenate([c, r]), np.concatenate([w, w])
+    code_arr = np.concatenate([code_arr, code_arr])
+    if first is not None:
+        first = np.concatenate([first, first])
+    if k is not None:
+        k = np.concatenate([k, k])
+    return r, c, w, k, code_arr, first
+
+
+def _three_blocks(r, c, w, k, code_arr, first, n: int):
+    """The first-boarding expansion: layer 0 (not yet boarded), layer 1 (boarded), end states."""
     board = code_arr == 1
-    blocks = 3 if board.any() else 1
-    if blocks == 3:
-        both = code_arr == 0
-        ar = np.arange(n, dtype=np.int64)
-        parts = [
-            (r + n, c + n, w, k),                                   # every edge in layer 1
-            (r[both], c[both], w[both], None if k is None else k[both]),  # links also in layer 0
-            (r[board], c[board] + n, first[board], None if k is None else k[board]),  # first boarding
-            (ar, ar + 2 * n, np.zeros(n), None),                    # layer 0 -> end
-            (ar + n, ar + 2 * n, np.zeros(n), None),                # layer 1 -> end
-        ]
-        r = np.concatenate([p[0] for p in parts])
-        c = np.concatenate([p[1] for p in parts])
-        w = np.concatenate([p[2] for p in parts])
-        if k is not None:
-            k = np.concatenate([p[3] if p[3] is not None else np.empty(len(p[0]), dtype=object) for p in parts])
-        del parts
-    del code_arr, board, first
-    size = blocks * n
-    # sort by (row, col, minutes) and keep the fastest of parallel edges
+    both = code_arr == 0
+    ar = np.arange(n, dtype=np.int64)
+    parts = [
+        (r + n, c + n, w, k),                                   # every edge in layer 1
+        (r[both], c[both], w[both], None if k is None else k[both]),  # links also in layer 0
+        (r[board], c[board] + n, first[board], None if k is None else k[board]),  # first boarding
+        (ar, ar + 2 * n, np.zeros(n), None),                    # layer 0 -> end
+        (ar + n, ar + 2 * n, np.zeros(n), None),                # layer 1 -> end
+    ]
+    r = np.concatenate([p[0] for p in parts])
+    c = np.concatenate([p[1] for p in parts])
+    w = np.concatenate([p[2] for p in parts])
+    if k is not None:
+        k = np.concatenate([p[3] if p[3] is not None else np.empty(len(p[0]), dtype=object) for p in parts])
+    return r, c, w, k
+
+
+def _fastest_parallel(r, c, w, k):
+    """Sort by (row, col, minutes) and keep the fastest of parallel edges."""
     order = np.lexsort((w, c, r))
     r, c, w = r[order], c[order], w[order]
     if k is not None:
@@ -477,6 +469,30 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
         r, c, w = r[keep], c[keep], w[keep]
         if k is not None:
             k = k[keep]
+    return r, c, w, k
+
+
+def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
+    from scipy.sparse import csr_matrix
+
+    nodes = np.empty(len(G), dtype=object)
+    nodes[:] = list(G)  # slice assignment keeps tuple ids as scalars
+    index = {n: i for i, n in enumerate(nodes.tolist())}
+    n = len(nodes)
+    x = np.fromiter((d.get("x", math.nan) for d in G._node.values()), dtype=float, count=n) \
+        if n else np.empty(0)
+    y = np.fromiter((d.get("y", math.nan) for d in G._node.values()), dtype=float, count=n) \
+        if n else np.empty(0)
+    internal = np.fromiter((d.get("kind") == "service_stop" for d in G._node.values()), dtype=bool, count=n)
+    r, c, w, k, code_arr, first = _edge_arrays(G, index)
+    if not G.is_directed():
+        r, c, w, k, code_arr, first = _both_ways(r, c, w, k, code_arr, first)
+    blocks = 3 if (code_arr == 1).any() else 1
+    if blocks == 3:
+        r, c, w, k = _three_blocks(r, c, w, k, code_arr, first, n)
+    del code_arr, first
+    size = blocks * n
+    r, c, w, k = _fastest_parallel(r, c, w, k)
     indptr = np.zeros(size + 1, dtype=np.int32)
     np.cumsum(np.bincount(r, minlength=size), out=indptr[1:])
     # built from (data, indices, indptr) directly so explicit zero-minute edges stay edges

@@ -9,7 +9,7 @@ can be overridden (``TimeParams(transfer_minutes=15)``, or
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 
 from ..geodata import schema
 from ..geodata.errors import OptionError
@@ -129,10 +129,6 @@ class TimeParams:
         if unknown:
             raise OptionError(f"unknown time parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         return cls(**data)
-
-    def with_(self, **changes) -> TimeParams:
-        """A copy with some parameters changed."""
-        return replace(self, **changes)
 
 
 def expected_day_wait(days) -> float:

@@ -134,22 +134,83 @@ def check_date(ctx, param, value):
         raise OptionError(f"{param.opts[0]}: {err}") from None
 
 
-def dataset_options(func):
-    """Add ``--data DIR``, ``--date D`` and ``--scenario S`` to a command.
+DATE_HELP = "Keep only what exists on this date (default: everything, or the scenario's date)."
+GRAPH_DATE_HELP = ("Travel date: what exists that day, services running on its weekday (default: the "
+                   "scenario's date, else today's network with every weekday's services and the expected "
+                   "days of waiting).")
+
+
+def data_option(func):
+    """Add ``--data`` (also ``$QJNET_DATA``): a dataset folder or GeoPackage; default the embedded dataset."""
+    return click.option("--data", default=None, metavar="DIR|FILE.gpkg", envvar="QJNET_DATA", show_envvar=True,
+                        type=click.Path(), help="Dataset folder or .gpkg (default: the embedded Qianjiang "
+                                                "dataset).")(func)
+
+
+def dataset_options(func=None, *, date_help: str = DATE_HELP):
+    """Add ``--data``, ``--date D`` and ``--scenario S`` to a command: the one definition every command uses.
 
     The command receives ``data`` (a folder or GeoPackage path, or ``None`` for
     the embedded dataset; also read from ``$QJNET_DATA``), ``date`` (a
     ``datetime.date`` or ``None``; a bad date is a one-line error, exit 2) and
-    ``scenario`` (a name or ``None``).  Pass them on with
-    ``load_dataset(data, date=date, scenario=scenario)`` or :func:`open_dataset`.
+    ``scenario`` (a name or ``None``).  Use as ``@dataset_options`` or
+    ``@dataset_options(date_help=...)``.
     """
-    func = click.option("--scenario", "-s", default=None, metavar="NAME",
-                        help="Scenario from the dataset's scenarios.json (e.g. before-hsr, plan-2035).")(func)
-    func = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", callback=check_date,
-                        help="Keep only what exists on this date (default: everything, or the scenario's date).")(func)
-    func = click.option("--data", default=None, metavar="DIR", envvar="QJNET_DATA", show_envvar=True,
-                        type=click.Path(), help="Dataset folder or .gpkg (default: the embedded Qianjiang dataset).")(func)
-    return func
+    def decorate(f):
+        f = click.option("--scenario", "-s", default=None, metavar="NAME",
+                         help="Scenario from the dataset's scenarios.json (e.g. before-hsr, plan-2035).")(f)
+        f = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", callback=check_date,
+                         help=date_help)(f)
+        return data_option(f)
+
+    return decorate if func is None else decorate(func)
+
+
+def graph_options(func):
+    """:func:`dataset_options` with the graph's date rule, plus ``--modes``."""
+    func = click.option("--modes", default=None, metavar="M1,M2",
+                        help="Modes to use (hsr,rail,air,ga,freight_rail,expressway,road); "
+                             "default: every passenger mode. Access links are always kept.")(func)
+    return dataset_options(func, date_help=GRAPH_DATE_HELP)
+
+
+class Source:
+    """The dataset behind a command, loaded at most once and only when needed.
+
+    A graph found in the command line's cache makes loading the dataset
+    unnecessary (no geopandas import); see :mod:`._cache`.
+    """
+
+    def __init__(self, data):
+        self.data = data
+        self._ds = None
+
+    @property
+    def ds(self):
+        """The whole dataset (no date or scenario selection)."""
+        if self._ds is None:
+            from ..geodata.io import load_dataset
+
+            self._ds = load_dataset(self.data)
+        return self._ds
+
+    def graph(self, date=None, scenario=None, modes=None):
+        """The graph of the dataset on ``date`` under ``scenario``, from the cache when possible."""
+        from ..network.build import build_graph
+        from . import _cache
+
+        key = _cache.cache_key(self.data, date=date, scenario=scenario, modes=modes)
+        G = _cache.load(key)
+        if G is None:
+            G = build_graph(self.ds, date=date, scenario=scenario, modes=modes)
+            _cache.store(key, G)
+        return G
+
+    def place(self, G, text: str):
+        """The node of ``G`` that ``text`` names (id, name, pinyin or "lat,lon"); see :func:`resolve_node`."""
+        from ..geodata.resolve import resolve_node
+
+        return resolve_node(G, text, dataset=lambda: self.ds)
 
 
 def open_dataset(data, date, scenario):

@@ -11,15 +11,14 @@ import math
 
 import click
 
-from qjnet.cli._common import (
+from ..geodata.schema import NODE_KINDS
+from ._common import (
     Result,
     dataset_options,
     emit,
     open_dataset,
     output_options,
 )
-
-from ..geodata.schema import NODE_KINDS
 
 TABLE_COLUMNS = ["id", "name_zh", "name_en", "kind", "lon", "lat", "coord_quality"]
 
@@ -95,7 +94,7 @@ def places(kinds, data, date, scenario, fmt, output):
 
 
 @click.command("validate")
-@click.argument("path", required=False, type=click.Path())
+@click.argument("path", required=False, type=click.Path(), envvar="QJNET_DATA")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one problem per line, then a summary; json: the report as an object.")
 @click.pass_context

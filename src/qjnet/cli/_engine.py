@@ -8,93 +8,8 @@ from __future__ import annotations
 
 import click
 
-from qjnet.cli._common import Result, check_date, emit, output_options
-from qjnet.cli._maps import map_options, write_map
-
-
-def graph_options(func):
-    """``--data``, ``--date``, ``--scenario`` (as :func:`dataset_options`, with the graph's date rule) and ``--modes``."""
-
-    func = click.option("--modes", default=None, metavar="M1,M2",
-                        help="Modes to use (hsr,rail,air,ga,freight_rail,expressway,road); "
-                             "default: every passenger mode. Access links are always kept.")(func)
-    func = click.option("--scenario", "-s", default=None, metavar="NAME",
-                        help="Scenario from the dataset's scenarios.json (e.g. before-hsr, plan-2035).")(func)
-    func = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", callback=check_date,
-                        help="Travel date: what exists that day, services running on its weekday "
-                             "(default: the scenario's date, else today's network with every weekday's "
-                             "services and the expected days of waiting).")(func)
-    func = click.option("--data", default=None, metavar="DIR", envvar="QJNET_DATA", show_envvar=True,
-                        type=click.Path(), help="Dataset folder or .gpkg (default: the embedded Qianjiang "
-                                                "dataset).")(func)
-    return func
-
-
-class _Source:
-    """The dataset behind a command, loaded only when needed (a cached graph may make it unnecessary)."""
-
-    def __init__(self, data):
-        self.data = data
-        self._ds = None
-
-    @property
-    def ds(self):
-        if self._ds is None:
-            from ..geodata.io import load_dataset
-
-            self._ds = load_dataset(self.data)
-        return self._ds
-
-    def graph(self, date, scenario, modes):
-        from ..network import diskcache
-        from ..network.build import build_graph
-
-        key = diskcache.cache_key(self.data, date=date, scenario=scenario, modes=modes)
-        G = diskcache.load(key)
-        if G is None:
-            G = build_graph(self.ds, date=date, scenario=scenario, modes=modes)
-            diskcache.store(key, G)
-        return G
-
-
-def _place(src: _Source, G, text: str) -> str:
-    """Resolve a place argument (id, name, pinyin or "lat,lon") to a node id of ``G``."""
-    from ..geodata.errors import OptionError
-    from ..network import _layers
-
-    if text in G and G.nodes[text].get("kind") != "service_stop":
-        return text  # an exact id always wins
-    try:
-        from ..geodata.lookup import resolve_id
-    except ImportError:  # lookup not installed: ids only
-        resolve_id = None
-    if resolve_id is not None:
-        # names are matched first among the nodes that exist in the graph (no dataset load);
-        # only a name that matches none of them is looked up in the whole dataset
-        from ..geodata.errors import PlaceNotFoundError
-
-        try:
-            return resolve_id(G, text)
-        except PlaceNotFoundError as err:
-            if type(err) is not PlaceNotFoundError:  # ambiguous: report it as it is
-                raise
-    ds = src.ds
-    nid = text if text in ds.nodes.index or resolve_id is None else resolve_id(ds, text)
-    if nid in G and G.nodes[nid].get("kind") != "service_stop":
-        return nid
-    if nid in ds.nodes.index:
-        row = ds.nodes.loc[nid]
-        when = G.graph.get("date")
-        scen = G.graph.get("scenario")
-        opened = row.get("opened")
-        status = row.get("status")
-        why = (f"status {status}" if status != "open" else
-               f"opened {opened}" if isinstance(opened, str) and when and opened > when else "closed or not included")
-        raise OptionError(f"{row.get('name_en')} ({nid}) does not exist on {when}"
-                          f"{' in scenario ' + scen if scen else ''} ({why}); choose a later date, "
-                          "a scenario that adds it, or another place")
-    _layers.check_node(G, nid)
-    return nid
+from ._common import Result, Source, check_date, data_option, emit, graph_options, output_options
+from ._maps import map_options, write_map
 
 
 def _meta(G, **extra) -> dict:
@@ -117,9 +32,9 @@ def route(origin, destination, data, date, scenario, modes, fmt, output):
     """
     from ..network.route import route as find_route
 
-    src = _Source(data)
+    src = Source(data)
     G = src.graph(date, scenario, modes)
-    a, b = _place(src, G, origin), _place(src, G, destination)
+    a, b = src.place(G, origin), src.place(G, destination)
     it = find_route(G, a, b)
     payload = it.to_dict()
     payload["weekday"] = G.graph.get("weekday")
@@ -165,9 +80,9 @@ def reach(origin, minutes, reverse, data, date, scenario, modes, fmt, output):
     from ..network.reach import reach as find_reach
 
     budget = check_minutes(minutes, name="--minutes")
-    src = _Source(data)
+    src = Source(data)
     G = src.graph(date, scenario, modes)
-    a = _place(src, G, origin)
+    a = src.place(G, origin)
     gdf = find_reach(G, a, minutes=budget, reverse=reverse)
     places = []
     for nid, row in gdf.iterrows():
@@ -214,9 +129,9 @@ def circle(centre, bands, data, date, scenario, modes, fmt, output):
     from ..network.access import circle_summary, economic_circle, parse_bands
 
     bands_t = parse_bands(bands)
-    src = _Source(data)
+    src = Source(data)
     G = src.graph(date, scenario, modes)
-    c = _place(src, G, centre)
+    c = src.place(G, centre)
     table = economic_circle(G, c, bands=bands_t)
     cols = ["name_zh", "name_en", "population", "station_minutes", "from_station", "to_station",
             "centre_minutes", "station_band", "centre_band"]
@@ -247,8 +162,7 @@ def circle(centre, bands, data, date, scenario, modes, fmt, output):
 @click.option("--after-scenario", default=None, help="Scenario of the 'after' network.")
 @click.option("--reverse", is_flag=True, help="Compare trips to ORIGIN instead of from it.")
 @_bands_option
-@click.option("--data", default=None, metavar="DIR", envvar="QJNET_DATA", type=click.Path(),
-              help="Dataset folder or .gpkg (default: the embedded Qianjiang dataset).")
+@data_option
 @click.option("--modes", default=None, metavar="M1,M2", help="Modes to use (default: every passenger mode).")
 @output_options
 @map_options
@@ -270,10 +184,10 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, re
     if (before_date, before_scenario) == (after_date, after_scenario):
         raise OptionError("'before' and 'after' are the same network; give two different dates or scenarios")
     bands_t = parse_bands(bands)
-    src = _Source(data)
+    src = Source(data)
     G0 = src.graph(before_date, before_scenario, modes)
     G1 = src.graph(after_date, after_scenario, modes)
-    o = _place(src, G1, origin)
+    o = src.place(G1, origin)
     table = run_compare(G0, G1, o, bands=bands_t, reverse=reverse)
     cols = ["name_zh", "name_en", "population", "before", "after", "change", "band_before", "band_after", "entered"]
     places = _records(table, cols)
@@ -303,7 +217,7 @@ def access(minutes, half_life, data, date, scenario, modes, fmt, output):
 
     budget = check_minutes(minutes, name="--minutes")
     hl = check_minutes(half_life, name="--half-life")
-    G = _Source(data).graph(date, scenario, modes)
+    G = Source(data).graph(date, scenario, modes)
     table = accessibility(G, minutes=budget, half_life=hl)
     cols = ["name_zh", "name_en", "population", "places_within", "population_within", "gravity"]
     places = _records(table, cols)

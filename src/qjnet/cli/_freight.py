@@ -10,35 +10,25 @@ import datetime as _dt
 
 import click
 
-from qjnet.cli._common import Result, emit, output_options
+from ._common import Result, check_date, dataset_options, emit, output_options
 
 
 def _common_options(func):
     func = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
                         help="Override a freight figure of freight.json, e.g. modes.rail.cost_cny_per_teu_km=2.5 "
                              "or nodes.qj_freight.capacity_mt_per_year=5 (repeatable).")(func)
-    func = click.option("--scenario", default=None, help="Scenario of the dataset (scenarios.json).")(func)
-    func = click.option("--date", default=None, help="Date YYYY-MM-DD (default: today).")(func)
     func = click.option("--objective", default=None,
                         help="What to minimise: time (hours), cost (CNY) or co2 (kg).")(func)
     func = click.option("--cargo", default="teu", show_default=True,
                         help="Unit of cargo: teu (one loaded 20-ft container) or tonne.")(func)
-    func = click.option("--data", "data", type=click.Path(file_okay=False), default=None,
-                        help="Dataset folder (default: the embedded Qianjiang dataset).")(func)
-    return func
+    return dataset_options(func, date_help="Date of the network (default: the scenario's date, else today).")
 
 
 def _resolve(ds, text: str) -> str:
     """A dataset node id for what the user typed (id, name, pinyin, lat,lon)."""
-    try:
-        from ..geodata.lookup import resolve_id
-    except ImportError:  # lookup not available: ids only
-        from ..geodata.errors import PlaceNotFoundError
+    from ..geodata.resolve import resolve_node
 
-        if text in ds.nodes.index:
-            return text
-        raise PlaceNotFoundError(f"unknown place {text!r}; give a node id (see `qjnet places`)") from None
-    return resolve_id(ds, text)
+    return str(resolve_node(ds, text))
 
 
 def _day(date, scenario):
@@ -96,8 +86,10 @@ def _chain_row(chain, **extra) -> dict:
 @click.argument("destination")
 @_common_options
 @click.option("--pareto", is_flag=True, help="List every non-dominated chain over (time, cost, CO2).")
-@click.option("--before", "before", default=None, help="Compare: first date (with --after).")
-@click.option("--after", "after", default=None, help="Compare: second date (with --before).")
+@click.option("--before", "before", default=None, metavar="YYYY-MM-DD", callback=check_date,
+              help="Compare: first date (with --after).")
+@click.option("--after", "after", default=None, metavar="YYYY-MM-DD", callback=check_date,
+              help="Compare: second date (with --before).")
 @click.option("--map", "map_file", type=click.Path(dir_okay=False), default=None,
               help="Also write an offline HTML map: yards, freight trains and the chain(s).")
 @output_options

@@ -13,6 +13,8 @@ import time
 
 import click
 
+from ._common import graph_options
+
 log = logging.getLogger(__name__)
 
 ALL_PLACES = "all-places"
@@ -60,15 +62,11 @@ def _resolve(G, text: str, what: str, *, names: bool) -> list:
 
 
 def _node(G, text: str, *, names: bool):
-    if text in G:
-        return text
-    if text.lstrip("-").isdigit() and int(text) in G:  # road networks use integer ids
-        return int(text)
-    if names:
-        from ..geodata.lookup import resolve_id
+    if not names:  # a GraphML graph: ids only (digits match integer ids); others are named by network.csr
+        return int(text) if text not in G and text.lstrip("-").isdigit() and int(text) in G else text
+    from ..geodata.resolve import resolve_node
 
-        return resolve_id(G, text)
-    return text  # not a node: network.csr names it in a one-line GraphError
+    return resolve_node(G, text)
 
 
 def _default_destinations(G) -> list:
@@ -120,12 +118,9 @@ def _run(compiled, origin_ids, dest_ids, max_minutes, output, wide, client, chun
               help="Use this GraphML graph or road network (OSMnx conventions) instead of the dataset.")
 @click.option("--roads", "roads_file", type=click.Path(), default=None, metavar="FILE",
               help="Join this GraphML road network to the dataset graph with access links.")
-@click.option("--modes", default=None, metavar="M1,M2", help="Modes of the dataset graph (default: passenger modes).")
-@click.option("--scenario", "-s", default=None, help="Scenario name from the dataset's scenarios.json.")
-@click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", help="Travel date of the dataset graph.")
-@click.option("--data", default=None, type=click.Path(), help="Dataset folder (default: the embedded dataset).")
+@graph_options
 def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers, chunk_size, graph_file,
-           roads_file, modes, scenario, date, data):
+           roads_file, data, date, scenario, modes):
     """Travel times from every origin to every destination, written to OUTPUT.
 
     Long output has columns origin, destination, minutes (reached pairs only);

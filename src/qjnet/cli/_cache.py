@@ -1,0 +1,222 @@
+"""The command line's on-disk cache of built graphs (the library never touches the disk).
+
+Importing geopandas and reading the layers costs about a second; a built graph
+of the embedded dataset loads in milliseconds.  An entry is found by a SHA-256
+key over everything the graph depends on:
+
+* the bytes of every ``*.geojson`` / ``*.json`` file of the dataset folder (or
+  of the ``.gpkg`` file), so any edit to the data misses;
+* the source of every module of ``qjnet.geodata`` and ``qjnet.network``, so a
+  code change misses;
+* the Python and networkx versions;
+* the request: date (or today's date when none is given), scenario, modes and
+  time parameters.
+
+Entries are pickles, and a pickle can run code when loaded, so an entry is
+only ever loaded when it is trusted:
+
+* the folder (``$QJNET_CACHE_DIR``, else ``$XDG_CACHE_HOME/qjnet/graphs``, else
+  ``~/.cache/qjnet/graphs``) is a real directory owned by the user that nobody
+  else can write (it is created with mode 0700); otherwise the cache is not
+  used at all, with one log line;
+* the entry is a regular file (links are not followed) owned by the user;
+* the entry carries an HMAC-SHA256 of its bytes made with a per-user secret key
+  (``key`` in the folder, mode 0600, 32 random bytes), checked before anything
+  is unpickled.
+
+A damaged, foreign, forged or wrong-type entry is ignored with one log line
+and rebuilt.  ``QJNET_CACHE=0`` switches the cache off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import hmac
+import importlib.util
+import json
+import logging
+import os
+import pickle
+import secrets
+import stat
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_CODE_PACKAGES = ("qjnet.geodata", "qjnet.network")
+_MAC_SIZE = 32
+_KEY_FILE = "key"
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or ``None`` when caching is switched off (``QJNET_CACHE=0``)."""
+    if os.environ.get("QJNET_CACHE", "1").strip().lower() in ("0", "no", "false", "off"):
+        return None
+    if os.environ.get("QJNET_CACHE_DIR"):
+        return Path(os.environ["QJNET_CACHE_DIR"])
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "qjnet" / "graphs"
+
+
+def _code_files() -> list[tuple[str, Path]]:
+    out = []
+    for package in _CODE_PACKAGES:
+        spec = importlib.util.find_spec(package)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            for f in sorted(Path(folder).rglob("*.py")):
+                out.append((f"{package}/{f.relative_to(folder).as_posix()}", f))
+    return out
+
+
+def _dataset_files(data: str | os.PathLike | None) -> list[Path] | None:
+    if data is None:
+        spec = importlib.util.find_spec("qjnet.geodata")
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        if not locations:
+            return None
+        path = Path(locations[0]) / "data" / "qianjiang"
+    else:
+        path = Path(data)
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".geojson", ".json"))
+    if path.is_file():
+        return [path]
+    return None
+
+
+def cache_key(data, *, date=None, scenario=None, modes=None, params=None) -> str | None:
+    """SHA-256 key of a build request (``None`` if the dataset cannot be read as files)."""
+    import networkx as nx
+
+    from ..network.params import TimeParams, parse_modes
+
+    h = hashlib.sha256()
+    for name, f in _code_files():
+        h.update(name.encode())
+        h.update(f.read_bytes())
+    h.update(f"{sys.version}|{nx.__version__}".encode())
+    try:
+        files = _dataset_files(data)
+        if files is None:
+            return None
+        for f in files:
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    except OSError:
+        return None
+    params = params if isinstance(params, TimeParams) else TimeParams.from_dict(params)
+    request = {"date": None if date is None else str(date), "today": dt.date.today().isoformat(),
+               "scenario": scenario, "modes": list(parse_modes(modes)), "params": params.to_dict()}
+    h.update(json.dumps(request, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def _trusted_folder(folder: Path) -> bool:
+    """True if ``folder`` is a directory owned by this user that no one else can write."""
+    try:
+        st = os.lstat(folder)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(st.st_mode):
+        log.warning("Graph cache not used: %s is not a directory", folder)
+        return False
+    if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        log.warning("Graph cache not used: %s is not a private folder of this user "
+                    "(it must be owned by you with mode 0700)", folder)
+        return False
+    return True
+
+
+def _read_private(path: Path, limit: int | None = None) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file owned by this user and not writable by others."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("Ignoring graph cache entry %s (%s)", path.name, exc)
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid()
+                or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
+            log.warning("Ignoring graph cache entry %s: not a private file of this user", path.name)
+            return None
+        return fh.read(limit) if limit else fh.read()
+
+
+def _secret(folder: Path, *, create: bool) -> bytes | None:
+    key = _read_private(folder / _KEY_FILE, 64)
+    if key is not None and len(key) == 32:
+        return key
+    if not create:
+        return None
+    key = secrets.token_bytes(32)
+    try:
+        _write_private(folder / _KEY_FILE, key)
+    except OSError as exc:
+        log.info("Graph cache key not written (%s)", exc)
+        return None
+    return key
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".part.", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def load(key: str | None) -> Any:
+    """The cached graph for ``key``, or ``None`` (absent, untrusted, damaged or not a graph)."""
+    folder = cache_dir()
+    if folder is None or key is None or not folder.exists() or not _trusted_folder(folder):
+        return None
+    blob = _read_private(folder / f"{key}.pickle")
+    secret = _secret(folder, create=False)
+    if blob is None or secret is None:
+        return None
+    mac, body = blob[:_MAC_SIZE], blob[_MAC_SIZE:]
+    if not hmac.compare_digest(mac, hmac.new(secret, body, hashlib.sha256).digest()):
+        log.warning("Ignoring graph cache entry %s: its signature does not match", key[:12])
+        return None
+    try:
+        G = pickle.loads(body)
+    except Exception as exc:  # a signed entry of an older code version that no longer loads
+        log.warning("Ignoring unreadable graph cache entry %s (%s)", key[:12], exc)
+        return None
+    import networkx as nx
+
+    if not isinstance(G, nx.MultiDiGraph):
+        log.warning("Ignoring graph cache entry %s: it holds a %s, not a graph", key[:12], type(G).__name__)
+        return None
+    log.info("Graph from cache %s", key[:12])
+    return G
+
+
+def store(key: str | None, G: Any) -> None:
+    """Write ``G`` under ``key``, signed and atomically (skipped, with a log line, if that is not possible)."""
+    folder = cache_dir()
+    if folder is None or key is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _trusted_folder(folder):
+            return
+        secret = _secret(folder, create=True)
+        if secret is None:
+            return
+        body = pickle.dumps(G, protocol=pickle.HIGHEST_PROTOCOL)
+        _write_private(folder / f"{key}.pickle", hmac.new(secret, body, hashlib.sha256).digest() + body)
+    except OSError as exc:
+        log.info("Graph cache not written (%s)", exc)
