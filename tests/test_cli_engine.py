@@ -199,3 +199,39 @@ def test_graph_cache_can_be_switched_off(run_qjnet, mini, private_cache, monkeyp
     monkeypatch.setenv("QJNET_CACHE", "0")
     p = run_qjnet("route", "town_a", "town_b", "--data", mini, "--date", "2025-07-01")
     assert p.returncode == 0 and not private_cache.exists()
+
+
+def test_route_in_a_real_process(run_qjnet_process, tmp_path):
+    p = run_qjnet_process("route", "重庆东站", "黔江站", "--date", "2025-07-02", "-f", "json",
+                          "-o", tmp_path / "r.json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["minutes"] == pytest.approx(61, abs=1)
+
+
+@pytest.mark.parametrize("args", [
+    ("validate",),
+    ("places", "--kind", "place"),
+    ("matrix", "--origins", "town_a", "--output", "m.csv"),
+    ("freight", "town_q", "port", "--date", "2025-07-01"),
+])
+def test_every_command_reads_qjnet_data(run_qjnet, data_dir, args):
+    """$QJNET_DATA is the dataset of every command, like --data."""
+    p = run_qjnet(*args, env={"QJNET_DATA": str(data_dir / "nonexistent")})
+    assert p.returncode == 2 and "nonexistent" in p.stderr, (p.stdout, p.stderr)
+
+
+@pytest.mark.parametrize("command", ["freight", "catchment", "matrix", "route", "reach"])
+def test_a_bad_date_is_one_line_on_every_command(run_qjnet, command):
+    args = {"freight": ("黔江", "qinzhou_port_e"), "catchment": ("qj_freight",),
+            "matrix": ("--origins", "黔江", "--output", "m.csv"), "route": ("黔江", "彭水"), "reach": ("黔江",)}[command]
+    p = run_qjnet(command, *args, "--date", "2025-13-40")
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "--date" in p.stderr, p.stderr
+
+
+def test_freight_reads_a_geopackage(run_qjnet, tmp_path):
+    assert run_qjnet("export", "--format", "gpkg", "--output", tmp_path / "q.gpkg").returncode == 0
+    direct = run_qjnet("freight", "黔江", "qinzhou_port_e", "--date", "2025-07-02", "-f", "json")
+    via_gpkg = run_qjnet("freight", "黔江", "qinzhou_port_e", "--date", "2025-07-02", "-f", "json",
+                         "--data", tmp_path / "q.gpkg")
+    assert via_gpkg.returncode == 0, via_gpkg.stderr
+    assert json.loads(via_gpkg.stdout)["chains"] == json.loads(direct.stdout)["chains"]
