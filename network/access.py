@@ -18,6 +18,8 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+from collections.abc import Hashable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -25,6 +27,11 @@ from ..geodata.errors import OptionError
 from . import _layers
 from .params import check_minutes
 from .reach import reach_times
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +42,10 @@ STATION_LINK_MODES = ("walk", "transfer")
 DEFAULT_BANDS = (60.0, 120.0, 180.0)
 
 
-def parse_bands(bands) -> tuple[float, ...]:
+def parse_bands(bands: str | Iterable[float]) -> tuple[float, ...]:
     """Validate bands: strictly increasing positive minutes (``"60,120,180"`` or a sequence)."""
     if isinstance(bands, str):
-        parts = [b.strip() for b in bands.split(",") if b.strip()]
+        parts: list = [b.strip() for b in bands.split(",") if b.strip()]
     else:
         parts = list(bands)
     if not parts:
@@ -49,7 +56,7 @@ def parse_bands(bands) -> tuple[float, ...]:
     return out
 
 
-def band_of(minutes, bands) -> float | None:
+def band_of(minutes: float, bands: Sequence[float]) -> float | None:
     """The smallest band that holds ``minutes`` (``None`` if beyond the last or unreached)."""
     if minutes is None or not math.isfinite(minutes):
         return None
@@ -59,12 +66,12 @@ def band_of(minutes, bands) -> float | None:
     return None
 
 
-def places_of(G) -> list:
+def places_of(G: nx.MultiDiGraph) -> list:
     """County-level places of ``G`` (``kind == "place"``) in graph order."""
     return [n for n, k in G.nodes(data="kind") if k == "place"]
 
 
-def stations_of(G, node) -> list:
+def stations_of(G: nx.MultiDiGraph, node: Hashable) -> list:
     """Railway stations serving ``node``: the node itself if it is one, else those joined to it by access links."""
     if G.nodes[node].get("kind") in STATION_KINDS:
         return [node]
@@ -76,7 +83,7 @@ def stations_of(G, node) -> list:
     return out
 
 
-def home_place(G, node):
+def home_place(G: nx.MultiDiGraph, node: Hashable) -> Hashable | None:
     """The place a station belongs to: the place with the shortest access link to it (else ``node``)."""
     if G.nodes[node].get("kind") == "place":
         return node
@@ -88,7 +95,7 @@ def home_place(G, node):
     return best
 
 
-def services_only(G) -> nx.MultiDiGraph:
+def services_only(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy of ``G`` without roads and access links: scheduled services plus walking transfers."""
     H = nx.MultiDiGraph()
     H.graph.update(G.graph)
@@ -98,7 +105,8 @@ def services_only(G) -> nx.MultiDiGraph:
     return H
 
 
-def economic_circle(G, centre, *, bands=DEFAULT_BANDS):
+def economic_circle(G: nx.MultiDiGraph, centre: Hashable, *,
+                    bands: Sequence[float] = DEFAULT_BANDS) -> gpd.GeoDataFrame:
     """Station-to-station and centre-to-centre minutes from ``centre`` to every county-level place.
 
     Parameters
@@ -170,7 +178,7 @@ def economic_circle(G, centre, *, bands=DEFAULT_BANDS):
     return gdf
 
 
-def circle_summary(circle, *, bands=DEFAULT_BANDS) -> list[dict]:
+def circle_summary(circle: pd.DataFrame, *, bands: Sequence[float] = DEFAULT_BANDS) -> list[dict]:
     """Per band: places and population within it (cumulative), station-to-station and centre-to-centre.
 
     Returns a list of ``{"band", "station_to_station": {"places", "population", "population_unknown"},
@@ -179,7 +187,7 @@ def circle_summary(circle, *, bands=DEFAULT_BANDS) -> list[dict]:
     bands = parse_bands(bands)
     out = []
     for b in bands:
-        entry = {"band": b}
+        entry: dict[str, object] = {"band": b}
         for key, col in (("station_to_station", "station_minutes"), ("centre_to_centre", "centre_minutes")):
             inside = circle[circle[col] <= b]
             pop = inside["population"]
@@ -189,7 +197,8 @@ def circle_summary(circle, *, bands=DEFAULT_BANDS) -> list[dict]:
     return out
 
 
-def accessibility(G, *, minutes: float = 60, half_life: float = 60.0, origins=None):
+def accessibility(G: nx.MultiDiGraph, *, minutes: float = 60, half_life: float = 60.0,
+                  origins: Iterable[Hashable] | None = None) -> gpd.GeoDataFrame:
     """Cumulative and gravity accessibility of every county-level place.
 
     Parameters
@@ -237,6 +246,7 @@ def accessibility(G, *, minutes: float = 60, half_life: float = 60.0, origins=No
     unknown = [p for p in places if G.nodes[p].get("population") is None]
     rows = []
     for i, o in enumerate(origins):
+        assert times is not None  # origins is not empty here
         t = times.minutes[i, cols_idx]
         other = np.array([p != o for p in places])
         within = other & (t <= budget)

@@ -26,12 +26,19 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import math
+import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from ..geodata.errors import DataError, OptionError
 from .params import CONNECTOR_MODES, TimeParams, expected_day_wait, parse_modes
+
+if TYPE_CHECKING:
+    from ..geodata.io import Dataset
+
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +53,8 @@ def service_stop_id(service: str, direction: str, stop: str) -> str:
     return f"{service}|{direction}|{stop}"
 
 
-def build_graph(dataset=None, *, date=None, scenario: str | None = None, modes=None,
+def build_graph(dataset: Dataset | str | os.PathLike | None = None, *, date: _dt.date | str | None = None,
+                scenario: str | None = None, modes: str | Iterable[str] | None = None,
                 params: TimeParams | None = None) -> nx.MultiDiGraph:
     """Build the multimodal travel-time graph of a dataset on a date or in a scenario.
 

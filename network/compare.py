@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING
 
 from .access import DEFAULT_BANDS, band_of, parse_bands, places_of
 from .reach import reach_times
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import networkx as nx
+    import pandas as pd
+
+
 log = logging.getLogger(__name__)
 
 
-def compare(before, after, origin, *, bands=DEFAULT_BANDS, reverse: bool = False):
+def compare(before: nx.MultiDiGraph, after: nx.MultiDiGraph, origin: Hashable, *,
+            bands: Sequence[float] = DEFAULT_BANDS, reverse: bool = False) -> gpd.GeoDataFrame:
     """Minutes from ``origin`` to every county-level place on two graphs, and the change.
 
     Parameters
@@ -88,7 +97,7 @@ def compare(before, after, origin, *, bands=DEFAULT_BANDS, reverse: bool = False
     return gdf
 
 
-def entered_by_band(table, *, bands=DEFAULT_BANDS) -> dict:
+def entered_by_band(table: pd.DataFrame, *, bands: Sequence[float] = DEFAULT_BANDS) -> dict:
     """``{band: [place ids that entered it]}`` from a :func:`compare` table (cumulative bands)."""
     bands = parse_bands(bands)
     out = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -19,8 +20,12 @@ from ..geodata import schema
 from ..geodata.errors import GraphError
 from .build import EDGE_KINDS, SERVICE_STOP
 
+if TYPE_CHECKING:
+    import geopandas as gpd
 
-def graph_to_gdfs(G):
+
+
+def graph_to_gdfs(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Nodes and edges of ``G`` as two GeoDataFrames.
 
     Parameters
@@ -71,7 +76,8 @@ def graph_to_gdfs(G):
     return nodes, edges
 
 
-def graph_from_gdfs(nodes, edges, *, graph_attrs: dict | None = None) -> nx.MultiDiGraph:
+def graph_from_gdfs(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *,
+                    graph_attrs: dict | None = None) -> nx.MultiDiGraph:
     """Rebuild a graph from :func:`graph_to_gdfs` output (or GeoDataFrames in that shape).
 
     Parameters
@@ -148,7 +154,7 @@ def _plain(value):
     return value
 
 
-def validate_graph(G) -> None:
+def validate_graph(G: nx.MultiDiGraph) -> None:
     """Check ``G`` against the graph contract; raise one :class:`GraphError` listing the problems.
 
     Checks: a directed multigraph with ``G.graph["crs"]``; every node has

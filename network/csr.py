@@ -51,6 +51,7 @@ import numpy as np
 
 from ..geodata.errors import GraphError
 from . import _graphcache
+from ._csr_arrays import _as_csr, _both_ways, _edge_arrays, _fastest_parallel, _three_blocks
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ class CompiledGraph:
             total += self.keys.nbytes
         return total
 
-    def points(self):
+    def points(self) -> Any:
         """Point geometries of all nodes (a ``geopandas`` GeometryArray in :attr:`crs`), built once.
 
         ``points().take(idx)`` gives the geometries of node rows ``idx`` without
@@ -150,7 +151,7 @@ class CompiledGraph:
         """First state of the block that holds a query's per-node answers."""
         return 0 if self.blocks == 1 or reverse else 2 * self.n
 
-    def transposed(self):
+    def transposed(self) -> Any:
         """The CSR of the reversed graph (computed once, on first use)."""
         if not self._transposed:
             self._transposed.append(_as_csr(self.matrix.transpose().tocsr()))
@@ -367,111 +368,6 @@ def compile_graph(G: nx.Graph, *, refresh: bool = False) -> CompiledGraph:
     return _graphcache.cached(G, "csr", lambda: _compile(G, fp), fp=fp, refresh=refresh)
 
 
-def _as_csr(m):
-    m.indices = m.indices.astype(np.int32, copy=False)
-    m.indptr = m.indptr.astype(np.int32, copy=False)
-    return m
-
-
-def _edge_lists(G: nx.Graph, index: dict) -> tuple[list, list, list, list, list]:
-    """Rows, columns, minutes and keys of every edge (self-loops dropped), and the board/ride/alight ones."""
-    multi = G.is_multigraph()
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[Any] = []
-    keys: list[Any] = []
-    special: list[tuple[int, int, Any]] = []  # (position, 1 board / 2 ride or alight, first minutes)
-    codes = {"board": 1, "ride": 2, "alight": 2}
-    for u, nbrs in G._adj.items():
-        iu = index[u]
-        for v, data in nbrs.items():
-            if v == u:
-                continue
-            iv = index[v]
-            for k, d in (data.items() if multi else ((None, data),)):
-                code = codes.get(d.get("kind"))
-                if code:
-                    fm = d.get("first_minutes") if code == 1 else None
-                    special.append((len(vals), code, d.get("minutes") if fm is None else fm))
-                rows.append(iu)
-                cols.append(iv)
-                vals.append(d.get("minutes"))
-                keys.append(k)
-    return rows, cols, vals, keys, special
-
-
-def _edge_arrays(G: nx.Graph, index: dict):
-    """``(r, c, w, k, code, first)`` arrays of the edges; ``first`` holds first-boarding minutes (or None)."""
-    rows, cols, vals, keys, special = _edge_lists(G, index)
-    w = _checked_minutes(G, vals)
-    del vals
-    r = np.asarray(rows, dtype=np.int64)
-    del rows
-    c = np.asarray(cols, dtype=np.int64)
-    del cols
-    k = None
-    if G.is_multigraph():
-        k = np.empty(len(keys), dtype=object)
-        k[:] = keys
-    del keys
-    code_arr = np.zeros(len(w), dtype=np.int8)
-    first = w.copy() if any(sp[1] == 1 for sp in special) else None
-    if special:
-        pos = np.fromiter((sp[0] for sp in special), dtype=np.int64, count=len(special))
-        code_arr[pos] = [sp[1] for sp in special]
-        if first is not None:
-            board_pos = [sp[0] for sp in special if sp[1] == 1]
-            first[board_pos] = _checked_minutes(G, [sp[2] for sp in special if sp[1] == 1],
-                                                field="first_minutes")
-    return r, c, w, k, code_arr, first
-
-
-def _both_ways(r, c, w, k, code_arr, first):
-    """An undirected graph's edges in both directions."""
-    r, c, w = np.concatenate([r, c]), np.concatenate([c, r]), np.concatenate([w, w])
-    code_arr = np.concatenate([code_arr, code_arr])
-    if first is not None:
-        first = np.concatenate([first, first])
-    if k is not None:
-        k = np.concatenate([k, k])
-    return r, c, w, k, code_arr, first
-
-
-def _three_blocks(r, c, w, k, code_arr, first, n: int):
-    """The first-boarding expansion: layer 0 (not yet boarded), layer 1 (boarded), end states."""
-    board = code_arr == 1
-    both = code_arr == 0
-    ar = np.arange(n, dtype=np.int64)
-    parts = [
-        (r + n, c + n, w, k),                                   # every edge in layer 1
-        (r[both], c[both], w[both], None if k is None else k[both]),  # links also in layer 0
-        (r[board], c[board] + n, first[board], None if k is None else k[board]),  # first boarding
-        (ar, ar + 2 * n, np.zeros(n), None),                    # layer 0 -> end
-        (ar + n, ar + 2 * n, np.zeros(n), None),                # layer 1 -> end
-    ]
-    r = np.concatenate([p[0] for p in parts])
-    c = np.concatenate([p[1] for p in parts])
-    w = np.concatenate([p[2] for p in parts])
-    if k is not None:
-        k = np.concatenate([p[3] if p[3] is not None else np.empty(len(p[0]), dtype=object) for p in parts])
-    return r, c, w, k
-
-
-def _fastest_parallel(r, c, w, k):
-    """Sort by (row, col, minutes) and keep the fastest of parallel edges."""
-    order = np.lexsort((w, c, r))
-    r, c, w = r[order], c[order], w[order]
-    if k is not None:
-        k = k[order]
-    if r.size:
-        keep = np.ones(r.size, dtype=bool)
-        keep[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-        r, c, w = r[keep], c[keep], w[keep]
-        if k is not None:
-            k = k[keep]
-    return r, c, w, k
-
-
 def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
     from scipy.sparse import csr_matrix
 
@@ -502,43 +398,6 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
     log.info("Compiled graph: %s nodes, %s edges, %s, %.1f MB", f"{n:,}", f"{matrix.nnz:,}",
              "first-boarding layers" if blocks > 1 else "one layer", compiled.nbytes / 1e6)
     return compiled
-
-
-def _checked_minutes(G: nx.Graph, vals: list, *, field: str = "minutes") -> np.ndarray:
-    w = np.asarray(vals) if vals else np.empty(0, dtype=float)
-    if w.dtype.kind not in "fiu" or (w.size and not (np.isfinite(w).all() and (w >= 0).all())):
-        _raise_bad_minutes(G, field)
-    return w.astype(np.float64, copy=False)
-
-
-def _raise_bad_minutes(G: nx.Graph, field: str = "minutes") -> None:
-    """Find the edges whose ``field`` breaks the contract and raise one GraphError."""
-    bad: list[tuple[tuple, str]] = []
-    edges = G.edges(keys=True, data=True) if G.is_multigraph() else G.edges(data=True)
-    for e in edges:
-        d = e[-1]
-        if field == "first_minutes" and (d.get("kind") != "board" or d.get(field) is None):
-            continue
-        if field not in d or d[field] is None:
-            bad.append((e[:-1], f"has no {field!r}"))
-            continue
-        m = d[field]
-        if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, float, np.integer, np.floating)):
-            bad.append((e[:-1], f"has non-numeric minutes {m!r}"))
-        elif math.isnan(m):
-            bad.append((e[:-1], "has minutes NaN"))
-        elif math.isinf(m):
-            bad.append((e[:-1], "has infinite minutes"))
-        elif m < 0:
-            bad.append((e[:-1], f"has negative minutes {m!r}"))
-    if not bad:  # pragma: no cover - only reachable if the graph changed during compilation
-        raise GraphError("graph changed while it was being compiled; try again")
-    edge, what = bad[0]
-    more = f" ({len(bad) - 1} more edges have the same kind of problem)" if len(bad) > 1 else ""
-    raise GraphError(
-        f"edge {edge!r}, field {field!r}: {what}{more}; "
-        "every edge needs a finite travel time in minutes >= 0"
-    )
 
 
 def _limit(limit: float | None) -> float:

@@ -32,7 +32,7 @@ class ClusterError(QjnetError, RuntimeError):
     """The Dask cluster failed a run (every worker gone, a task failed repeatedly, ...)."""
 
 
-def connect(address: str, *, timeout: float = CONNECT_TIMEOUT):
+def connect(address: str, *, timeout: float = CONNECT_TIMEOUT) -> Any:
     """A ``dask.distributed.Client`` for the scheduler at ``address`` (``tcp://HOST:8786``).
 
     Raises
@@ -74,7 +74,7 @@ def local_client(workers: int) -> Iterator[Any]:
 
 
 def run_chunks(
-    client,
+    client: Any,
     fn: Callable,
     payload: Any,
     chunks: Sequence[Any],

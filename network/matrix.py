@@ -182,7 +182,7 @@ def matrix_long(
     *,
     max_minutes: float | None = None,
     reverse: bool = False,
-    client=None,
+    client: Any = None,
     chunk_size: int | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
@@ -254,7 +254,7 @@ def matrix_wide(
     *,
     max_minutes: float | None = None,
     reverse: bool = False,
-    client=None,
+    client: Any = None,
     chunk_size: int | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
@@ -376,7 +376,7 @@ def write_matrix(
     destinations: Iterable[Hashable] | None = None,
     *,
     max_minutes: float | None = None,
-    client=None,
+    client: Any = None,
     chunk_size: int | None = None,
     progress: Progress | None = None,
 ) -> MatrixWritten:

@@ -9,6 +9,7 @@ can be overridden (``TimeParams(transfer_minutes=15)``, or
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 
 from ..geodata import schema
@@ -100,15 +101,16 @@ class TimeParams:
                 table[mode] = float(value)
             object.__setattr__(self, name, table)
 
-    def headway(self, *, per_day, headway_min) -> float | None:
+    def headway(self, *, per_day: float | None, headway_min: float | None) -> float | None:
         """Mean minutes between departures (``None`` when neither figure is known)."""
-        if _num(headway_min) is not None and headway_min > 0:
-            return float(headway_min)
-        if _num(per_day) is not None and per_day > 0:
-            return self.service_day_minutes / float(per_day)
+        hw, pd_ = _num(headway_min), _num(per_day)
+        if hw is not None and hw > 0:
+            return hw
+        if pd_ is not None and pd_ > 0:
+            return self.service_day_minutes / pd_
         return None
 
-    def headway_wait(self, *, per_day, headway_min) -> float:
+    def headway_wait(self, *, per_day: float | None, headway_min: float | None) -> float:
         """Expected wait for a later boarding (``wait_factor * headway``, capped)."""
         h = self.headway(per_day=per_day, headway_min=headway_min)
         wait = 0.0 if h is None else self.wait_factor * h
@@ -131,7 +133,7 @@ class TimeParams:
         return cls(**data)
 
 
-def expected_day_wait(days) -> float:
+def expected_day_wait(days: Iterable[int]) -> float:
     """Expected whole days until the next operating weekday, arriving on a random weekday.
 
     Examples
@@ -153,7 +155,7 @@ def expected_day_wait(days) -> float:
     return total / 7.0
 
 
-def parse_modes(modes) -> tuple[str, ...]:
+def parse_modes(modes: str | Iterable[str] | None) -> tuple[str, ...]:
     """Normalise a mode selection (``None``: :data:`PASSENGER_MODES`; a comma string or iterable).
 
     Raises :class:`OptionError` naming an unknown mode and listing the known ones.
@@ -181,7 +183,7 @@ def parse_modes(modes) -> tuple[str, ...]:
     return tuple(out)
 
 
-def check_minutes(minutes, *, name: str = "minutes") -> float:
+def check_minutes(minutes: float | str, *, name: str = "minutes") -> float:
     """Validate a time budget: a finite number in (0, :data:`MAX_MINUTES`]."""
     try:
         value = float(minutes)
@@ -194,11 +196,11 @@ def check_minutes(minutes, *, name: str = "minutes") -> float:
     return value
 
 
-def _num(value):
+def _num(value: object) -> float | None:
     if value is None:
         return None
     try:
-        v = float(value)
+        v = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
     return None if math.isnan(v) else v

@@ -15,9 +15,16 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING
 
 from . import _layers
 from .params import CONNECTOR_MODES, check_minutes
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import networkx as nx
+
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +32,8 @@ log = logging.getLogger(__name__)
 REACH_COLUMNS = ("name_zh", "name_en", "kind", "population", "minutes", "mode", "origin")
 
 
-def reach(G, origins, *, minutes: float = 60, reverse: bool = False):
+def reach(G: nx.MultiDiGraph, origins: Hashable | Iterable[Hashable], *, minutes: float = 60,
+          reverse: bool = False) -> gpd.GeoDataFrame:
     """Every dataset node reached from ``origins`` within ``minutes`` (or reaching them).
 
     Parameters
@@ -154,7 +162,9 @@ def _times_csr(G, origins, budget, reverse) -> dict:
             return None
         lo, hi = m.indptr[p], m.indptr[p + 1]
         pos = lo + int(np.searchsorted(m.indices[lo:hi], s))
-        key = C.keys[C.matrix_position(p, s, reverse=reverse, pos=pos)]
+        keys = C.keys
+        assert keys is not None  # the model graph is a MultiDiGraph
+        key = keys[C.matrix_position(p, s, reverse=reverse, pos=pos)]
         a, b = C.nodes[p % n], C.nodes[s % n]
         u, v = (b, a) if reverse else (a, b)
         d = G.edges[u, v, key]
@@ -218,7 +228,8 @@ def _to_gdf(G, found: dict):
     return gdf
 
 
-def reach_times(G, origins, *, minutes: float = math.inf, reverse: bool = False) -> dict:
+def reach_times(G: nx.MultiDiGraph, origins: Hashable | Iterable[Hashable], *, minutes: float = math.inf,
+                reverse: bool = False) -> dict:
     """``{node id: minutes}`` of the dataset nodes reached (fast path; no GeoDataFrame).
 
     ``minutes=inf`` (the default) searches the whole graph.

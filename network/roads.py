@@ -179,7 +179,7 @@ def read_graphml(path: str | os.PathLike) -> nx.MultiDiGraph:
     return _finish(G, source)
 
 
-def graph_from_gdfs(nodes, edges, *, source: str = "road network") -> nx.MultiDiGraph:
+def graph_from_gdfs(nodes: Any, edges: Any, *, source: str = "road network") -> nx.MultiDiGraph:
     """Build a road graph from OSMnx-style GeoDataFrames (``osmnx.graph_to_gdfs`` output).
 
     Parameters
