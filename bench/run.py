@@ -145,102 +145,114 @@ def builders(s):
 
 
 def queries(graphs, s):
-    """``{lib: (reach(o), tree(o), matrix(origins))}``; matrix returns cells or None."""
+    """``{lib: (reach(o), tree(o), matrix(origins), many)}``; matrix returns cells or None."""
+    q = {}
+    if graphs.get("networkx") is not None:
+        q.update(_networkx_queries(graphs["networkx"]))
+    if graphs.get("scipy") is not None:
+        q["scipy"] = _scipy_queries(graphs["scipy"])
+    if graphs.get("igraph") is not None:
+        q["igraph"] = _igraph_queries(graphs["igraph"])
+    if graphs.get("rustworkx") is not None:
+        q["rustworkx"] = _rustworkx_queries(graphs["rustworkx"])
+    return q
+
+
+def _networkx_queries(G):
+    """networkx itself, qjnet's public functions, and qjnet's compiled form on the same graph."""
     import importlib
 
+    import geopandas as gpd
     import networkx as nx
+    import pandas as pd
+
+    csr = importlib.import_module("qjnet.network.csr")
+    matrix = importlib.import_module("qjnet.network.matrix")
+    reach = importlib.import_module("qjnet.network.reach")
+
+    def nx_reach(o):
+        return nx.single_source_dijkstra_path_length(G, o, cutoff=REACH_MIN, weight="minutes")
+
+    def nx_tree(o):
+        return nx.single_source_dijkstra_path_length(G, o, weight="minutes")
+
+    def nx_matrix(origins):
+        dest = set(origins)
+        return [{d: t for d, t in nx_reach(o).items() if d in dest} for o in origins]
+
+    def qj_reach(o):
+        return reach.reach(G, o, minutes=REACH_MIN)
+
+    def qj_tree(o):
+        return csr.shortest_times(G, [o]).minutes
+
+    def qj_matrix(origins):
+        return matrix.matrix_long(G, origins, origins, max_minutes=REACH_MIN)
+
+    def qjc_reach(o):
+        t = csr.nearest_times(G, [o], limit=REACH_MIN)
+        idx = t.reached()
+        C = t.compiled
+        frame = pd.DataFrame({"minutes": t.minutes[idx]}, index=pd.Index(C.nodes[idx], name="id"))
+        return gpd.GeoDataFrame(frame, geometry=C.points().take(idx))
+
+    return {"networkx": (nx_reach, nx_tree, nx_matrix, False), "qjnet": (qj_reach, qj_tree, qj_matrix, True),
+            "qjnet csr": (qjc_reach, None, None, True)}
+
+
+def _scipy_queries(M):
+    import importlib
+
+    from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
 
-    csr = importlib.import_module("network.csr")
-    matrix = importlib.import_module("network.matrix")
-    reach = importlib.import_module("network.reach")
+    matrix = importlib.import_module("qjnet.network.matrix")
+    M = csr_matrix(M)
 
-    q = {}
-    G = graphs.get("networkx")
-    if G is not None:
-        def nx_reach(o):
-            return nx.single_source_dijkstra_path_length(G, o, cutoff=REACH_MIN, weight="minutes")
+    def sp_reach(o):
+        d = dijkstra(M, indices=o, limit=REACH_MIN)
+        return np.flatnonzero(np.isfinite(d))
 
-        def nx_tree(o):
-            return nx.single_source_dijkstra_path_length(G, o, weight="minutes")
+    def sp_tree(o):
+        return dijkstra(M, indices=o)
 
-        def nx_matrix(origins):
-            dest = set(origins)
-            return [{d: t for d, t in nx_reach(o).items() if d in dest} for o in origins]
+    def sp_matrix(origins):
+        idx = np.asarray(origins)
+        size = max(1, matrix.CHUNK_BYTES // (8 * M.shape[0]))
+        return [dijkstra(M, indices=idx[i:i + size], limit=REACH_MIN)[:, idx]
+                for i in range(0, len(idx), size)]
 
-        q["networkx"] = (nx_reach, nx_tree, nx_matrix, False)
+    return (sp_reach, sp_tree, sp_matrix, True)
 
-        def qj_reach(o):
-            return reach.reach(G, o, minutes=REACH_MIN)
 
-        def qj_tree(o):
-            return csr.shortest_times(G, [o]).minutes
+def _igraph_queries(g):
+    def ig_tree(o):
+        return g.distances(source=[o], weights="w")[0]
 
-        def qj_matrix(origins):
-            return matrix.matrix_long(G, origins, origins, max_minutes=REACH_MIN)
+    def ig_reach(o):
+        d = np.asarray(ig_tree(o))
+        return np.flatnonzero(d <= REACH_MIN)
 
-        q["qjnet"] = (qj_reach, qj_tree, qj_matrix, True)
+    def ig_matrix(origins):
+        return g.distances(source=list(origins), target=list(origins), weights="w")
 
-        import geopandas as gpd
-        import pandas as pd
+    return (ig_reach, ig_tree, ig_matrix, False)
 
-        def qjc_reach(o):
-            t = csr.nearest_times(G, [o], limit=REACH_MIN)
-            idx = t.reached()
-            C = t.compiled
-            frame = pd.DataFrame({"minutes": t.minutes[idx]}, index=pd.Index(C.nodes[idx], name="id"))
-            return gpd.GeoDataFrame(frame, geometry=C.points().take(idx))
 
-        q["qjnet csr"] = (qjc_reach, None, None, True)
-    M = graphs.get("scipy")
-    if M is not None:
-        from scipy.sparse import csr_matrix
+def _rustworkx_queries(r):
+    import rustworkx as rx
 
-        M = csr_matrix(M)
+    def rx_tree(o):
+        return rx.digraph_dijkstra_shortest_path_lengths(r, o, edge_cost_fn=float)
 
-        def sp_reach(o):
-            d = dijkstra(M, indices=o, limit=REACH_MIN)
-            return np.flatnonzero(np.isfinite(d))
+    def rx_reach(o):
+        return {k: v for k, v in rx_tree(o).items() if v <= REACH_MIN}
 
-        def sp_tree(o):
-            return dijkstra(M, indices=o)
+    def rx_matrix(origins):
+        dest = set(origins)
+        return [{d: t for d, t in rx_reach(o).items() if d in dest} for o in origins]
 
-        def sp_matrix(origins):
-            idx = np.asarray(origins)
-            size = max(1, matrix.CHUNK_BYTES // (8 * M.shape[0]))
-            return [dijkstra(M, indices=idx[i:i + size], limit=REACH_MIN)[:, idx]
-                    for i in range(0, len(idx), size)]
-
-        q["scipy"] = (sp_reach, sp_tree, sp_matrix, True)
-    g = graphs.get("igraph")
-    if g is not None:
-        def ig_tree(o):
-            return g.distances(source=[o], weights="w")[0]
-
-        def ig_reach(o):
-            d = np.asarray(ig_tree(o))
-            return np.flatnonzero(d <= REACH_MIN)
-
-        def ig_matrix(origins):
-            return g.distances(source=list(origins), target=list(origins), weights="w")
-
-        q["igraph"] = (ig_reach, ig_tree, ig_matrix, False)
-    r = graphs.get("rustworkx")
-    if r is not None:
-        import rustworkx as rx
-
-        def rx_tree(o):
-            return rx.digraph_dijkstra_shortest_path_lengths(r, o, edge_cost_fn=float)
-
-        def rx_reach(o):
-            return {k: v for k, v in rx_tree(o).items() if v <= REACH_MIN}
-
-        def rx_matrix(origins):
-            dest = set(origins)
-            return [{d: t for d, t in rx_reach(o).items() if d in dest} for o in origins]
-
-        q["rustworkx"] = (rx_reach, rx_tree, rx_matrix, False)
-    return q
+    return (rx_reach, rx_tree, rx_matrix, False)
 
 
 # --- memory probes (fresh process each) ----------------------------------------------
@@ -324,65 +336,75 @@ def bench_size(n: int, args) -> dict:
     timer = Timer(args.repeat, args.budget)
     log(f"{n:,}: {s.n:,} nodes, {s.m:,} edges generated in {time.perf_counter() - t0:.1f} s")
     cells = res["cells"]
+    graphs = build_all(s, set(args.libs) | {"networkx"})
+    G = graphs["networkx"]
     if "build" in ops:
-        for lib, fn in builders(s).items():
-            if lib not in args.libs:
-                continue
-            cells[("build", lib)] = timer(fn, [None], warmup=False)
-            log(f"  build {lib}: {cells[('build', lib)]}")
-    graphs = build_all(s, set(LIBS))
+        _bench_build(cells, s, G, timer, args)
     from qjnet.network import csr
 
-    G = graphs["networkx"]
-    if "build" in ops and "qjnet" in args.libs:
-        cells[("build", "qjnet")] = timer(lambda _: csr.compile_graph(G, refresh=True), [None], warmup=False)
-        log(f"  build qjnet: {cells[('build', 'qjnet')]}")
     csr.compile_graph(G)
     q = {lib: fns for lib, fns in queries(graphs, s).items() if lib in args.libs}
     origins = [int(v) for v in rng.choice(s.n, size=max(args.repeat, 1), replace=False)]
     if "reach" in ops:
-        for lib, (reach_fn, _, _, _) in q.items():
-            if lib == "qjnet" and s.n >= ENGINE_REACH_MAX:
-                res["notes"].append(f"qjnet reach (network.reach) not run at {s.n:,} nodes: it builds a "
-                                    "networkx two-layer expansion first (minutes and GBs at this size)")
-                continue
-            cells[("reach 60", lib)] = timer(reach_fn, origins)
-            log(f"  reach {lib}: {cells[('reach 60', lib)]}")
+        _bench_reach(cells, res["notes"], q, s, origins, timer)
     if "tree" in ops:
         for lib, (_, tree_fn, _, _) in q.items():
             if tree_fn is not None:
                 cells[("tree", lib)] = timer(tree_fn, origins)
                 log(f"  tree {lib}: {cells[('tree', lib)]}")
     if "matrix" in ops:
-        for size in MATRIX_SIZES:
-            if size > s.n:
-                continue
-            mo = [int(v) for v in rng.choice(s.n, size=size, replace=False)]
-            per_tree = {lib: cells.get(("tree", lib), {}).get("s", 0.0) for lib in q}
-            for lib, (_, _, mat_fn, many) in q.items():
-                if mat_fn is None:
-                    continue
-                guess = per_tree.get(lib, 0.0) * size
-                if not many and guess > args.budget / 2:
-                    k = max(2, int(args.budget / 2 / max(per_tree[lib], 1e-3)))
-                    k = min(k, size)
-                    sub = timer(mat_fn, [mo[:k]], warmup=False)
-                    cells[(f"matrix {size}", lib)] = {"s": sub["s"] * size / k, "n": sub["n"], "est": k}
-                else:
-                    cells[(f"matrix {size}", lib)] = timer(mat_fn, [mo], warmup=False)
-                log(f"  matrix {size} {lib}: {cells[(f'matrix {size}', lib)]}")
+        _bench_matrix(cells, q, s, rng, timer, args)
     if "memory" in ops:
         for lib in ("networkx", "scipy", "igraph", "rustworkx", "qjnet"):
-            if lib not in args.libs:
-                continue
-            m = run_probe(lib, n, args.seed)
-            cells[("peak MB", lib)] = m
-            log(f"  memory {lib}: {m}")
+            if lib in args.libs:
+                cells[("peak MB", lib)] = run_probe(lib, n, args.seed)
+                log(f"  memory {lib}: {cells[('peak MB', lib)]}")
     if "dask" in ops and s.n >= DASK_ORIGINS and "qjnet" in args.libs:
         do = [int(v) for v in rng.choice(s.n, size=DASK_ORIGINS, replace=False)]
         res["dask"] = bench_dask(G, do, Timer(min(args.repeat, 3), args.budget))
         log(f"  dask: {res['dask']}")
     return res
+
+
+def _bench_build(cells, s, G, timer, args) -> None:
+    from qjnet.network import csr
+
+    for lib, fn in builders(s).items():
+        if lib in args.libs:
+            cells[("build", lib)] = timer(fn, [None], warmup=False)
+            log(f"  build {lib}: {cells[('build', lib)]}")
+    if "qjnet" in args.libs:
+        cells[("build", "qjnet")] = timer(lambda _: csr.compile_graph(G, refresh=True), [None], warmup=False)
+        log(f"  build qjnet: {cells[('build', 'qjnet')]}")
+
+
+def _bench_reach(cells, notes, q, s, origins, timer) -> None:
+    for lib, (reach_fn, _, _, _) in q.items():
+        if lib == "qjnet" and s.n >= ENGINE_REACH_MAX:
+            notes.append(f"qjnet reach (network.reach) not run at {s.n:,} nodes: it builds a "
+                         "networkx two-layer expansion first (minutes and GBs at this size)")
+            continue
+        cells[("reach 60", lib)] = timer(reach_fn, origins)
+        log(f"  reach {lib}: {cells[('reach 60', lib)]}")
+
+
+def _bench_matrix(cells, q, s, rng, timer, args) -> None:
+    for size in MATRIX_SIZES:
+        if size > s.n:
+            continue
+        mo = [int(v) for v in rng.choice(s.n, size=size, replace=False)]
+        per_tree = {lib: cells.get(("tree", lib), {}).get("s", 0.0) for lib in q}
+        for lib, (_, _, mat_fn, many) in q.items():
+            if mat_fn is None:
+                continue
+            guess = per_tree.get(lib, 0.0) * size
+            if not many and guess > args.budget / 2:
+                k = min(size, max(2, int(args.budget / 2 / max(per_tree[lib], 1e-3))))
+                sub = timer(mat_fn, [mo[:k]], warmup=False)
+                cells[(f"matrix {size}", lib)] = {"s": sub["s"] * size / k, "n": sub["n"], "est": k}
+            else:
+                cells[(f"matrix {size}", lib)] = timer(mat_fn, [mo], warmup=False)
+            log(f"  matrix {size} {lib}: {cells[(f'matrix {size}', lib)]}")
 
 
 def log(msg: str) -> None:

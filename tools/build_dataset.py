@@ -312,6 +312,12 @@ def r1(x: float) -> float:
     return round(x + 1e-9, 1)
 
 
+def _join_sources(*parts: str) -> str:
+    """Sources joined with " ; ", each once, in order."""
+    items = (item.strip() for p in parts for item in p.split(" ; "))
+    return " ; ".join(dict.fromkeys(i for i in items if i))
+
+
 def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], dict]:
     lines = {r["id"]: r for r in read_csv("lines.csv")}
     info: dict = {"checks": []}
@@ -326,14 +332,7 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
     def line_len(line_id):
         return leading_number(lines[line_id]["length_km"])
 
-    def src(*parts):
-        seen = []
-        for p in parts:
-            for item in p.split(" ; "):
-                item = item.strip()
-                if item and item not in seen:
-                    seen.append(item)
-        return " ; ".join(seen)
+    src = _join_sources
 
     services = []
 
@@ -636,6 +635,25 @@ def _line(a, b):
     return {"type": "LineString", "coordinates": [list(a), list(b)]}
 
 
+def _access_pairs(nodes: dict[str, dict], d) -> list[tuple[str, str, str]]:
+    """(place, node, reason) for every access link: the county's place, the nearest place, places nearby."""
+    places = [n for n in nodes.values() if n["kind"] == "place"]
+    pairs = []
+    for n in nodes.values():
+        if n["kind"] == "place":
+            continue
+        if n["county"]:
+            pairs.append((n["county"], n["id"], "county"))
+        else:
+            near = min(places, key=lambda p: (d(p["id"], n["id"]), p["id"]))
+            if d(near["id"], n["id"]) <= NEAREST_PLACE_KM:
+                pairs.append((near["id"], n["id"], "nearest"))
+        if n["kind"] in ("hsr_station", "rail_station", "airport", "ga_airport"):
+            pairs += [(p["id"], n["id"], "radius") for p in places
+                      if p["id"] != n["county"] and d(p["id"], n["id"]) <= ACCESS_RADIUS_KM]
+    return pairs
+
+
 def build_links(nodes: dict[str, dict], adjacency: set[tuple[str, str]]) -> tuple[list[dict], dict]:
     lines = {r["id"]: r for r in read_csv("lines.csv")}
     links = []
@@ -695,21 +713,7 @@ def build_links(nodes: dict[str, dict], adjacency: set[tuple[str, str]]) -> tupl
              _geom=_line(nodes[a]["_lonlat"], nodes[b]["_lonlat"]))
 
     # access links: each node to the place of its county, plus stations/airports near other seats
-    places = [n for n in nodes.values() if n["kind"] == "place"]
-    pairs = []
-    for n in nodes.values():
-        if n["kind"] == "place":
-            continue
-        if n["county"]:
-            pairs.append((n["county"], n["id"], "county"))
-        else:
-            near = min(places, key=lambda p: (d(p["id"], n["id"]), p["id"]))
-            if d(near["id"], n["id"]) <= NEAREST_PLACE_KM:
-                pairs.append((near["id"], n["id"], "nearest"))
-        if n["kind"] in ("hsr_station", "rail_station", "airport", "ga_airport"):
-            for p in places:
-                if p["id"] != n["county"] and d(p["id"], n["id"]) <= ACCESS_RADIUS_KM:
-                    pairs.append((p["id"], n["id"], "radius"))
+    pairs = _access_pairs(nodes, d)
     why = {"county": "the place of the county it lies in",
            "nearest": f"its county is not a dataset place: nearest place within {NEAREST_PLACE_KM:g} km",
            "radius": f"within {ACCESS_RADIUS_KM:g} km of this place's seat"}
