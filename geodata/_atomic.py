@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -17,7 +18,7 @@ def atomic_path(path):
     Nothing is left behind when the body raises.  Raises :class:`OptionError`
     when the folder does not exist or cannot be written.
     """
-    target = Path(path)
+    target = check_target(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise OptionError(f"{target}: folder {folder} does not exist; create it or choose another --output")
@@ -34,6 +35,31 @@ def atomic_path(path):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def check_target(path: str | os.PathLike) -> Path:
+    """``path`` as a Path if a file may be written there: absent, or an existing regular file.
+
+    Raises :class:`OptionError` for an empty name, a directory, a symbolic link,
+    a device node, a FIFO or a socket: an atomic write replaces what is there,
+    and none of those should be replaced by a regular file.
+    """
+    if str(path).strip() == "":
+        raise OptionError("the output file name is empty; give a file name")
+    target = Path(path)
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise OptionError(f"{target}: cannot write there ({exc.strerror}); choose another file") from None
+    if stat.S_ISREG(st.st_mode):
+        return target
+    what = ("a folder" if stat.S_ISDIR(st.st_mode) else "a symbolic link" if stat.S_ISLNK(st.st_mode)
+            else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "a FIFO" if stat.S_ISFIFO(st.st_mode) else "not a regular file")
+    raise OptionError(f"{target} is {what}; qjnet only creates files or replaces regular files: "
+                      "choose another file name")
 
 
 def _default_mode() -> int:

@@ -49,6 +49,24 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        """Run the command line; every usage error is one line on stderr, Ctrl-C exits 130."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            # writes are atomic, so an interrupted command leaves no partial file behind
+            click.echo("qjnet: interrupted; no output was written", err=True)
+            sys.exit(130)
+        except click.ClickException as err:
+            message = " ".join(err.format_message().split())
+            ctx = getattr(err, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if isinstance(err, click.UsageError) and ctx else ""
+            click.echo(f"qjnet: error: {message}{hint}", err=True)
+            sys.exit(err.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx):
         from ..geodata.errors import QjnetError
 
@@ -58,6 +76,10 @@ class LazyGroup(click.Group):
             message = " ".join(str(err).split("\n")[0].split())
             click.echo(f"qjnet: error: {message}", err=True)
             ctx.exit(err.exit_code)
+        except KeyboardInterrupt:
+            click.echo("qjnet: interrupted; no output was written", err=True)
+            ctx.exit(130)
+
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

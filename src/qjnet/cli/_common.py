@@ -8,9 +8,11 @@ decides what is written: ``json`` the payload (which carries the metadata),
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import click
@@ -29,13 +31,50 @@ class Result:
     meta: dict = field(default_factory=dict)
 
 
+#: Output suffixes and the format each one means.
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".geojson": "geojson", ".txt": "table"}
+
+
+def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None]:
+    """The format and file of ``--format``/``--output``: the suffix decides when --format is not given.
+
+    ``-`` means standard output; an empty name, or a --format that contradicts
+    the suffix (``-f table -o r.csv``), is a one-line error.
+    """
+    from ..geodata.errors import OptionError
+
+    if output is not None and output.strip() == "":
+        raise OptionError("--output is empty; give a file name, or - for standard output")
+    if output == "-":
+        return fmt or "table", None
+    implied = SUFFIX_FORMATS.get(Path(output).suffix.lower()) if output else None
+    if fmt is not None and implied is not None and fmt != implied:
+        raise OptionError(f"--format {fmt} does not match --output {output} (a {implied} file name); "
+                          f"drop --format or name the file for {fmt}")
+    if output is not None:
+        from ..geodata._atomic import check_target
+
+        check_target(output)
+    return fmt or implied or "table", output
+
+
 def output_options(func):
-    """Add ``--format`` and ``--output`` to a command."""
-    func = click.option("--output", "-o", "output", type=click.Path(dir_okay=False),
-                        default=None, help="Write to FILE (atomically) instead of stdout.")(func)
-    func = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
-                        show_default=True, help="Output format.")(func)
-    return func
+    """Add ``--format`` and ``--output`` to a command; the command gets the resolved ``fmt`` and ``output``.
+
+    ``--output r.csv`` alone writes CSV (the suffix decides: .csv, .json,
+    .geojson, .txt for the table); ``--output -`` writes to standard output.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, fmt=None, output=None, **kwargs):
+        fmt, output = resolve_output(fmt, output)
+        return func(*args, fmt=fmt, output=output, **kwargs)
+
+    wrapper = click.option("--output", "-o", "output", type=click.Path(dir_okay=False, allow_dash=True),
+                           default=None, help="Write to FILE (atomically) instead of stdout; its suffix "
+                                              "(.csv, .json, .geojson, .txt) sets the format.")(wrapper)
+    return click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
+                        help="Output format (default: from the --output suffix, else table).")(wrapper)
 
 
 def _cell(value) -> str:
@@ -128,6 +167,8 @@ def check_date(ctx, param, value):
     from ..geodata.errors import OptionError
     from ..geodata.io import parse_date
 
+    if not value.strip():
+        raise OptionError(f"{param.opts[0]} is empty; give a date as YYYY-MM-DD")
     try:
         return parse_date(value)
     except OptionError as err:

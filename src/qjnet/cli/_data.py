@@ -118,8 +118,9 @@ def validate(ctx, path, fmt):
 
 
 @click.command("export")
-@click.option("--format", "-f", "fmt", type=click.Choice(["geojson", "gpkg"]), required=True,
-              help="geojson: a dataset folder (one .geojson per layer + scenarios.json); gpkg: one GeoPackage.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["geojson", "gpkg"]), default=None,
+              help="geojson: a dataset folder (one .geojson per layer + scenarios.json); gpkg: one GeoPackage "
+                   "(default: gpkg for a .gpkg output, else geojson).")
 @click.option("--output", "-o", "output", type=click.Path(), required=True,
               help="Folder (geojson) or .gpkg file to write; written atomically.")
 @dataset_options
@@ -127,10 +128,17 @@ def export(fmt, output, data, date, scenario):
     """Write the dataset (optionally as it is on --date under --scenario) as GeoJSON or GeoPackage.
 
     The output is itself a dataset: `qjnet validate OUTPUT` passes and
-    `--data OUTPUT` reads it back.  Example: qjnet export --format gpkg --output qianjiang.gpkg
+    `--data OUTPUT` reads it back.  Example: qjnet export --output qianjiang.gpkg
     """
+    from ..geodata.errors import OptionError
     from ..geodata.formats import write_dataset
 
+    is_gpkg = output.lower().endswith(".gpkg")
+    if fmt is None:
+        fmt = "gpkg" if is_gpkg else "geojson"
+    if (fmt == "gpkg") != is_gpkg or output.lower().endswith((".geojson", ".json")):
+        raise OptionError(f"--format {fmt} does not match --output {output}: a GeoPackage is a .gpkg file, "
+                          "a GeoJSON dataset is a folder name without suffix")
     ds = open_dataset(data, date, scenario)
     written = write_dataset(ds, output, format=fmt)
     click.echo(f"wrote {written}: {len(ds.nodes)} nodes, {len(ds.services)} services, {len(ds.links)} links",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 
 import click
@@ -132,6 +133,10 @@ def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers,
 
     if scheduler and workers:
         raise OptionError("give either --scheduler or --workers, not both")
+    cores = os.cpu_count() or 1
+    if workers and workers > cores:
+        raise OptionError(f"--workers {workers}: this machine has {cores} cores; give at most {cores} "
+                          "(or run on a cluster with --scheduler)")
     check_output(output, wide=wide)
     started = time.perf_counter()
     with contextlib.ExitStack() as stack:
