@@ -84,10 +84,8 @@ def reach(origin, minutes, reverse, data, date, scenario, modes, fmt, output):
     G = src.graph(date, scenario, modes)
     a = src.place(G, origin)
     gdf = find_reach(G, a, minutes=budget, reverse=reverse)
-    places = []
-    for nid, row in gdf.iterrows():
-        places.append({"id": nid, "name_zh": row["name_zh"], "name_en": row["name_en"], "kind": row["kind"],
-                       "minutes": round(float(row["minutes"]), 3), "mode": row["mode"]})
+    places = _records(gdf.assign(minutes=gdf["minutes"].astype(float).round(3)),
+                      ["name_zh", "name_en", "kind", "minutes", "mode"])
     meta = _meta(G, origin=a, minutes=budget, reverse=reverse)
     payload = {"origin": a, "minutes": budget, "reverse": reverse, "places": places,
                "date": meta["date"], "weekday": meta["weekday"], "scenario": meta["scenario"],
