@@ -28,7 +28,9 @@ import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from ._util import haversine_km, is_null
 from .errors import AmbiguousPlaceError, PlaceNotFoundError
 
 __all__ = ["Place", "nearest_node", "pinyin_key", "resolve_id", "resolve_place", "short_name_zh"]
@@ -114,8 +116,8 @@ def pinyin_key(name_zh: str) -> str:
     return _latin("".join(lazy_pinyin(name_zh, style=Style.NORMAL, errors="ignore")))
 
 
-def _text(value) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def _text(value: Any) -> str | None:
+    if is_null(value):
         return None
     text = str(value).strip()
     return text or None
@@ -219,13 +221,6 @@ def _place(idx: _Index, nid: str, how: str) -> Place:
     return Place(id=nid, name_zh=zh, name_en=en, kind=kind, lon=lon, lat=lat, matched_by=how)
 
 
-def _haversine_km(lon1, lat1, lon2, lat2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dlat, dlon = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
-
 def nearest_node(ds, lon: float, lat: float, *, kinds: Iterable[str] | None = None) -> Place:
     """The node closest to ``(lon, lat)`` (great-circle distance), optionally of some kinds.
 
@@ -260,7 +255,7 @@ def nearest_node(ds, lon: float, lat: float, *, kinds: Iterable[str] | None = No
     for nid, (_, _, kind, nlon, nlat) in idx.nodes.items():
         if (wanted is not None and kind not in wanted) or math.isnan(nlon):
             continue
-        km = _haversine_km(lon, lat, nlon, nlat)
+        km = haversine_km(lon, lat, nlon, nlat)
         if km < best_km:
             best, best_km = nid, km
     if best is None:
