@@ -17,7 +17,7 @@ rules of ``freight.json`` in :func:`geodata.schema.check_freight`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,7 +97,7 @@ class _Input:
 # --------------------------------------------------------------------------- scenarios
 
 
-def _check_scenario_ids(out: Collector, path: Any, label: str, sc: dict, known: Collection[str]) -> None:
+def _check_scenario_ids(out: Collector, path: Any, label: str, sc: dict, known: Container[str]) -> None:
     for key in ("add", "remove"):
         ids = sc.get(key)
         if is_null(ids):
@@ -196,7 +196,7 @@ def _run_checks(data: _Input, out: Collector) -> dict[str, int]:
         labels["boundaries"] = check_boundary_ids(out, files["boundaries"], layers["boundaries"] or [])
     node_kinds = _node_kinds(data, labels)
     # when the node layer is unreadable, dangling-reference checks would only repeat that problem
-    node_ids: Collection[str] = Anything() if node_kinds is None else set(node_kinds)
+    node_ids: Container[str] = Anything() if node_kinds is None else set(node_kinds)
     if node_kinds is not None:
         check_nodes(out, files["nodes"], layers["nodes"] or [], labels["nodes"], node_kinds)
     if layers.get("services") is not None:
