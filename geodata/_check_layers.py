@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Container, Iterable
 from typing import Any
 
 from . import schema
@@ -91,7 +91,7 @@ def _label(out: Collector, path: Any, layer: str, i: int, rid: Any, ids: dict[st
 
 
 def _check_dates(out: Collector, path: Any, label: str, props: dict) -> None:
-    dates = {}
+    dates: dict[str, Any] = {}
     for name in ("opened", "closed"):
         value = props.get(name)
         try:
@@ -140,7 +140,7 @@ def check_boundary_ids(out: Collector, path: Any, records: list[Record]) -> list
     return labels
 
 
-def check_boundaries(out: Collector, path: Any, labels: list[str], node_ids: Collection[str]) -> None:
+def check_boundaries(out: Collector, path: Any, labels: list[str], node_ids: Container[str]) -> None:
     """Every boundary names a node."""
     for label in labels:
         if label not in node_ids and not label.startswith("#"):
@@ -170,7 +170,7 @@ def check_nodes(out: Collector, path: Any, records: list[Record], labels: list[s
             value = props.get(name)
             if not is_null(value) and not isinstance(value, str):
                 out.add(path, label, name, f"not text ({value!r})", "give the name as a string")
-        pop = props.get("population")
+        pop: Any = props.get("population")
         if not is_null(pop) and (not is_number(pop) or pop < 0 or pop != int(pop)):
             out.add(path, label, "population", f"bad population {pop!r}",
                     "give a whole number of people, or null when not found")
@@ -192,7 +192,7 @@ def _check_county(out: Collector, path: Any, label: str, county: Any, node_kinds
 
 
 def check_services(out: Collector, path: Any, records: list[Record], labels: list[str],
-                   node_ids: Collection[str]) -> None:
+                   node_ids: Container[str]) -> None:
     """mode, stops, minutes, time_source, frequency, days, bidirectional."""
     for rec, label in zip(records, labels, strict=True):
         props = rec.props
@@ -209,7 +209,7 @@ def check_services(out: Collector, path: Any, records: list[Record], labels: lis
         _check_bool(out, path, label, props, "bidirectional")
 
 
-def _check_stops(out: Collector, path: Any, label: str, stops: Any, node_ids: Collection[str]) -> list | None:
+def _check_stops(out: Collector, path: Any, label: str, stops: Any, node_ids: Container[str]) -> list | None:
     """The stops when they are a list of ids (else ``None``), after noting their problems."""
     if is_null(stops):
         return None
@@ -279,7 +279,7 @@ def _check_time_sources(out: Collector, path: Any, label: str, ts: Any, stops: l
 def _check_frequency(out: Collector, path: Any, label: str, rec: Record) -> None:
     given = False
     for name in ("headway_min", "per_day"):
-        value = rec.props.get(name)
+        value: Any = rec.props.get(name)
         if is_null(value):
             continue
         given = True
@@ -306,7 +306,7 @@ def _check_days(out: Collector, path: Any, label: str, days: Any) -> None:
 # --------------------------------------------------------------------------- links
 
 
-def check_links(out: Collector, path: Any, records: list[Record], labels: list[str], node_ids: Collection[str]) -> None:
+def check_links(out: Collector, path: Any, records: list[Record], labels: list[str], node_ids: Container[str]) -> None:
     """mode, ends, numbers, minutes or what derives them, time_source, bidirectional."""
     for rec, label in zip(records, labels, strict=True):
         props = rec.props
@@ -326,7 +326,7 @@ def check_links(out: Collector, path: Any, records: list[Record], labels: list[s
         _check_bool(out, path, label, props, "bidirectional")
 
 
-def _check_ends(out: Collector, path: Any, label: str, props: dict, node_ids: Collection[str]) -> None:
+def _check_ends(out: Collector, path: Any, label: str, props: dict, node_ids: Container[str]) -> None:
     ends = []
     for name in ("from", "to"):
         value = props.get(name)
@@ -342,7 +342,7 @@ def _check_ends(out: Collector, path: Any, label: str, props: dict, node_ids: Co
 def _check_link_numbers(out: Collector, path: Any, label: str, props: dict) -> set[str]:
     bad = set()
     for name in ("minutes", "length_km", "speed_kmh", "circuity"):
-        value = props.get(name)
+        value: Any = props.get(name)
         if is_null(value):
             continue
         if not is_number(value) or math.isinf(value) or value < 0 or (name != "minutes" and value == 0):

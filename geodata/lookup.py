@@ -350,7 +350,10 @@ def resolve_id(source, text: str, *, kinds: Iterable[str] | None = None) -> str:
     'qianjiang_dist'
     """
     place = resolve_place(source, text, kinds=kinds)
-    return place.id if place.id is not None else place.nearest
+    nid = place.id if place.id is not None else place.nearest
+    if nid is None:  # a coordinate place always carries its nearest node; kept for the type checker
+        raise PlaceNotFoundError(f"no node near {place.label}")
+    return nid
 
 
 def resolve_place(ds, text: str, *, kinds: Iterable[str] | None = None) -> Place:
