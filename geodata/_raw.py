@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
+from ._util import is_number, to_plain
 from .errors import DataError, Problem
 
 #: numeric scalar fields in which a NaN is a mistake (JSON has no NaN; a null means "unknown")
@@ -186,7 +187,7 @@ def _feature_record(path: Path, layer: str | None, i: int, feat: dict, out: Coll
 def _position_problem(pos: Any) -> str | None:
     if not isinstance(pos, list) or len(pos) not in (2, 3):
         return f"position {json.dumps(pos)[:40]} is not [lon, lat]"
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos):
+    if not all(is_number(v) for v in pos):
         return f"position {json.dumps(pos)[:40]} has a non-number"
     return None
 
@@ -304,8 +305,6 @@ def _gpkg_records(path: Path, layer: str) -> list[Record]:
 
 def _gpkg_scenarios(path: Path) -> list:
     import pyogrio
-
-    from ._util import to_plain
 
     frame = pyogrio.read_dataframe(path, layer=SCENARIO_TABLE, read_geometry=False)
     frame = decode_lists(frame, extra=("add", "modify", "remove"))

@@ -221,7 +221,7 @@ def _place(idx: _Index, nid: str, how: str) -> Place:
     return Place(id=nid, name_zh=zh, name_en=en, kind=kind, lon=lon, lat=lat, matched_by=how)
 
 
-def nearest_node(ds, lon: float, lat: float, *, kinds: Iterable[str] | None = None) -> Place:
+def nearest_node(ds: Any, lon: float, lat: float, *, kinds: Iterable[str] | None = None) -> Place:
     """The node closest to ``(lon, lat)`` (great-circle distance), optionally of some kinds.
 
     Parameters
@@ -337,7 +337,7 @@ def _choose(idx: _Index, raw: str, found: dict[str, tuple[str, bool]]) -> Place:
                               "give the id or the full name", suggestions=labels)
 
 
-def resolve_id(source, text: str, *, kinds: Iterable[str] | None = None) -> str:
+def resolve_id(source: Any, text: str, *, kinds: Iterable[str] | None = None) -> str:
     """The node id for a user's place text; ``"lat,lon"`` gives the nearest node.
 
     Same rules as :func:`resolve_place`; ``source`` is a Dataset or a graph
@@ -356,7 +356,7 @@ def resolve_id(source, text: str, *, kinds: Iterable[str] | None = None) -> str:
     return nid
 
 
-def resolve_place(ds, text: str, *, kinds: Iterable[str] | None = None) -> Place:
+def resolve_place(ds: Any, text: str, *, kinds: Iterable[str] | None = None) -> Place:
     """Resolve a user's place text against a dataset.
 
     Parameters

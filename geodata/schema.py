@@ -73,6 +73,7 @@ import math
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+from ._util import DATE_FIX, is_number, parse_date
 from .errors import Problem
 
 NODE_KINDS = (
@@ -152,7 +153,7 @@ def freight_number_problem(key: str, value: Any) -> tuple[str, str] | None:
     >>> freight_number_problem("modes.road.cost_cny_per_teu_km", -4.5)[0]
     'value -4.5 is negative'
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         return f"value {value!r} is not a number", "give a number such as 2.5"
     if not math.isfinite(value):
         return f"value {value!r} is not a finite number", "give a number such as 2.5"
@@ -326,8 +327,6 @@ def _check_capacity(periods: Any, record: str, add: _Add) -> None:
 
 
 def _check_period_date(value: Any, record: str, field: str, add: _Add) -> None:
-    from ._util import DATE_FIX, parse_date
-
     try:
         parse_date(value, file=FREIGHT_FILE, record=record, field_name=field)
     except ValueError:
