@@ -11,8 +11,10 @@ Points outside China are returned unchanged, as the map providers do.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["gcj02_to_wgs84", "in_china", "metric_crs", "wgs84_to_gcj02"]
 
@@ -22,7 +24,7 @@ _LON_RANGE = (72.004, 137.8347)     # the rectangle the providers treat as "Chin
 _LAT_RANGE = (0.8293, 55.8271)
 
 
-def in_china(lon, lat):
+def in_china(lon: ArrayLike, lat: ArrayLike) -> Any:
     """``True`` where the point falls in the rectangle in which GCJ-02 applies (vectorised)."""
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     return (lon >= _LON_RANGE[0]) & (lon <= _LON_RANGE[1]) & (lat >= _LAT_RANGE[0]) & (lat <= _LAT_RANGE[1])
@@ -46,13 +48,13 @@ def _delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return dlon, dlat
 
 
-def _out(lon, lat, like_lon, like_lat):
+def _out(lon: Any, lat: Any, like_lon: Any, like_lat: Any) -> tuple[Any, Any]:
     if np.ndim(like_lon) == 0 and np.ndim(like_lat) == 0:
         return float(lon), float(lat)
     return lon, lat
 
 
-def wgs84_to_gcj02(lon, lat):
+def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[Any, Any]:
     """Convert WGS-84 longitude/latitude to GCJ-02.
 
     Parameters
@@ -80,7 +82,8 @@ def wgs84_to_gcj02(lon, lat):
     return _out(np.where(inside, lo + dlon, lo), np.where(inside, la + dlat, la), lon, lat)
 
 
-def gcj02_to_wgs84(lon, lat, *, tol_deg: float = 1e-10, max_iter: int = 30):
+def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike, *, tol_deg: float = 1e-10,
+                   max_iter: int = 30) -> tuple[Any, Any]:
     """Convert GCJ-02 longitude/latitude back to WGS-84 (iterative inverse).
 
     Solves ``wgs84_to_gcj02(w) == g`` by fixed-point iteration
@@ -120,7 +123,7 @@ def gcj02_to_wgs84(lon, lat, *, tol_deg: float = 1e-10, max_iter: int = 30):
     return _out(np.where(inside, wlon, glon), np.where(inside, wlat, glat), lon, lat)
 
 
-def metric_crs(lon, lat) -> str:
+def metric_crs(lon: ArrayLike, lat: ArrayLike) -> str:
     """EPSG code of the UTM zone (WGS-84) for a point or the mean of points.
 
     Parameters
@@ -140,7 +143,7 @@ def metric_crs(lon, lat) -> str:
     >>> metric_crs(151.2, -33.9)
     'EPSG:32756'
     """
-    mlon, mlat = float(np.mean(lon)), float(np.mean(lat))
+    mlon, mlat = float(np.mean(np.asarray(lon, dtype=float))), float(np.mean(np.asarray(lat, dtype=float)))
     if not (-180.0 <= mlon <= 180.0 and -90.0 <= mlat <= 90.0) or math.isnan(mlon + mlat):
         from .errors import OptionError
 

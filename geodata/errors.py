@@ -7,6 +7,9 @@ matching built-in so ``except ValueError`` keeps working.  The CLI prints
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 
 class QjnetError(Exception):
     """Base of all qjnet errors.  ``exit_code`` is what the CLI exits with."""
@@ -25,7 +28,7 @@ class DataError(QjnetError, ValueError):
         Where it is; any may be ``None`` when not applicable.
     """
 
-    def __init__(self, message: str, *, file=None, record=None, field=None):
+    def __init__(self, message: str, *, file: Any = None, record: Any = None, field: str | None = None) -> None:
         self.file = None if file is None else str(file)
         self.record = record
         self.field = field
@@ -36,7 +39,7 @@ class DataError(QjnetError, ValueError):
         return located(self.message, file=self.file, record=self.record, field=self.field)
 
 
-def located(message: str, *, file=None, record=None, field=None) -> str:
+def located(message: str, *, file: Any = None, record: Any = None, field: str | None = None) -> str:
     """``"FILE, record 'R', field 'F': message"``, leaving out the parts that are ``None``."""
     where = []
     if file:
@@ -48,10 +51,29 @@ def located(message: str, *, file=None, record=None, field=None) -> str:
     return f"{', '.join(where)}: {message}" if where else message
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a dataset: where it is, what is wrong, how to fix it.
+
+    ``str(problem)`` is the one-line form printed by the CLI, e.g.
+    ``nodes.geojson, record 'x', field 'kind': unknown kind 'town'; use one of place, ...``.
+    """
+
+    file: str | None
+    record: str | None
+    field: str | None
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        text = self.message + (f"; {self.fix}" if self.fix else "")
+        return located(text, file=self.file, record=self.record, field=self.field)
+
+
 class ValidationError(DataError):
     """Several data problems gathered in one report (``.problems``)."""
 
-    def __init__(self, problems: list, *, file=None):
+    def __init__(self, problems: list, *, file: Any = None) -> None:
         self.problems = list(problems)
         first = self.problems[0] if self.problems else None
         more = len(self.problems) - 1
@@ -65,7 +87,7 @@ class ValidationError(DataError):
 class PlaceNotFoundError(QjnetError, LookupError):
     """A place name or id that matches nothing; ``.suggestions`` holds close matches."""
 
-    def __init__(self, message: str, suggestions=()):
+    def __init__(self, message: str, suggestions: Any = ()) -> None:
         self.suggestions = list(suggestions)
         super().__init__(message)
 

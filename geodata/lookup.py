@@ -28,7 +28,9 @@ import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from ._util import haversine_km, is_null
 from .errors import AmbiguousPlaceError, PlaceNotFoundError
 
 __all__ = ["Place", "nearest_node", "pinyin_key", "resolve_id", "resolve_place", "short_name_zh"]
@@ -114,8 +116,8 @@ def pinyin_key(name_zh: str) -> str:
     return _latin("".join(lazy_pinyin(name_zh, style=Style.NORMAL, errors="ignore")))
 
 
-def _text(value) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def _text(value: Any) -> str | None:
+    if is_null(value):
         return None
     text = str(value).strip()
     return text or None
@@ -219,14 +221,7 @@ def _place(idx: _Index, nid: str, how: str) -> Place:
     return Place(id=nid, name_zh=zh, name_en=en, kind=kind, lon=lon, lat=lat, matched_by=how)
 
 
-def _haversine_km(lon1, lat1, lon2, lat2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dlat, dlon = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
-
-def nearest_node(ds, lon: float, lat: float, *, kinds: Iterable[str] | None = None) -> Place:
+def nearest_node(ds: Any, lon: float, lat: float, *, kinds: Iterable[str] | None = None) -> Place:
     """The node closest to ``(lon, lat)`` (great-circle distance), optionally of some kinds.
 
     Parameters
@@ -260,7 +255,7 @@ def nearest_node(ds, lon: float, lat: float, *, kinds: Iterable[str] | None = No
     for nid, (_, _, kind, nlon, nlat) in idx.nodes.items():
         if (wanted is not None and kind not in wanted) or math.isnan(nlon):
             continue
-        km = _haversine_km(lon, lat, nlon, nlat)
+        km = haversine_km(lon, lat, nlon, nlat)
         if km < best_km:
             best, best_km = nid, km
     if best is None:
@@ -342,7 +337,7 @@ def _choose(idx: _Index, raw: str, found: dict[str, tuple[str, bool]]) -> Place:
                               "give the id or the full name", suggestions=labels)
 
 
-def resolve_id(source, text: str, *, kinds: Iterable[str] | None = None) -> str:
+def resolve_id(source: Any, text: str, *, kinds: Iterable[str] | None = None) -> str:
     """The node id for a user's place text; ``"lat,lon"`` gives the nearest node.
 
     Same rules as :func:`resolve_place`; ``source`` is a Dataset or a graph
@@ -355,10 +350,13 @@ def resolve_id(source, text: str, *, kinds: Iterable[str] | None = None) -> str:
     'qianjiang_dist'
     """
     place = resolve_place(source, text, kinds=kinds)
-    return place.id if place.id is not None else place.nearest
+    nid = place.id if place.id is not None else place.nearest
+    if nid is None:  # a coordinate place always carries its nearest node; kept for the type checker
+        raise PlaceNotFoundError(f"no node near {place.label}")
+    return nid
 
 
-def resolve_place(ds, text: str, *, kinds: Iterable[str] | None = None) -> Place:
+def resolve_place(ds: Any, text: str, *, kinds: Iterable[str] | None = None) -> Place:
     """Resolve a user's place text against a dataset.
 
     Parameters

@@ -156,3 +156,82 @@ def test_other_json_files_travel_with_the_dataset(data_dir, tmp_path, fmt, name)
     ds = replace(load_dataset(data_dir / "mini"), extras={"freight": {"teu_per_train": 50, "note": "黔江"}})
     back = read_dataset(write_dataset(ds, tmp_path / name, format=fmt))
     assert back.extras == {"freight": {"teu_per_train": 50, "note": "黔江"}}
+
+
+# --------------------------------------------------------------------------- write_dataset picks the format
+
+
+def test_write_dataset_takes_the_format_from_the_suffix(data_dir, tmp_path):
+    import pyogrio
+
+    ds = load_dataset(data_dir / "mini")
+    gpkg = write_dataset(ds, tmp_path / "x.gpkg")
+    assert gpkg.is_file() and {"nodes", "services", "links", "scenarios"} <= {n for n, _ in pyogrio.list_layers(gpkg)}
+    folder = write_dataset(ds, tmp_path / "folder")
+    assert folder.is_dir() and (folder / "nodes.geojson").is_file()
+    for out in (gpkg, folder):
+        assert list(load_dataset(out).services.index) == list(ds.services.index)
+
+
+@pytest.mark.parametrize("name, kwargs, words", [
+    ("x.zip", {}, "cannot tell the dataset format from the suffix '.zip'"),
+    ("x.geojson", {}, "cannot tell the dataset format from the suffix '.geojson'"),
+    ("x.gpkg", {"format": "geojson"}, "a .gpkg name for a GeoJSON folder"),
+    ("x", {"format": "shp"}, "unknown dataset format 'shp'"),
+])
+def test_write_dataset_refuses_a_bad_suffix_in_one_line(data_dir, tmp_path, name, kwargs, words):
+    ds = load_dataset(data_dir / "mini")
+    with pytest.raises(OptionError, match=words) as err:
+        write_dataset(ds, tmp_path / name, **kwargs)
+    assert "\n" not in str(err.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- one reader, one date parser
+
+
+def test_read_layer_geojson_names_file_record_and_field(tmp_path):
+    path = tmp_path / "n.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": "x"}, "geometry": {"type": "Point", "coordinates": [1]}}]}))
+    with pytest.raises(DataError, match=r"n.geojson, record 'x', field 'geometry': bad geometry"):
+        read_layer(path)
+
+
+def test_gpkg_and_folder_read_the_same(data_dir, tmp_path):
+    ds = read_dataset(data_dir / "mini")
+    back = read_dataset(write_dataset(ds, tmp_path / "mini.gpkg"))
+    for layer in ("nodes", "services"):  # links: null minutes are NaN in both, and NaN != NaN
+        _same_layer(getattr(ds, layer), getattr(back, layer))
+    assert back.scenarios == ds.scenarios
+
+
+def test_one_date_parser_everywhere():
+    from qjnet.geodata import _util, io, select
+
+    assert io.parse_date is select.parse_date is _util.parse_date
+    assert parse_date(dt.date(2025, 6, 27)) == dt.date(2025, 6, 27)
+    assert parse_date(float("nan")) is None and parse_date("") is None
+    with pytest.raises(OptionError, match="bad date 2024"):
+        parse_date(2024)  # a number is not a date, in a dataset or an option
+
+
+def test_io_keeps_its_re_exports():
+    from qjnet.geodata import dataset, io, select
+
+    assert io.apply_selection is select.apply_selection
+    assert io.Dataset is dataset.Dataset and io.default_dataset_path is dataset.default_dataset_path
+    assert callable(io.load_dataset) and callable(io.read_layers)
+
+
+def test_shared_helpers():
+    import numpy as np
+    import pandas as pd
+
+    from qjnet.geodata._util import haversine_km, is_null, to_plain
+
+    assert [is_null(v) for v in (None, float("nan"), pd.NA, pd.NaT, 0, "", [])] == [True] * 4 + [False] * 3
+    assert to_plain({"a": [np.int64(2), np.float64(1.5), np.float64(3.0), pd.NA], "d": dt.date(2025, 6, 27)}) == \
+        {"a": [2, 1.5, 3, None], "d": "2025-06-27"}
+    assert haversine_km(108.77, 29.53, 108.77, 29.53) == 0
+    assert haversine_km(0, 0, 0, 1) == pytest.approx(111.195, abs=0.01)

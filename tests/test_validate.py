@@ -48,6 +48,17 @@ BAD = {
     "invalid_services_no_frequency": ("services.geojson", "rail_cd", "headway_min", "neither headway_min nor per_day"),
     "invalid_scenarios_unknown_id": ("scenarios.json", "plan", "add", "'hsr_zz_plan' names no node"),
     "invalid_scenarios_unknown_field": ("scenarios.json", "plan", "open", "unknown scenario field"),
+    "invalid_freight_negative_cost": ("freight.json", "modes.road", "cost_cny_per_teu_km", "value -4.5 is negative"),
+    "invalid_freight_no_provenance": ("freight.json", "modes.rail", "circuity", "figure without provenance"),
+    "invalid_freight_missing_figure": ("freight.json", "modes.air", "co2_kg_per_tonne_km", "missing figure"),
+    "invalid_freight_unknown_node": ("freight.json", "nodes.town_z", "id", "'town_z' names no node"),
+    "invalid_freight_unknown_mode": ("freight.json", "nodes.town_c", "modes", "unknown mode 'ship'"),
+    "invalid_freight_bad_capacity_date": ("freight.json", "nodes.town_c", "capacity[0].from", "bad date '29/02/2024'"),
+    "invalid_freight_wait_fraction_above_1": ("freight.json", "modes.rail", "wait_fraction", "value 1.5 is above 1"),
+    "invalid_freight_missing_handling": ("freight.json", "nodes.town_c", "handling_cny_per_teu",
+                                         "needs handling_cny_per_teu"),
+    "invalid_freight_unknown_road_class": ("freight.json", "trunk_a_d", "road_class", "unknown road_class 'motorway'"),
+    "invalid_freight_not_json": ("freight.json", None, None, "not valid JSON"),
 }
 
 
@@ -239,3 +250,119 @@ def _problems(ds):
     except ValidationError as err:
         return err.problems
     return []
+
+
+# --------------------------------------------------------------------------- freight.json
+
+
+def test_valid_freight_dataset_passes_and_its_figures_load():
+    from qjnet.network.freight import load_freight_params
+
+    report = validate_dataset(DATA / "valid_freight")
+    assert report.ok, report.lines()
+    params = load_freight_params(load_dataset(DATA / "valid_freight").extras["freight"])
+    assert params["modes.road.cost_cny_per_teu_km"] == 4.5 and params.node_modes["town_c"] == ("road", "rail")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in BAD if n.startswith("invalid_freight_") and n != "invalid_freight_not_json"))
+def test_freight_loader_and_schema_name_the_same_place(name):
+    """Where the freight loader also refuses a file, it names the record and field that validation names."""
+    from qjnet.network.freight import load_freight_params
+
+    file, record, field, _ = BAD[name]
+    doc = json.loads((DATA / name / file).read_text())
+    try:
+        load_freight_params(doc)
+    except DataError as err:
+        assert (err.record, err.field) == (record, field)
+
+
+def test_every_freight_problem_in_one_pass():
+    from qjnet.geodata.schema import check_freight
+
+    doc = json.loads((DATA / "valid_freight" / "freight.json").read_text())
+    doc["modes"]["road"]["cost_cny_per_teu_km"]["value"] = "cheap"
+    doc["modes"]["rail"]["running_speed_kmh"]["value"] = 0
+    doc["cargo"] = 10
+    doc["nodes"]["town_c"]["capacity"] = [{"value": -1, "unit": "Mt/yr"}]
+    doc["trunk_roads"][0].pop("circuity")
+    doc["extra"] = True
+    got = [(p.record, p.field, p.message) for p in check_freight(doc, node_ids={"town_c", "town_d"})]
+    assert got == [
+        (None, "extra", "unknown top-level field 'extra'"),
+        (None, "cargo", "not an object ('10')"),
+        ("modes.rail", "running_speed_kmh", "value 0 is not allowed"),
+        ("modes.road", "cost_cny_per_teu_km", "value 'cheap' is not a number"),
+        ("nodes.town_c", "capacity[0].value", "value -1 is negative"),
+        ("nodes.town_c", "capacity[0]", "capacity without provenance"),
+        ("trunk_a_d", "circuity", "trunk road needs circuity"),
+    ]
+    assert all(p.file == "freight.json" and p.fix for p in check_freight(doc))
+
+
+def test_rail_running_speed_may_be_null_and_nothing_else():
+    from qjnet.geodata.schema import check_freight
+
+    doc = json.loads((DATA / "valid_freight" / "freight.json").read_text())
+    assert doc["modes"]["rail"]["running_speed_kmh"]["value"] is None and check_freight(doc) == []
+    doc["modes"]["rail"]["circuity"]["value"] = None
+    assert [str(p) for p in check_freight(doc)] == [
+        "freight.json, record 'modes.rail', field 'circuity': value None is not a number; give a number such as 2.5"]
+
+
+def test_check_dataset_checks_freight_in_memory():
+    from dataclasses import replace
+
+    ds = read_layers(DATA / "valid_freight")
+    check_dataset(ds)
+    doc = json.loads(json.dumps(ds.extras["freight"]))
+    doc["nodes"]["town_c"]["modes"] = ["road", "boat"]
+    with pytest.raises(ValidationError, match=r"freight.json, record 'nodes.town_c', field 'modes': unknown mode 'boat'"):
+        check_dataset(replace(ds, extras={"freight": doc}))
+
+
+def test_freight_problems_in_a_geopackage_name_its_table(tmp_path):
+    from qjnet.geodata.formats import write_dataset
+
+    ds = read_layers(DATA / "invalid_freight_negative_cost")
+    out = write_dataset(ds, tmp_path / "bad.gpkg")
+    problems = validate_dataset(out).problems
+    assert [(p.file, p.record, p.field) for p in problems] == [
+        (f"{out} (table extras, freight.json)", "modes.road", "cost_cny_per_teu_km")]
+    with pytest.raises(ValidationError, match=r"bad.gpkg \(table extras, freight.json\), record 'modes.road'"):
+        load_dataset(out)
+
+
+@pytest.mark.skipif(not (default_dataset_path() / "freight.json").exists(), reason="embedded dataset not built yet")
+def test_embedded_freight_json_follows_the_schema():
+    from qjnet.geodata.schema import check_freight
+
+    nodes = read_layers().nodes
+    doc = json.loads((default_dataset_path() / "freight.json").read_text(encoding="utf-8"))
+    assert check_freight(doc, node_ids=set(nodes.index)) == []
+
+
+# --------------------------------------------------------------------------- one reader
+
+
+def test_validation_and_loading_share_one_reader(monkeypatch):
+    """validate_dataset, check_dataset's input, read_dataset and load_dataset all read through geodata._raw."""
+    from qjnet.geodata import _raw
+    from qjnet.geodata.formats import read_dataset
+
+    calls = []
+    real = _raw._read_folder
+    monkeypatch.setattr(_raw, "_read_folder", lambda folder: calls.append(folder) or real(folder))
+    validate_dataset(DATA / "mini")
+    read_dataset(DATA / "mini")
+    read_layers(DATA / "mini")
+    load_dataset(DATA / "mini")
+    assert len(calls) == 4
+
+
+def test_nan_literal_is_refused_by_loading_as_by_validation(tmp_path):
+    folder = _copy_mini(tmp_path)
+    text = (folder / "links.geojson").read_text().replace('"minutes": null', '"minutes": NaN', 1)
+    (folder / "links.geojson").write_text(text)
+    with pytest.raises(ValidationError, match="record 'road_ab', field 'minutes': NaN is not a number"):
+        load_dataset(folder)
