@@ -34,6 +34,10 @@ Edges (every edge: ``mode``, ``hours``, ``km``, ``cost_teu``, ``cost_tonne``, ``
 A chain starts at the origin site (the box is on a truck there) and ends when the box reaches the
 destination by any mode (a train arriving at the port ends the chain; the onward sea transfer is
 the same for every chain and not counted).
+
+Modules: :mod:`.params` (the figures of ``freight.json`` and overrides), :mod:`.graph`
+(:func:`build_freight_graph`), :mod:`.routing` (:func:`freight_route`, :func:`freight_pareto`),
+:mod:`.analysis` (:func:`catchment`, :func:`compare_freight`, :func:`yards`).
 """
 
 from __future__ import annotations

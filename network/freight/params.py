@@ -1,4 +1,8 @@
-"""Freight figures: reading and checking ``freight.json`` and user overrides of its figures."""
+"""Freight figures: reading and checking ``freight.json``, user overrides, the option checks.
+
+Every figure of ``freight.json`` is ``{"value", "unit", "source" or "assumption"}``; they are
+flattened to dotted keys (``modes.rail.cost_cny_per_teu_km``) in a :class:`FreightParams`.
+"""
 
 from __future__ import annotations
 
@@ -31,8 +35,9 @@ class Param:
     source: str | None = None
     assumption: str | None = None
 
-    def to_dict(self) -> dict:
-        out = {"key": self.key, "value": self.value, "unit": self.unit}
+    def to_dict(self) -> dict[str, Any]:
+        """The figure as plain JSON values (``source`` and ``assumption`` only when given)."""
+        out: dict[str, Any] = {"key": self.key, "value": self.value, "unit": self.unit}
         if self.source:
             out["source"] = self.source
         if self.assumption:
