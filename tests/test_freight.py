@@ -69,11 +69,14 @@ def _service(sid, stops, minutes, opened, per_day=1, days=(1, 2, 3, 4, 5, 6, 7))
         "status": "open", "capacity": None, "source": "test fixture", "assumptions": "fixture"})
 
 
+def _fc(feats):
+    return {"type": "FeatureCollection", "features": feats}
+
+
 def write_corridor(folder: Path, *, freight: dict | None = None) -> Path:
     """Write the corridor fixture dataset into ``folder`` and return it."""
     folder.mkdir(parents=True, exist_ok=True)
-    fc = lambda feats: {"type": "FeatureCollection", "features": feats}
-    (folder / "nodes.geojson").write_text(json.dumps(fc([_node(*n) for n in NODES])))
+    (folder / "nodes.geojson").write_text(json.dumps(_fc([_node(*n) for n in NODES])))
     links = [
         _link("acc_q", "town_q", "q_yard", "access", 5),
         _link("acc_x", "town_x", "x_yard", "access", 4),
@@ -82,12 +85,12 @@ def write_corridor(folder: Path, *, freight: dict | None = None) -> Path:
         _link("rd_far", "town_far", "town_q", "road", 60),
         _link("acc_sight", "town_q", "sight", "access", 3),   # a sight: road, but no freight
     ]
-    (folder / "links.geojson").write_text(json.dumps(fc(links)))
+    (folder / "links.geojson").write_text(json.dumps(_fc(links)))
     services = [
         _service("frt_q_port", ["q_yard", "port"], [0, 2400], "2024-02-29"),
         _service("frt_x_port", ["x_yard", "port"], [0, 2000], "2023-10-12", per_day=1, days=(1, 4)),
     ]
-    (folder / "services.geojson").write_text(json.dumps(fc(services)))
+    (folder / "services.geojson").write_text(json.dumps(_fc(services)))
     (folder / "scenarios.json").write_text(json.dumps({"scenarios": [
         {"name": "no-q-train", "date": "2025-01-01", "description": "corridor train cancelled",
          "add": [], "modify": [], "remove": ["frt_q_port"]}]}))
@@ -129,6 +132,30 @@ def test_every_embedded_figure_has_a_source_or_an_assumption():
     assert params.capacity_tonnes("xiushan_freight", None) == pytest.approx(100000 * 10.0)
 
 
+def test_a_figure_left_unset_reads_as_none_and_figure_refuses_it():
+    doc = json.loads(FREIGHT_JSON.read_text(encoding="utf-8"))
+    params = load_freight_params(doc)
+    assert params["modes.rail.running_speed_kmh"] is None
+    with pytest.raises(KeyError, match="running_speed_kmh"):
+        params.figure("modes.rail.running_speed_kmh")
+    assert params.figure("modes.rail.circuity") == params["modes.rail.circuity"]
+    set_speed = load_freight_params(doc, overrides={"rail.running_speed_kmh": "26"})
+    assert set_speed.figure("modes.rail.running_speed_kmh") == 26.0
+
+
+def test_package_keeps_its_public_names():
+    import qjnet.network.freight as freight
+
+    assert freight.__all__ == [
+        "CARGOS", "OBJECTIVES", "FreightChain", "FreightComparison", "FreightLeg", "FreightParams", "Param",
+        "apply_overrides", "build_freight_graph", "catchment", "compare_freight", "freight_pareto",
+        "freight_route", "load_freight_params", "parse_overrides", "yards"]
+    for name in [*freight.__all__, "DEFAULT_PORT", "FREIGHT_KINDS", "FREIGHT_MODES", "ROAD_LINK_MODES",
+                 "_check_cargo", "_check_objective"]:
+        assert getattr(freight, name) is not None, name
+    assert freight._check_cargo("tons") == "tonne" and freight._check_objective("carbon") == "co2"
+
+
 def test_overrides_replace_value_and_provenance():
     doc = json.loads(FREIGHT_JSON.read_text(encoding="utf-8"))
     params = load_freight_params(doc, overrides={"rail.cost_cny_per_teu_km": "3", "nodes.qj_freight.capacity_mt_per_year": "6"})
@@ -162,7 +189,7 @@ def test_freight_json_without_provenance_is_rejected(tmp_path):
 
 def test_graph_contract(G):
     assert G.graph["kind"] == "freight"
-    for u, v, k, d in G.edges(keys=True, data=True):
+    for u, v, _k, d in G.edges(keys=True, data=True):
         assert d["mode"] in ("road", "rail", "air", "handling")
         assert d["hours"] > 0 and d["cost_teu"] >= 0 and d["co2_tonne"] >= 0
         if d["mode"] == "handling":
