@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from ...geodata.lookup import _haversine_km
-from ..roads import _missing
+from ...geodata._util import haversine_km
+from ...geodata._util import is_null as _missing
 from .params import FREIGHT_KINDS, ROAD_LINK_MODES, FreightParams, _check_cargo, load_freight_params
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ Figure = Callable[[str], float]
 
 def _gc_km(a: Coord, b: Coord) -> float:
     """Great-circle km between two ``(lon, lat)`` points."""
-    return _haversine_km(a[0], a[1], b[0], b[1])
+    return haversine_km(a[0], a[1], b[0], b[1])
 
 
 def _departures_per_week(svc: Any) -> float | None:
