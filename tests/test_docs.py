@@ -97,9 +97,11 @@ class ShellExample:
         return 2 if any(line.startswith("qjnet: error:") for line in self.shown) else 0
 
 
-def shell_examples(path: Path) -> list[ShellExample]:
-    examples: list[ShellExample] = []
+def shell_sessions(path: Path) -> list[list[ShellExample]]:
+    """The ``$ qjnet`` commands of each console block; a block's commands share one folder."""
+    sessions: list[list[ShellExample]] = []
     for start, body in code_blocks(path, {"console"}):
+        examples: list[ShellExample] = []
         skip = False
         for offset, line in enumerate(body):
             text = line.strip()
@@ -115,10 +117,12 @@ def shell_examples(path: Path) -> list[ShellExample]:
             elif text:
                 assert examples, f"{_rel(path)}:{start + offset + 1}: output before any command"
                 examples[-1].shown.append(text)
-    return examples
+        sessions.append(examples)
+    return sessions
 
 
-SHELL_EXAMPLES = [example for path in DOC_FILES for example in shell_examples(path)]
+SHELL_SESSIONS = [session for path in DOC_FILES for session in shell_sessions(path)]
+SHELL_EXAMPLES = [example for session in SHELL_SESSIONS for example in session]
 
 
 def _line_pattern(shown: str) -> re.Pattern[str]:
@@ -167,17 +171,18 @@ def run_cli(tmp_path, monkeypatch, graph_cache):
 
 
 def test_every_page_has_examples():
-    assert SHELL_EXAMPLES, "no console examples found"
+    assert all(SHELL_SESSIONS), "a console block without a qjnet command"
     pages = {example.where.split(":")[0] for example in SHELL_EXAMPLES}
     assert "README.md" in pages
 
 
-@pytest.mark.parametrize("example", SHELL_EXAMPLES, ids=[e.where for e in SHELL_EXAMPLES])
-def test_shell_example(example: ShellExample, run_cli):
-    result = run_cli(example.argv)
-    assert result.exit_code == example.expected_exit_code, f"{example.where}: exit {result.exit_code}\n{result.output}"
-    missing = missing_lines(example.shown, result.output)
-    assert not missing, f"{example.where}: lines not in the output:\n" + "\n".join(missing) + "\n--- output:\n" + result.output
+@pytest.mark.parametrize("session", SHELL_SESSIONS, ids=[s[0].where for s in SHELL_SESSIONS])
+def test_shell_examples(session: list[ShellExample], run_cli):
+    for example in session:
+        result = run_cli(example.argv)
+        assert result.exit_code == example.expected_exit_code, f"{example.where}: exit {result.exit_code}\n{result.output}"
+        missing = missing_lines(example.shown, result.output)
+        assert not missing, f"{example.where}: lines not in the output:\n" + "\n".join(missing) + "\n--- output:\n" + result.output
 
 
 @pytest.mark.parametrize("example", SHELL_EXAMPLES, ids=[e.where for e in SHELL_EXAMPLES])
