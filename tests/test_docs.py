@@ -269,6 +269,7 @@ def test_python_examples_name_their_date(path: Path):
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning:sphinx_click")  # sphinx-click on Sphinx 9; not ours
 def test_docs_build_without_warnings(tmp_path):
     pytest.importorskip("sphinx")
     pytest.importorskip("numpydoc")
