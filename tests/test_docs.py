@@ -213,6 +213,14 @@ def test_readme_setup_commands_come_first():
     assert commands[1] == TEST_COMMAND  # .ci/run runs exactly this
     assert ".venv/bin/pip install ." in commands[0]
     assert "--date " in commands[0]
+    index = (DOCS / "index.rst").read_text(encoding="utf-8")
+    assert all(command in index for command in commands), "docs/index.rst shows the same two commands"
+
+
+def test_readme_lists_every_command():
+    text = README.read_text(encoding="utf-8")
+    for name in COMMANDS:
+        assert f"`qjnet {name}" in text or f"`{name}`" in text, f"qjnet {name} missing from the README"
 
 
 def test_readme_main_job_runs(run_cli, tmp_path):
