@@ -160,18 +160,6 @@ def test_validate_graph_reports_problems(mini):
         validate_graph(bad)
 
 
-def test_readme_library_example_runs(repo_root):
-    import doctest
-
-    text = (repo_root / "README.md").read_text(encoding="utf-8")
-    start = text.index("```python", text.index("## Library")) + len("```python")
-    block = text[start:text.index("```\n", start)]
-    test = doctest.DocTestParser().get_doctest(block, {}, "README Library", None, 0)
-    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
-    runner.run(test)
-    assert runner.summarize(verbose=False).failed == 0
-
-
 @pytest.mark.parametrize("module", ["qjnet.network.build", "qjnet.network.params", "qjnet.network.convert", "qjnet.network.route",
                                     "qjnet.network.reach", "qjnet.network.access", "qjnet.network.compare"])
 def test_docstring_examples_run(module):
