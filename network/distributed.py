@@ -92,20 +92,35 @@ def run_chunks(
 
     if not client.scheduler_info().get("workers"):
         raise ClusterError("the Dask cluster has no workers; start some with `dask worker SCHEDULER`")
-    (shared,) = client.scatter([payload], broadcast=True, hash=False)  # a list: a dict would scatter per key
+    scattered = [client.scatter([payload], broadcast=True, hash=False)[0]]  # a list: a dict scatters per key
     token = uuid.uuid4().hex[:12]
-    futures = {}
-    for i, chunk in enumerate(chunks):
-        fut = client.submit(fn, shared, chunk, dense, key=f"qjnet-matrix-{token}-{i:05d}", retries=RETRIES)
+    futures: dict = {}
+    attempts = [0] * len(chunks)
+
+    def submit(i: int) -> Any:
+        key = f"qjnet-matrix-{token}-{i:05d}" + (f"-again{attempts[i]}" if attempts[i] else "")
+        fut = client.submit(fn, scattered[-1], chunks[i], dense, key=key, retries=RETRIES)
         futures[fut.key] = (i, fut)
+        return fut
+
+    pending = as_completed([submit(i) for i in range(len(chunks))], with_results=True, raise_errors=False,
+                           loop=client.loop)
     done = 0
     try:
-        for fut, result in as_completed([f for _, f in futures.values()], with_results=True,
-                                        raise_errors=False, loop=client.loop):
+        for fut, result in pending:
             i, _ = futures.pop(fut.key)
             if fut.status == "error":
                 exc = fut.exception()
                 raise ClusterError(f"matrix chunk {i} failed on the cluster: {type(exc).__name__}: {exc}")
+            if fut.status != "finished":  # cancelled or lost with a worker: run the chunk again, once more
+                attempts[i] += 1
+                if attempts[i] > RETRIES:
+                    raise ClusterError(f"matrix chunk {i} was lost on the cluster {attempts[i]} times; "
+                                       "check the workers' logs")
+                log.info("Matrix chunk %d %s on the cluster; running it again", i, fut.status)
+                scattered.append(client.scatter([payload], broadcast=True, hash=False)[0])
+                pending.add(submit(i))
+                continue
             fut.release()
             done += 1
             if progress:
@@ -114,4 +129,5 @@ def run_chunks(
     finally:
         for _, fut in futures.values():
             fut.cancel()
-        shared.release()
+        for shared in scattered:
+            shared.release()
