@@ -112,7 +112,7 @@ def reach_map(reached: gpd.GeoDataFrame, *, bands: gpd.GeoDataFrame | None = Non
     canvas = result_map(dataset, tiles=tiles, bounds=shown.total_bounds if len(shown) else None)
     _draw_bands(canvas, iso, reverse=reverse)
     origins = _origins(pts)
-    _draw_reached(canvas, pts[~pts.index.astype(str).isin(origins)], budget=budget, reverse=reverse)
+    _draw_reached(canvas, pts, origins, budget=budget, reverse=reverse)
     origin_name = _draw_origins(canvas, pts, origins, budget=budget, reverse=reverse)
     names = ", ".join(_label(pts.loc[o]) for o in sorted(origins) if o in pts.index) or "origin"
     default_title = (f"{'到达' if reverse else '从'} {names} {fmt_minutes(budget)} 分钟可达 · "
@@ -150,11 +150,11 @@ def _node_popup(nid: Any, row: Any, *, reverse: bool) -> str:
                  title=row.get("name_zh") or nid)
 
 
-def _draw_reached(canvas: Canvas, pts: gpd.GeoDataFrame, *, budget: float, reverse: bool) -> None:
-    """Places (sized by population) and other nodes, coloured by minutes; far ones first so near ones are on top."""
+def _draw_reached(canvas: Canvas, pts: gpd.GeoDataFrame, origins: set[str], *, budget: float, reverse: bool) -> None:
+    """Places (sized by population) and other nodes but the origins, coloured by minutes; far ones first."""
     groups = {True: layer(canvas, PLACES), False: layer(canvas, OTHERS)}
     for nid, row in pts.sort_values("minutes", ascending=False).iterrows():
-        if row.geometry is None or row.geometry.is_empty:
+        if str(nid) in origins or row.geometry is None or row.geometry.is_empty:
             continue
         is_place = row.get("kind") == "place"
         circle(canvas, groups[is_place], row.geometry.x, row.geometry.y,
