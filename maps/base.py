@@ -3,6 +3,9 @@
 A map starts with :func:`base_map`: a ``folium.Map`` in an offline figure
 (:mod:`maps.offline`), the dataset's county boundaries as a basemap that needs
 no network, and optionally a tile layer (``tiles="osm"`` or ``"gaode"``).
+Maps take objects and read no files: the basemap comes from the ``boundaries``
+layer of the :class:`geodata.io.Dataset` object passed in (loaded from a
+folder or a GeoPackage alike); with no dataset a map simply has no basemap.
 AMap (Gaode) tiles are drawn in GCJ-02, the offset coordinate system Chinese
 law requires for published maps; with ``tiles="gaode"`` every geometry is
 converted from WGS-84 to GCJ-02 (:func:`geodata.crs.wgs84_to_gcj02`) so it
@@ -13,17 +16,23 @@ helper.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 from branca.element import MacroElement
 from folium.template import Template
 
 from ..geodata.errors import OptionError
-from .escape import esc, missing
+from .escape import esc, fmt_minutes, missing
 from .offline import make_offline
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from ..geodata.io import Dataset
 
 TILES = ("none", "osm", "gaode")
 
@@ -60,6 +69,9 @@ KIND_STYLE: dict[str, tuple[str, str]] = {
 }
 
 DASH = "8 6"
+
+#: band fill colours, nearest band first
+BAND_COLORS = ("#1a9850", "#fee08b", "#f46d43", "#a50026", "#762a83", "#2166ac")
 
 
 def mode_key(mode: str) -> str:
@@ -144,15 +156,66 @@ class Canvas:
         self.counts[layer_name] = self.counts.get(layer_name, 0) + n
 
 
-def base_map(dataset=None, *, tiles: str = "none", bounds: Sequence[float] | None = None,
+def check_dataset(dataset: Any) -> None:
+    """Refuse a path or dataset name where a :class:`geodata.io.Dataset` object belongs.
+
+    Maps read no files: load the dataset first (``qjnet.geodata.io.load_dataset(path)``,
+    a folder or a GeoPackage) and pass the object.
+    """
+    if isinstance(dataset, (str, bytes, os.PathLike)):
+        raise TypeError(f"maps take a Dataset object, not the path or name {dataset!r}; "
+                        "load it first with qjnet.geodata.io.load_dataset(path)")
+
+
+def boundaries_of(dataset: Dataset | None) -> gpd.GeoDataFrame | None:
+    """The county boundaries layer of ``dataset`` (``None`` without a dataset or that layer)."""
+    check_dataset(dataset)
+    boundaries = getattr(dataset, "boundaries", None)
+    return boundaries if boundaries is not None and len(boundaries) else None
+
+
+def draw_basemap(canvas: Canvas, dataset: Dataset | None, *, simplify: float = 0.002) -> None:
+    """Draw the county boundaries of ``dataset`` as the basemap; nothing without a dataset or boundaries."""
+    boundaries = boundaries_of(dataset)
+    if boundaries is not None:
+        add_boundaries(canvas, boundaries, simplify=simplify)
+
+
+def _frame(tiles: str) -> Canvas:
+    """An empty offline map with the chosen tiles (none by default) and qjnet's CSS."""
+    check_tiles(tiles)
+    m = folium.Map(location=[29.5, 108.7], zoom_start=8, tiles=None, control_scale=True,
+                   prefer_canvas=False)
+    allowed = set()
+    if tiles != "none":
+        url, attr, subdomains = TILE_LAYERS[tiles]
+        folium.TileLayer(tiles=url, attr=attr, name=esc({"osm": "OpenStreetMap", "gaode": "高德地图 AMap"}[tiles]),
+                         subdomains=subdomains, max_zoom=18, control=False).add_to(m)
+        allowed.add(url)
+    make_offline(m, allowed=allowed)
+    _background(m, tiles)
+    return Canvas(map=m, tiles=tiles)
+
+
+def _places_bounds(dataset: Dataset | None) -> Sequence[float] | None:
+    """Bounds of the dataset's places (county-level nodes; every node when it has none)."""
+    nodes = getattr(dataset, "nodes", None)
+    if nodes is None or not len(nodes):
+        return None
+    places = nodes[nodes["kind"] == "place"] if "kind" in nodes.columns else nodes
+    return (places if len(places) else nodes).total_bounds
+
+
+def base_map(dataset: Dataset | None = None, *, tiles: str = "none", bounds: Sequence[float] | None = None,
              boundary_simplify: float = 0.002) -> Canvas:
     """A new offline map with the county basemap (and optional tiles), ready to draw on.
 
     Parameters
     ----------
     dataset
-        A :class:`geodata.io.Dataset`; its ``boundaries`` (if any) are drawn as the
-        basemap and its nodes set the initial view.  ``None`` gives an empty frame.
+        A :class:`geodata.io.Dataset` object (never a path: maps read no files);
+        its ``boundaries`` (if any) are drawn as the basemap and its nodes set
+        the initial view.  ``None`` gives an empty frame with no basemap.
     tiles
         ``"none"`` (default, no network), ``"osm"`` or ``"gaode"`` (geometries in GCJ-02).
     bounds
@@ -165,25 +228,23 @@ def base_map(dataset=None, *, tiles: str = "none", bounds: Sequence[float] | Non
     -------
     Canvas
         The map (``.map``) and the coordinate conversion for the chosen tiles.
+
+    Raises
+    ------
+    TypeError
+        ``dataset`` is a path or a name instead of a Dataset object.
+
+    Examples
+    --------
+    >>> from qjnet.geodata.io import load_dataset
+    >>> canvas = base_map(load_dataset())
+    >>> canvas.tiles, canvas.gcj
+    ('none', False)
     """
-    check_tiles(tiles)
-    m = folium.Map(location=[29.5, 108.7], zoom_start=8, tiles=None, control_scale=True,
-                   prefer_canvas=False)
-    allowed = set()
-    if tiles != "none":
-        url, attr, subdomains = TILE_LAYERS[tiles]
-        folium.TileLayer(tiles=url, attr=attr, name=esc({"osm": "OpenStreetMap", "gaode": "高德地图 AMap"}[tiles]),
-                         subdomains=subdomains, max_zoom=18, control=False).add_to(m)
-        allowed.add(url)
-    make_offline(m, allowed=allowed)
-    canvas = Canvas(map=m, tiles=tiles)
-    _background(m, tiles)
-    if dataset is not None and getattr(dataset, "boundaries", None) is not None and len(dataset.boundaries):
-        add_boundaries(canvas, dataset.boundaries, simplify=boundary_simplify)
-    if bounds is None and dataset is not None and len(dataset.nodes):
-        nodes = dataset.nodes
-        places = nodes[nodes["kind"] == "place"] if "kind" in nodes.columns else nodes
-        bounds = (places if len(places) else nodes).total_bounds
+    canvas = _frame(tiles)
+    draw_basemap(canvas, dataset, simplify=boundary_simplify)
+    if bounds is None:
+        bounds = _places_bounds(dataset)
     if bounds is not None:
         fit(canvas, bounds)
     return canvas
@@ -230,21 +291,10 @@ def _background(m: folium.Map, tiles: str) -> None:
          " font: bold 14px 'WenQuanYi Micro Hei', sans-serif; }\n").add_to(m)
 
 
-def add_boundaries(canvas: Canvas, boundaries, *, simplify: float = 0.002) -> None:
+def add_boundaries(canvas: Canvas, boundaries: gpd.GeoDataFrame, *, simplify: float = 0.002) -> None:
     """Draw county boundaries (a GeoDataFrame with ``name_zh``/``name_en``) as the basemap."""
-    feats = []
-    for _, row in boundaries.iterrows():
-        geom = row.geometry
-        if geom is None or geom.is_empty:
-            continue
-        if simplify:
-            geom = geom.simplify(simplify, preserve_topology=True)
-        geom = canvas.geometry(geom)
-        import shapely
-
-        feats.append({"type": "Feature",
-                      "properties": {"name": esc(f"{row.get('name_zh') or ''} {row.get('name_en') or ''}".strip())},
-                      "geometry": shapely.geometry.mapping(shapely.set_precision(geom, 1e-5))})
+    feats = [_boundary_feature(canvas, row, simplify) for _, row in boundaries.iterrows()
+             if row.geometry is not None and not row.geometry.is_empty]
     if not feats:
         return
     layer = folium.GeoJson(
@@ -258,6 +308,21 @@ def add_boundaries(canvas: Canvas, boundaries, *, simplify: float = 0.002) -> No
         smooth_factor=1.0,
     )
     layer.add_to(canvas.map)
+
+
+def _boundary_feature(canvas: Canvas, row: Any, simplify: float) -> dict:
+    """One county as a GeoJSON feature in map coordinates (a one-part multi-polygon drawn as its part)."""
+    import shapely
+
+    geom = row.geometry
+    if geom.geom_type == "MultiPolygon" and len(geom.geoms) == 1:
+        geom = geom.geoms[0]  # GeoPackage layers store every polygon as a multi-polygon
+    if simplify:
+        geom = geom.simplify(simplify, preserve_topology=True)
+    geom = canvas.geometry(geom)
+    name = esc(f"{row.get('name_zh') or ''} {row.get('name_en') or ''}".strip())
+    return {"type": "Feature", "properties": {"name": name},
+            "geometry": shapely.geometry.mapping(shapely.set_precision(geom, 1e-5))}
 
 
 def layer(canvas: Canvas, name: str, *, show: bool = True, base: bool = False) -> folium.FeatureGroup:
@@ -427,36 +492,41 @@ def polygon(canvas: Canvas, target, geom, *, color: str, fill_opacity: float = 0
     return 1
 
 
-def read_boundaries(dataset=None):
-    """County boundaries for the basemap: from a Dataset, a dataset folder, or the embedded dataset.
+def result_map(dataset: Dataset | None, *, tiles: str, bounds: Sequence[float] | None) -> Canvas:
+    """A base map for a query result: the dataset's county outlines (if any), view fitted to ``bounds``."""
+    canvas = _frame(tiles)
+    draw_basemap(canvas, dataset)
+    if bounds is not None:
+        fit(canvas, bounds)
+    return canvas
 
-    Returns ``None`` when the dataset has no ``boundaries.geojson``.
+
+def band_frame(bands: gpd.GeoDataFrame | None, *, name: str = "bands") -> gpd.GeoDataFrame | None:
+    """Isochrone bands ready to draw: in WGS-84, largest first (so smaller bands are drawn on top).
+
+    ``bands`` is a GeoDataFrame as :func:`network.isochrones.isochrones` returns
+    (``minutes`` and polygons); ``None`` gives ``None`` (nothing to draw).
+    Raises :class:`TypeError` for anything else, such as a list of band limits.
     """
-    from pathlib import Path
-
-    if dataset is not None and hasattr(dataset, "boundaries"):
-        return dataset.boundaries
-    from ..geodata.io import default_dataset_path
-
-    folder = Path(dataset) if dataset is not None else default_dataset_path()
-    path = folder / "boundaries.geojson"
-    if not path.exists():
+    if bands is None:
         return None
-    import geopandas as gpd
-
-    return gpd.read_file(path)
-
-
-class _Boundaries:
-    """Just enough of a Dataset for :func:`base_map`: boundaries and no nodes."""
-
-    def __init__(self, boundaries):
-        self.boundaries = boundaries
-        import geopandas as gpd
-
-        self.nodes = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+    if not hasattr(bands, "geometry") or "minutes" not in getattr(bands, "columns", ()):
+        raise TypeError(f"{name} must be the GeoDataFrame of network.isochrones.isochrones(...) "
+                        f"(columns minutes, geometry), got {type(bands).__name__}; compute the bands first")
+    out = bands.to_crs("EPSG:4326") if bands.crs is not None else bands
+    return out.sort_values("minutes", ascending=False, kind="stable")
 
 
-def result_map(dataset, *, tiles: str, bounds) -> Canvas:
-    """A base map for a query result: the dataset's county outlines, view fitted to ``bounds``."""
-    return base_map(_Boundaries(read_boundaries(dataset)), tiles=tiles, bounds=bounds)
+def band_fill(rank: int) -> str:
+    """Fill colour of the ``rank``-th smallest band."""
+    return BAND_COLORS[min(rank, len(BAND_COLORS) - 1)]
+
+
+def bands_note(bands: gpd.GeoDataFrame | None) -> list[str]:
+    """The legend note saying how the bands were made (from their ``attrs``; empty when unknown)."""
+    attrs = getattr(bands, "attrs", None) or {}
+    speed, cap = attrs.get("access_speed_kmh"), attrs.get("max_access_minutes")
+    if bands is None or speed is None or cap is None:
+        return []
+    return [(f"Bands: each reached node buffered by the time left at {fmt_minutes(speed)} km/h straight-line "
+             f"local travel (at most {fmt_minutes(cap)} min), unioned per band.")]

@@ -1,13 +1,22 @@
-"""The economic-circle map: county-level places by band, station-to-station and centre-to-centre."""
+"""The economic-circle map: county-level places by band, station-to-station and centre-to-centre.
+
+Places are coloured by the bands the model assigned them (``station_band``,
+``centre_band``); the isochrone bands of both measures are computed by the
+caller (:func:`network.isochrones.circle_isochrones`) and passed in.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import folium
 
 from .base import (
+    BAND_COLORS,
+    Canvas,
+    band_frame,
     circle,
     finish,
     layer,
@@ -17,19 +26,25 @@ from .base import (
     result_map,
 )
 from .escape import fmt_minutes, missing, table
-from .reach import BAND_COLORS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import networkx as nx
+
+    from ..geodata.io import Dataset
 
 log = logging.getLogger(__name__)
 
-#: the two ways of counting a circle: column of minutes, layer label
+#: the two ways of counting a circle: column of minutes, column of bands, layer label
 MEASURES = (
-    ("station_minutes", "站到站 Station to station"),
-    ("centre_minutes", "城区到城区 Centre to centre"),
+    ("station_minutes", "station_band", "站到站 Station to station"),
+    ("centre_minutes", "centre_band", "城区到城区 Centre to centre"),
 )
 OUTSIDE_COLOR = "#bdbdbd"
+CENTRE = "中心 Centre"
 
 
-def band_color(band, bands: Sequence[float]) -> str:
+def band_color(band: Any, bands: Sequence[float]) -> str:
     """Colour of a band limit (nearest band first); grey outside every band."""
     if missing(band):
         return OUTSIDE_COLOR
@@ -38,23 +53,28 @@ def band_color(band, bands: Sequence[float]) -> str:
     return BAND_COLORS[min(i, len(BAND_COLORS) - 1)]
 
 
-def circle_map(result, *, G=None, bands: Sequence[float] | None = None, dataset=None, tiles: str = "none",
-               title: str | None = None) -> folium.Map:
+def circle_map(result: gpd.GeoDataFrame, *, bands_station: gpd.GeoDataFrame | None = None,
+               bands_centre: gpd.GeoDataFrame | None = None, G: nx.MultiDiGraph | None = None,
+               dataset: Dataset | None = None, tiles: str = "none", title: str | None = None) -> folium.Map:
     """Map an economic circle: each county-level place coloured by its band, in two toggled views.
 
     Parameters
     ----------
     result
         GeoDataFrame from :func:`network.access.economic_circle` (index: place
-        id; ``station_minutes``, ``centre_minutes``, ``from_station``,
-        ``to_station``, ``name_zh``, ``name_en``, ``population``, Point
-        geometry; ``attrs`` with ``centre``, ``centre_place``, ``bands``).
+        id; ``station_minutes``, ``centre_minutes``, ``station_band``,
+        ``centre_band``, ``from_station``, ``to_station``, ``name_zh``,
+        ``name_en``, ``population``, Point geometry; ``attrs`` with
+        ``centre``, ``centre_place``, ``bands``).
+    bands_station, bands_centre
+        Isochrone bands of the two measures, as
+        :func:`network.isochrones.circle_isochrones` returns them; ``None``
+        draws none.
     G
         The graph, to place and name the centre and its stations.
-    bands
-        Band limits; default ``result.attrs["bands"]`` (else 60, 120, 180).
     dataset
-        Dataset or folder for the county basemap; default the embedded dataset.
+        :class:`geodata.io.Dataset` object whose county boundaries are the
+        basemap; ``None`` draws no basemap.
     tiles
         ``"none"``, ``"osm"`` or ``"gaode"``.
     title
@@ -70,106 +90,125 @@ def circle_map(result, *, G=None, bands: Sequence[float] | None = None, dataset=
 
     Examples
     --------
-    >>> from qjnet.network import build_graph
-    >>> from qjnet.network.access import economic_circle
+    >>> from qjnet.network import build_graph, economic_circle
+    >>> from qjnet.network.isochrones import circle_isochrones
     >>> G = build_graph(date="2025-07-01")
-    >>> m = circle_map(economic_circle(G, "chongqing_core"), G=G)
+    >>> result = economic_circle(G, "chongqing_core")
+    >>> station, centre = circle_isochrones(result)
+    >>> m = circle_map(result, bands_station=station, bands_centre=centre, G=G)
     >>> m.qjnet_base_layers
     ['站到站 Station to station', '城区到城区 Centre to centre']
     """
-    import pandas as pd
-
-    from ..network.isochrones import isochrones
-
     attrs = dict(getattr(result, "attrs", {}) or {})
-    limits = sorted(float(b) for b in (bands if bands is not None else attrs.get("bands") or (60, 120, 180)))
+    limits = sorted(float(b) for b in attrs.get("bands") or (60, 120, 180))
     pts = result.to_crs("EPSG:4326") if result.crs is not None else result
-    centre_place = attrs.get("centre_place") or attrs.get("centre")
-    centre_pt = None
-    if G is not None and centre_place in G:
-        d = G.nodes[centre_place]
-        centre_pt = (float(d["x"]), float(d["y"]), d.get("name_zh") or centre_place, d.get("name_en") or "")
-
-    isos = {}
-    for col, _ in MEASURES:
-        frame = pts[[not missing(v) for v in pts[col]]][["geometry"]].copy()
-        frame["minutes"] = pts.loc[frame.index, col].astype(float)
-        isos[col] = isochrones(frame, bands=limits).to_crs("EPSG:4326") if len(frame) else None
-    # the view: the bands and the places inside the largest band (all places if none is)
-    shapes = [g[["geometry"]] for g in isos.values() if g is not None and len(g)]
-    inside = pts[[min(_minutes(s), _minutes(c)) <= limits[-1]
-                  for s, c in zip(pts["station_minutes"], pts["centre_minutes"], strict=False)]]
-    if len(inside) or len(pts):
-        shapes.append((inside if len(inside) else pts)[["geometry"]])
-    bounds = pd.concat(shapes).total_bounds if shapes else None
-    canvas = result_map(dataset, tiles=tiles, bounds=bounds)
-
-    summary = {}
-    for k, (col, name) in enumerate(MEASURES):
+    frames = (band_frame(bands_station, name="bands_station"), band_frame(bands_centre, name="bands_centre"))
+    canvas = result_map(dataset, tiles=tiles, bounds=_view(pts, frames, limits[-1]))
+    for k, ((col, band_col, name), frame) in enumerate(zip(MEASURES, frames, strict=True)):
         group = layer(canvas, name, base=True, show=(k == 0))
-        iso = isos[col]
-        if iso is not None:
-            for i, (_, band) in enumerate(iso.sort_values("minutes", ascending=False).iterrows()):
-                polygon(canvas, group, band.geometry, color=band_color(band["minutes"], limits), fill_opacity=0.15,
-                        weight=1.0, tooltip=f"{name}: within {fmt_minutes(band['minutes'])} min",
-                        layer_name=name)
-        counts = []
-        for b in limits:
-            inside = pts[[not missing(v) and float(v) <= b for v in pts[col]]]
-            pop = inside["population"]
-            counts.append((b, len(inside), int(pop.dropna().sum()), int(pop.isna().sum())))
-        summary[col] = counts
-        for nid in sorted(pts.index, key=lambda i: -_minutes(pts.loc[i, col])):
-            row = pts.loc[nid]
-            minutes = row[col]
-            band = next((b for b in limits if not missing(minutes) and float(minutes) <= b), None)
-            via = ""
-            if col == "station_minutes" and not missing(row.get("from_station")):
-                via = f"{_station(G, row.get('from_station'))} → {_station(G, row.get('to_station'))}"
-            tip = (f"{row.get('name_zh') or nid} {row.get('name_en') or ''} · "
-                   f"{fmt_minutes(minutes) + ' min' if not missing(minutes) else 'no connection'}"
-                   f"{' (' + via + ')' if via else ''}")
-            popup = table([("English", row.get("name_en")),
-                           ("station to station", f"{fmt_minutes(row['station_minutes'])} min"
-                            if not missing(row["station_minutes"]) else "no scheduled connection"),
-                           ("stations", via or (f"{_station(G, row.get('from_station'))} → "
-                                                f"{_station(G, row.get('to_station'))}"
-                                                if not missing(row.get("from_station")) else "")),
-                           ("centre to centre", f"{fmt_minutes(row['centre_minutes'])} min"
-                            if not missing(row["centre_minutes"]) else "not reached"),
-                           ("population", "" if missing(row.get("population")) else f"{int(row['population']):,}")],
-                          title=row.get("name_zh") or nid)
-            circle(canvas, group, row.geometry.x, row.geometry.y, radius=population_radius(row.get("population")),
-                   color="#333333", fill_color=band_color(band, limits), weight=1.2, tooltip=tip,
-                   popup_html=popup, layer_name=name)
-
-    centre_name = "中心 Centre"
-    if centre_pt is not None:
-        group = layer(canvas, centre_name)
-        x, y, zh, en = centre_pt
-        circle(canvas, group, x, y, radius=11, color="#000000", fill_color="#ffffff", weight=4, fill_opacity=1.0,
-               tooltip=f"{centre_name}: {zh} {en}".strip(), layer_name=centre_name)
-
-    boxes = [(band_color(b, limits), f"≤ {fmt_minutes(b)} min") for b in limits] + [(OUTSIDE_COLOR, "outside")]
-    notes = []
-    for col, name in MEASURES:
-        parts = [f"≤{fmt_minutes(b)}: {n} places, pop. {p:,}" + (f" (+{u} unknown)" if u else "")
-                 for b, n, p, u in summary[col]]
-        notes.append(f"{name} — " + "; ".join(parts))
-    notes.append("Station to station: scheduled services between the railway stations only. Centre to centre: "
-                 "door to door, access included. Switch in the layer control.")
-    html = legend_html("经济圈 Economic circle", boxes=boxes, notes=notes)
-    centre_label = centre_pt[2] if centre_pt else (centre_place or "")
-    m = finish(canvas, legend=html, title=title or f"{centre_label} 经济圈 economic circle")
+        _draw_bands(canvas, group, name, frame, limits)
+        _draw_places(canvas, group, name, pts, col, band_col, limits, G)
+    centre_place = attrs.get("centre_place") or attrs.get("centre")
+    _draw_centre(canvas, G, centre_place)
+    centre_label = G.nodes[centre_place].get("name_zh") or centre_place if _has(G, centre_place) else centre_place
+    m = finish(canvas, legend=_legend(pts, limits), title=title or f"{centre_label or ''} 经济圈 economic circle")
     log.info("Circle map: %d places", len(pts))
     return m
 
 
-def _minutes(value) -> float:
+def _has(G: nx.MultiDiGraph | None, node: Any) -> bool:
+    return G is not None and node is not None and node in G
+
+
+def _minutes(value: Any) -> float:
     return float("inf") if missing(value) else float(value)
 
 
-def _station(G, sid) -> str:
-    if G is not None and sid in G:
+def _station(G: nx.MultiDiGraph | None, sid: Any) -> str:
+    if _has(G, sid):
         return G.nodes[sid].get("name_zh") or str(sid)
     return str(sid)
+
+
+def _view(pts: gpd.GeoDataFrame, frames: Sequence[gpd.GeoDataFrame | None], budget: float) -> Any:
+    """Bounds of the bands and the places inside the largest band (all places if none is)."""
+    import pandas as pd
+
+    shapes = [f[["geometry"]] for f in frames if f is not None and len(f)]
+    inside = pts[[min(_minutes(s), _minutes(c)) <= budget
+                  for s, c in zip(pts["station_minutes"], pts["centre_minutes"], strict=True)]]
+    if len(pts):
+        shapes.append((inside if len(inside) else pts)[["geometry"]])
+    return pd.concat(shapes).total_bounds if shapes else None
+
+
+def _draw_bands(canvas: Canvas, group: folium.FeatureGroup, name: str, frame: gpd.GeoDataFrame | None,
+                limits: Sequence[float]) -> None:
+    """A measure's isochrone bands, largest first, in its radio layer."""
+    if frame is None:
+        return
+    for _, band in frame.iterrows():
+        polygon(canvas, group, band.geometry, color=band_color(band["minutes"], limits), fill_opacity=0.15,
+                weight=1.0, tooltip=f"{name}: within {fmt_minutes(band['minutes'])} min", layer_name=name)
+
+
+def _place_texts(nid: Any, row: Any, col: str, G: nx.MultiDiGraph | None) -> tuple[str, str]:
+    """Tooltip (plain text) and popup (escaped HTML) of one place in the view of minutes column ``col``."""
+    minutes = row[col]
+    stations = (f"{_station(G, row.get('from_station'))} → {_station(G, row.get('to_station'))}"
+                if not missing(row.get("from_station")) else "")
+    via = stations if col == "station_minutes" else ""
+    tip = (f"{row.get('name_zh') or nid} {row.get('name_en') or ''} · "
+           f"{fmt_minutes(minutes) + ' min' if not missing(minutes) else 'no connection'}"
+           f"{' (' + via + ')' if via else ''}")
+    popup = table([("English", row.get("name_en")),
+                   ("station to station", f"{fmt_minutes(row['station_minutes'])} min"
+                    if not missing(row["station_minutes"]) else "no scheduled connection"),
+                   ("stations", stations),
+                   ("centre to centre", f"{fmt_minutes(row['centre_minutes'])} min"
+                    if not missing(row["centre_minutes"]) else "not reached"),
+                   ("population", "" if missing(row.get("population")) else f"{int(row['population']):,}")],
+                  title=row.get("name_zh") or nid)
+    return tip, popup
+
+
+def _draw_places(canvas: Canvas, group: folium.FeatureGroup, name: str, pts: gpd.GeoDataFrame, col: str,
+                 band_col: str, limits: Sequence[float], G: nx.MultiDiGraph | None) -> None:
+    """Every place sized by population and coloured by its band in this measure; far ones first."""
+    for nid in sorted(pts.index, key=lambda i: -_minutes(pts.loc[i, col])):
+        row = pts.loc[nid]
+        tip, popup = _place_texts(nid, row, col, G)
+        circle(canvas, group, row.geometry.x, row.geometry.y, radius=population_radius(row.get("population")),
+               color="#333333", fill_color=band_color(row.get(band_col), limits), weight=1.2, tooltip=tip,
+               popup_html=popup, layer_name=name)
+
+
+def _draw_centre(canvas: Canvas, G: nx.MultiDiGraph | None, centre: Any) -> None:
+    """The centre as a large white circle, placed and named by ``G``."""
+    if not _has(G, centre):
+        return
+    d = G.nodes[centre]
+    circle(canvas, layer(canvas, CENTRE), float(d["x"]), float(d["y"]), radius=11, color="#000000",
+           fill_color="#ffffff", weight=4, fill_opacity=1.0,
+           tooltip=f"{CENTRE}: {d.get('name_zh') or centre} {d.get('name_en') or ''}".strip(), layer_name=CENTRE)
+
+
+def _band_totals(pts: gpd.GeoDataFrame, band_col: str, limits: Sequence[float]) -> list[str]:
+    """``"≤120: 5 places, pop. 1,234,567"`` per band (cumulative), from the places' bands."""
+    bands = pts[band_col].astype(float)
+    parts = []
+    for b in limits:
+        pop = pts.loc[bands <= b, "population"]
+        unknown = int(pop.isna().sum())
+        parts.append(f"≤{fmt_minutes(b)}: {len(pop)} places, pop. {int(pop.dropna().sum()):,}"
+                     + (f" (+{unknown} unknown)" if unknown else ""))
+    return parts
+
+
+def _legend(pts: gpd.GeoDataFrame, limits: Sequence[float]) -> str:
+    """Band colours, and per measure the places and population inside each band."""
+    boxes = [(band_color(b, limits), f"≤ {fmt_minutes(b)} min") for b in limits] + [(OUTSIDE_COLOR, "outside")]
+    notes = [f"{name} — " + "; ".join(_band_totals(pts, band_col, limits)) for _, band_col, name in MEASURES]
+    notes.append("Station to station: scheduled services between the railway stations only. Centre to centre: "
+                 "door to door, access included. Switch in the layer control.")
+    return legend_html("经济圈 Economic circle", boxes=boxes, notes=notes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 import folium
 
@@ -10,7 +11,9 @@ from .base import (
     DASH,
     KIND_STYLE,
     MODE_STYLE,
+    Canvas,
     base_map,
+    check_dataset,
     circle,
     finish,
     layer,
@@ -21,6 +24,9 @@ from .base import (
     population_radius,
 )
 from .escape import fmt_minutes, missing, table
+
+if TYPE_CHECKING:
+    from ..geodata.io import Dataset
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +122,7 @@ def _line_key(mode, fallback: str) -> str:
     return key if key in MODE_STYLE else fallback
 
 
-def network_map(dataset, *, tiles: str = "none", full=None, show_access: bool = False,
+def network_map(dataset: Dataset, *, tiles: str = "none", full: Dataset | None = None, show_access: bool = False,
                 title: str | None = None) -> folium.Map:
     """Draw a dataset's whole network: lines by mode, stations, airports and places.
 
@@ -129,8 +135,9 @@ def network_map(dataset, *, tiles: str = "none", full=None, show_access: bool = 
     Parameters
     ----------
     dataset
-        A :class:`geodata.io.Dataset` (as :func:`geodata.io.load_dataset` returns),
-        with or without a date/scenario selection.
+        A :class:`geodata.io.Dataset` object (as :func:`geodata.io.load_dataset`
+        returns, from a folder or a GeoPackage), with or without a date/scenario
+        selection; its ``boundaries`` layer is the basemap.
     tiles
         ``"none"`` (county basemap only, no network), ``"osm"`` or ``"gaode"``.
     full
@@ -156,88 +163,94 @@ def network_map(dataset, *, tiles: str = "none", full=None, show_access: bool = 
     >>> m.qjnet_layers["高铁 High-speed rail"] > 0
     True
     """
+    check_dataset(full)
     canvas = base_map(dataset, tiles=tiles)
-    nodes = dataset.nodes
-    services = dataset.services
-    links = dataset.links
-    extra_services, extra_links = _unopened(dataset, full)
-
-    present = {_line_key(row.get("mode"), "road") for frame in (links, extra_links) for _, row in frame.iterrows()}
-    present |= {_line_key(row.get("mode"), "rail") for frame in (services, extra_services)
-                for _, row in frame.iterrows()}
-    groups = {key: layer(canvas, MODE_STYLE[key][1], show=(key != "access" or show_access))
-              for key in _MODE_ORDER if key in present}
-    counts = dict.fromkeys(_MODE_ORDER, 0)
-    seen_modes: dict[str, set] = {k: set() for k in _MODE_ORDER}
-
-    def draw_link(row, dashed):
-        key = _line_key(row.get("mode"), "road")
-        a, b = row.get("from"), row.get("to")
-        tip = f"{_names(nodes if a in nodes.index else (full.nodes if full is not None else nodes), [a, b])}" \
-              f" · {mode_label(row.get('mode'))}"
-        if _text(row.get("minutes")):
-            tip += f" · {fmt_minutes(row.get('minutes'))} min"
-        n = polyline(canvas, groups[key], row.geometry, color=MODE_STYLE[key][0],
-                     weight=2 if key in ("access", "road") else 3, dashed=dashed, tooltip=tip,
-                     popup_html=_link_popup(row, nodes if full is None else full.nodes),
-                     layer_name=MODE_STYLE[key][1])
-        counts[key] += n
-        seen_modes[key].add(dashed)
-
-    def draw_service(row, dashed):
-        key = _line_key(row.get("mode"), "rail")
-        tip = f"{node_label(row)} · {mode_label(row.get('mode'))}"
-        if dashed:
-            tip += f" · {_STATUS_ZH.get(row.get('status'), row.get('status'))}"
-        n = polyline(canvas, groups[key], row.geometry, color=MODE_STYLE[key][0],
-                     weight=4 if key == "hsr" else 3, dashed=dashed, tooltip=tip,
-                     popup_html=_service_popup(row, nodes if full is None else full.nodes),
-                     layer_name=MODE_STYLE[key][1])
-        counts[key] += n
-        seen_modes[key].add(dashed)
-
-    for _, row in links.iterrows():
-        draw_link(row, _not_open(row))
-    for _, row in extra_links.iterrows():
-        draw_link(row, True)
-    for _, row in services.iterrows():
-        draw_service(row, _not_open(row))
-    for _, row in extra_services.iterrows():
-        draw_service(row, True)
-
-    kind_groups = {kind: layer(canvas, KIND_STYLE[kind][1]) for kind in _KIND_ORDER if (nodes["kind"] == kind).any()}
-    for kind in _KIND_ORDER:
-        for nid, row in nodes[nodes["kind"] == kind].iterrows():
-            pt = row.geometry
-            if pt is None or pt.is_empty:
-                continue
-            color = KIND_STYLE[kind][0]
-            planned = row.get("status") != "open"
-            radius = population_radius(row.get("population")) if kind == "place" else 4.5
-            circle(canvas, kind_groups[kind], pt.x, pt.y, radius=radius, color="#ffffff" if kind != "place" else color,
-                   fill_color=color if kind != "place" else "#fdd49e", weight=1.5 if kind != "place" else 2,
-                   fill_opacity=0.5 if planned else 0.9, tooltip=node_label(row), popup_html=node_popup(row),
-                   layer_name=KIND_STYLE[kind][1])
-
-    legend_lines = []
-    for key in reversed(_MODE_ORDER):
-        if seen_modes[key]:
-            legend_lines.append((MODE_STYLE[key][0], MODE_STYLE[key][1], False))
-    legend_lines.append(("#555555", "虚线 规划/在建 Dashed: planned or under construction", True))
-    dots = [(KIND_STYLE[k][0] if k != "place" else "#fdd49e", KIND_STYLE[k][1]) for k in reversed(_KIND_ORDER)
-            if (nodes["kind"] == k).any()]
+    seen = _draw_lines(canvas, _line_records(dataset, full), dataset.nodes, full, show_access=show_access)
+    _draw_nodes(canvas, dataset.nodes)
     when = f"{dataset.date}" if dataset.date else "all dates"
     scen = f", scenario {dataset.scenario}" if dataset.scenario else ""
-    notes = [f"Data: {dataset.path.name} ({when}{scen}). Positions marked 'estimate' are approximate."]
-    html = legend_html("图例 Legend", lines=legend_lines, dots=dots, notes=notes)
-    m = finish(canvas, legend=html, title=title or f"交通网络 Transport network · {when}{scen}",
-               legend_position="bottomleft")
+    m = finish(canvas, legend=_legend(dataset, seen, when + scen), legend_position="bottomleft",
+               title=title or f"交通网络 Transport network · {when}{scen}")
     log.info("Network map: %d line features, %d nodes, tiles %s",
-             sum(counts.values()), len(nodes), tiles)
+             sum(canvas.counts.get(MODE_STYLE[k][1], 0) for k in seen), len(dataset.nodes), tiles)
     return m
 
 
-def _unopened(dataset, full):
+def _line_records(dataset: Dataset, full: Dataset | None) -> list[tuple[str, Any, bool]]:
+    """``(kind, row, dashed)`` of every link, then every service, to draw (bottom first)."""
+    extra_services, extra_links = _unopened(dataset, full)
+    out: list[tuple[str, Any, bool]] = []
+    for kind, frame, extra in (("link", dataset.links, extra_links), ("service", dataset.services, extra_services)):
+        out += [(kind, row, _not_open(row)) for _, row in frame.iterrows()]
+        out += [(kind, row, True) for _, row in extra.iterrows()]
+    return out
+
+
+def _link_tooltip(row: Any, nodes: Any, full: Dataset | None) -> str:
+    a, b = row.get("from"), row.get("to")
+    names = nodes if a in nodes.index or full is None else full.nodes
+    tip = f"{_names(names, [a, b])} · {mode_label(row.get('mode'))}"
+    if _text(row.get("minutes")):
+        tip += f" · {fmt_minutes(row.get('minutes'))} min"
+    return tip
+
+
+def _service_tooltip(row: Any, dashed: bool) -> str:
+    tip = f"{node_label(row)} · {mode_label(row.get('mode'))}"
+    if dashed:
+        tip += f" · {_STATUS_ZH.get(row.get('status'), row.get('status'))}"
+    return tip
+
+
+def _draw_lines(canvas: Canvas, records: list[tuple[str, Any, bool]], nodes: Any, full: Dataset | None, *,
+                show_access: bool) -> dict[str, set[bool]]:
+    """One layer per mode present; each link and service in it.  Returns mode key -> dashed values drawn."""
+    names = nodes if full is None else full.nodes
+    keys = [_line_key(row.get("mode"), "road" if kind == "link" else "rail") for kind, row, _ in records]
+    groups = {key: layer(canvas, MODE_STYLE[key][1], show=(key != "access" or show_access))
+              for key in _MODE_ORDER if key in keys}
+    seen: dict[str, set[bool]] = {}
+    for key, (kind, row, dashed) in zip(keys, records, strict=True):
+        if kind == "link":
+            weight, tip, popup = (2 if key in ("access", "road") else 3), _link_tooltip(row, nodes, full), _link_popup(row, names)
+        else:
+            weight, tip, popup = (4 if key == "hsr" else 3), _service_tooltip(row, dashed), _service_popup(row, names)
+        polyline(canvas, groups[key], row.geometry, color=MODE_STYLE[key][0], weight=weight, dashed=dashed,
+                 tooltip=tip, popup_html=popup, layer_name=MODE_STYLE[key][1])
+        seen.setdefault(key, set()).add(dashed)
+    return seen
+
+
+def _draw_nodes(canvas: Canvas, nodes: Any) -> None:
+    """One layer per node kind present: places sized by population, the others small; planned ones faint."""
+    for kind in _KIND_ORDER:
+        rows = nodes[nodes["kind"] == kind]
+        if not len(rows):
+            continue
+        name, color, place = KIND_STYLE[kind][1], KIND_STYLE[kind][0], kind == "place"
+        group = layer(canvas, name)
+        for _, row in rows.iterrows():
+            pt = row.geometry
+            if pt is None or pt.is_empty:
+                continue
+            circle(canvas, group, pt.x, pt.y, radius=population_radius(row.get("population")) if place else 4.5,
+                   color=color if place else "#ffffff", fill_color="#fdd49e" if place else color,
+                   weight=2 if place else 1.5, fill_opacity=0.5 if row.get("status") != "open" else 0.9,
+                   tooltip=node_label(row), popup_html=node_popup(row), layer_name=name)
+
+
+def _legend(dataset: Dataset, seen: dict[str, set[bool]], when: str) -> str:
+    """Modes drawn, the dashed-line key, node kinds present, and the data's name and date."""
+    lines = [(MODE_STYLE[key][0], MODE_STYLE[key][1], False) for key in reversed(_MODE_ORDER) if key in seen]
+    lines.append(("#555555", "虚线 规划/在建 Dashed: planned or under construction", True))
+    kinds = set(dataset.nodes["kind"])
+    dots = [(KIND_STYLE[k][0] if k != "place" else "#fdd49e", KIND_STYLE[k][1]) for k in reversed(_KIND_ORDER)
+            if k in kinds]
+    notes = [f"Data: {dataset.path.name} ({when}). Positions marked 'estimate' are approximate."]
+    return legend_html("图例 Legend", lines=lines, dots=dots, notes=notes)
+
+
+def _unopened(dataset: Dataset, full: Dataset | None) -> tuple[Any, Any]:
     """Services and links of ``full`` that ``dataset``'s selection left out because they are not open yet."""
     import datetime as dt
 

@@ -1,15 +1,24 @@
-"""The reachability map: isochrone bands, reached places coloured by minutes, the origin."""
+"""The reachability map: isochrone bands, reached places coloured by minutes, the origin.
+
+The bands are computed by the caller with :func:`network.isochrones.isochrones`
+and passed in; the map only draws them.
+"""
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import folium
 
 from .base import (
+    BAND_COLORS,
     KIND_STYLE,
+    Canvas,
+    band_fill,
+    band_frame,
+    bands_note,
     circle,
     finish,
     layer,
@@ -21,18 +30,18 @@ from .base import (
 )
 from .escape import fmt_minutes, missing, table
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from ..geodata.io import Dataset
+
 log = logging.getLogger(__name__)
 
-#: band fill colours, nearest band first
-BAND_COLORS = ("#1a9850", "#fee08b", "#f46d43", "#a50026", "#762a83", "#2166ac")
+__all__ = ["BAND_COLORS", "MINUTE_COLORS", "minute_color", "reach_map", "reach_tooltip"]
+
 #: colour classes of reached places: minutes up to budget * k / 6
 MINUTE_COLORS = ("#006837", "#31a354", "#addd8e", "#fed976", "#fd8d3c", "#e31a1c")
-
-
-def default_bands(budget: float) -> list[float]:
-    """60, 120, 180 ... below ``budget``, and ``budget`` itself."""
-    bands = [float(b) for b in range(60, int(budget), 60) if b < budget]
-    return [*bands, float(budget)]
+PLACES, OTHERS = "到达城区 Places reached", "到达站点 Stations, airports and other nodes reached"
 
 
 def minute_color(minutes: float, budget: float) -> str:
@@ -43,11 +52,11 @@ def minute_color(minutes: float, budget: float) -> str:
     return MINUTE_COLORS[i]
 
 
-def _label(row) -> str:
+def _label(row: Any) -> str:
     return f"{row.get('name_zh') or ''} {row.get('name_en') or ''}".strip() or str(row.name)
 
 
-def reach_tooltip(row, *, reverse: bool = False) -> str:
+def reach_tooltip(row: Any, *, reverse: bool = False) -> str:
     """``"黔江站 Qianjiang · 61 min · 高铁 High-speed rail"`` (plain text)."""
     text = f"{_label(row)} · {fmt_minutes(row.get('minutes'))} min"
     if row.get("mode"):
@@ -55,9 +64,9 @@ def reach_tooltip(row, *, reverse: bool = False) -> str:
     return text
 
 
-def reach_map(reached, *, minutes: float | None = None, bands: Sequence[float] | None = None,
-              dataset=None, tiles: str = "none", reverse: bool = False, access_speed_kmh: float | None = None,
-              max_access_minutes: float | None = None, title: str | None = None) -> folium.Map:
+def reach_map(reached: gpd.GeoDataFrame, *, bands: gpd.GeoDataFrame | None = None, minutes: float | None = None,
+              dataset: Dataset | None = None, tiles: str = "none", reverse: bool = False,
+              title: str | None = None) -> folium.Map:
     """Map a reach result: isochrone bands, reached nodes coloured by minutes, the origin.
 
     Parameters
@@ -66,19 +75,18 @@ def reach_map(reached, *, minutes: float | None = None, bands: Sequence[float] |
         GeoDataFrame from :func:`network.reach.reach` (index: node id; columns
         ``name_zh``, ``name_en``, ``kind``, ``population``, ``minutes``, ``mode``,
         ``origin``; Point geometry).
+    bands
+        Isochrone bands of ``reached`` from :func:`network.isochrones.isochrones`,
+        one layer each; ``None`` draws none.
     minutes
         The time budget of the query; default the largest minutes reached.
-    bands
-        Isochrone band limits; default 60, 120, 180 ... below the budget, and the budget.
     dataset
-        :class:`geodata.io.Dataset` or dataset folder for the county basemap;
-        default the embedded dataset.
+        :class:`geodata.io.Dataset` object whose county boundaries are the
+        basemap; ``None`` draws no basemap.
     tiles
         ``"none"``, ``"osm"`` or ``"gaode"``.
     reverse
         The result answers "who reaches the origin" (labels say so).
-    access_speed_kmh, max_access_minutes
-        Passed to :func:`network.isochrones.isochrones` (defaults documented there).
     title
         Title box text; default names the origin and budget.
 
@@ -89,88 +97,93 @@ def reach_map(reached, *, minutes: float | None = None, bands: Sequence[float] |
 
     Examples
     --------
-    >>> from qjnet.network import build_graph
-    >>> from qjnet.network.reach import reach
+    >>> from qjnet.network import build_graph, reach
+    >>> from qjnet.network.isochrones import isochrones
     >>> G = build_graph(date="2025-07-01")
-    >>> m = reach_map(reach(G, "qianjiang", minutes=120), minutes=120)
+    >>> reached = reach(G, "qianjiang", minutes=120)
+    >>> m = reach_map(reached, bands=isochrones(reached, bands=(60, 120)), minutes=120)
     >>> [k for k in m.qjnet_layers if k.startswith("≤")]
     ['≤ 120 min', '≤ 60 min']
     """
-    from ..network.isochrones import isochrones
-
     budget = float(minutes) if minutes is not None else float(reached["minutes"].max() if len(reached) else 60.0)
-    limits = sorted(float(b) for b in bands) if bands is not None else default_bands(budget)
-    kwargs = {}
-    if access_speed_kmh is not None:
-        kwargs["access_speed_kmh"] = access_speed_kmh
-    if max_access_minutes is not None:
-        kwargs["max_access_minutes"] = max_access_minutes
-    iso = isochrones(reached, bands=limits, **kwargs).to_crs("EPSG:4326")
+    iso = band_frame(bands)
     pts = reached.to_crs("EPSG:4326") if reached.crs is not None else reached
-    bounds = iso.total_bounds if len(iso) else (pts.total_bounds if len(pts) else None)
-    canvas = result_map(dataset, tiles=tiles, bounds=bounds)
+    shown = iso if iso is not None and len(iso) else pts
+    canvas = result_map(dataset, tiles=tiles, bounds=shown.total_bounds if len(shown) else None)
+    _draw_bands(canvas, iso, reverse=reverse)
+    origins = _origins(pts)
+    _draw_reached(canvas, pts, origins, budget=budget, reverse=reverse)
+    origin_name = _draw_origins(canvas, pts, origins, budget=budget, reverse=reverse)
+    names = ", ".join(_label(pts.loc[o]) for o in sorted(origins) if o in pts.index) or "origin"
+    default_title = (f"{'到达' if reverse else '从'} {names} {fmt_minutes(budget)} 分钟可达 · "
+                     f"{'who reaches it' if reverse else 'reach'} within {fmt_minutes(budget)} min")
+    m = finish(canvas, legend=_legend(iso, bands, budget), title=title or default_title)
+    log.info("Reach map: %d bands, %d nodes, %s", 0 if iso is None else len(iso), len(pts), origin_name)
+    return m
 
-    # bands: largest first so smaller ones sit on top
-    for i, (_, band) in enumerate(iso.sort_values("minutes", ascending=False).iterrows()):
-        name = f"≤ {fmt_minutes(band['minutes'])} min"
-        group = layer(canvas, name)
-        color = BAND_COLORS[min(len(iso) - 1 - i, len(BAND_COLORS) - 1)]
-        polygon(canvas, group, band.geometry, color=color, fill_opacity=0.22, weight=1.2,
-                tooltip=f"{'reaches the origin' if reverse else 'reachable'} within {fmt_minutes(band['minutes'])} min"
-                        f" · {band['area_km2']:,.0f} km²",
-                layer_name=name)
 
+def _origins(pts: gpd.GeoDataFrame) -> set[str]:
+    """Ids of the query's origins: the ``origin`` column, and every node reached in 0 minutes."""
     origins = {str(o) for o in pts["origin"].dropna()} if "origin" in pts.columns else set()
-    origins |= {str(i) for i, m in zip(pts.index, pts["minutes"], strict=False) if m == 0}
-    places_name, others_name = "到达城区 Places reached", "到达站点 Stations, airports and other nodes reached"
-    places_group = layer(canvas, places_name)
-    others_group = layer(canvas, others_name)
-    # far nodes first so near ones are drawn on top
+    return origins | {str(i) for i, m in zip(pts.index, pts["minutes"], strict=True) if m == 0}
+
+
+def _draw_bands(canvas: Canvas, iso: gpd.GeoDataFrame | None, *, reverse: bool) -> None:
+    """One layer per band, largest first so smaller ones sit on top."""
+    if iso is None:
+        return
+    for i, (_, band) in enumerate(iso.iterrows()):
+        name = f"≤ {fmt_minutes(band['minutes'])} min"
+        polygon(canvas, layer(canvas, name), band.geometry, color=band_fill(len(iso) - 1 - i), fill_opacity=0.22,
+                weight=1.2, layer_name=name,
+                tooltip=f"{'reaches the origin' if reverse else 'reachable'} within {fmt_minutes(band['minutes'])} min"
+                        f" · {band['area_km2']:,.0f} km²")
+
+
+def _node_popup(nid: Any, row: Any, *, reverse: bool) -> str:
+    return table([("English", row.get("name_en")),
+                  ("kind", KIND_STYLE.get(row.get("kind"), ("", row.get("kind")))[1]),
+                  ("minutes", fmt_minutes(row.get("minutes"))),
+                  ("leaves by" if reverse else "arrives by", mode_label(row.get("mode")) if row.get("mode") else ""),
+                  ("population", "" if missing(row.get("population")) else f"{int(row['population']):,}"),
+                  ("origin", row.get("origin"))],
+                 title=row.get("name_zh") or nid)
+
+
+def _draw_reached(canvas: Canvas, pts: gpd.GeoDataFrame, origins: set[str], *, budget: float, reverse: bool) -> None:
+    """Places (sized by population) and other nodes but the origins, coloured by minutes; far ones first."""
+    groups = {True: layer(canvas, PLACES), False: layer(canvas, OTHERS)}
     for nid, row in pts.sort_values("minutes", ascending=False).iterrows():
         if str(nid) in origins or row.geometry is None or row.geometry.is_empty:
             continue
         is_place = row.get("kind") == "place"
-        color = minute_color(row.get("minutes"), budget)
-        popup = table([("English", row.get("name_en")),
-                       ("kind", KIND_STYLE.get(row.get("kind"), ("", row.get("kind")))[1]),
-                       ("minutes", fmt_minutes(row.get("minutes"))),
-                       ("leaves by" if reverse else "arrives by", mode_label(row.get("mode")) if row.get("mode") else ""),
-                       ("population", "" if missing(row.get("population")) else f"{int(row['population']):,}"),
-                       ("origin", row.get("origin"))],
-                      title=row.get("name_zh") or nid)
-        circle(canvas, places_group if is_place else others_group, row.geometry.x, row.geometry.y,
+        circle(canvas, groups[is_place], row.geometry.x, row.geometry.y,
                radius=population_radius(row.get("population")) if is_place else 4.0,
-               color="#333333" if is_place else "#ffffff", fill_color=color, weight=1.2,
-               tooltip=reach_tooltip(row, reverse=reverse), popup_html=popup,
-               layer_name=places_name if is_place else others_name)
+               color="#333333" if is_place else "#ffffff", fill_color=minute_color(row.get("minutes"), budget),
+               weight=1.2, tooltip=reach_tooltip(row, reverse=reverse), popup_html=_node_popup(nid, row, reverse=reverse),
+               layer_name=PLACES if is_place else OTHERS)
 
-    origin_name = "出发地 Origin" if not reverse else "目的地 Destination"
-    origin_group = layer(canvas, origin_name)
+
+def _draw_origins(canvas: Canvas, pts: gpd.GeoDataFrame, origins: set[str], *, budget: float, reverse: bool) -> str:
+    """The origins (destinations when ``reverse``) as large white circles; returns the layer name."""
+    name = "目的地 Destination" if reverse else "出发地 Origin"
+    group = layer(canvas, name)
     for nid in sorted(origins):
         if nid not in pts.index:
             continue
         row = pts.loc[nid]
-        circle(canvas, origin_group, row.geometry.x, row.geometry.y, radius=10, color="#000000",
-               fill_color="#ffffff", weight=4, fill_opacity=1.0,
-               tooltip=f"{origin_name}: {_label(row)}",
+        circle(canvas, group, row.geometry.x, row.geometry.y, radius=10, color="#000000",
+               fill_color="#ffffff", weight=4, fill_opacity=1.0, tooltip=f"{name}: {_label(row)}",
                popup_html=table([("English", row.get("name_en")), ("budget", f"{fmt_minutes(budget)} min"),
                                  ("nodes reached", len(pts) - 1)], title=row.get("name_zh") or nid),
-               layer_name=origin_name)
+               layer_name=name)
+    return name
 
+
+def _legend(iso: gpd.GeoDataFrame | None, bands: gpd.GeoDataFrame | None, budget: float) -> str:
+    """Minute classes of the nodes, the bands drawn, and how the bands were made."""
     steps = [budget * k / len(MINUTE_COLORS) for k in range(1, len(MINUTE_COLORS) + 1)]
-    dots = [(c, f"≤ {fmt_minutes(s)} min") for c, s in zip(MINUTE_COLORS, steps, strict=False)]
-    boxes = [(BAND_COLORS[min(i, len(BAND_COLORS) - 1)], f"等时圈 band ≤ {fmt_minutes(b)} min")
-             for i, b in enumerate(sorted(iso["minutes"]))]
-    from ..network.isochrones import ACCESS_SPEED_KMH, MAX_ACCESS_MINUTES
-
-    speed = access_speed_kmh or ACCESS_SPEED_KMH
-    cap = max_access_minutes or MAX_ACCESS_MINUTES
-    notes = [(f"Bands: each reached node buffered by the time left at {fmt_minutes(speed)} km/h straight-line "
-              f"local travel (at most {fmt_minutes(cap)} min), unioned per band.")]
-    html = legend_html("可达性 Reachability", boxes=boxes, dots=dots, notes=notes)
-    names = ", ".join(_label(pts.loc[o]) for o in sorted(origins) if o in pts.index) or "origin"
-    default_title = (f"{'到达' if reverse else '从'} {names} {fmt_minutes(budget)} 分钟可达 · "
-                     f"{'who reaches it' if reverse else 'reach'} within {fmt_minutes(budget)} min")
-    m = finish(canvas, legend=html, title=title or default_title)
-    log.info("Reach map: %d bands, %d nodes", len(iso), len(pts))
-    return m
+    dots = [(c, f"≤ {fmt_minutes(s)} min") for c, s in zip(MINUTE_COLORS, steps, strict=True)]
+    limits = sorted(iso["minutes"]) if iso is not None else []
+    boxes = [(band_fill(i), f"等时圈 band ≤ {fmt_minutes(b)} min") for i, b in enumerate(limits)]
+    return legend_html("可达性 Reachability", boxes=boxes, dots=dots, notes=bands_note(bands))

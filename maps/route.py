@@ -1,13 +1,19 @@
-"""The route map: an itinerary drawn leg by leg in mode colours, with a leg table."""
+"""The route map: an itinerary drawn leg by leg in mode colours, with a leg table.
+
+The legs' geometry comes from :func:`network.route.route_to_gdf`: a ride
+follows its service's course when the dataset passed in holds it.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 import folium
-from shapely.geometry import LineString
 
+from ..network.route import route_to_gdf
 from .base import (
+    Canvas,
     circle,
     finish,
     layer,
@@ -19,63 +25,32 @@ from .base import (
 )
 from .escape import esc, fmt_minutes, grid, table
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import networkx as nx
+
+    from ..geodata.io import Dataset
+    from ..network.route import Itinerary
+
 log = logging.getLogger(__name__)
 
+LEGS, STOPS = "行程 Legs", "站点 Stops"
 
-def _name(G, node) -> str:
+
+def _name(G: nx.MultiDiGraph, node: Any) -> str:
     d = G.nodes[node] if node in G else {}
     return d.get("name_zh") or str(node)
 
 
-def _service_name(dataset, sid) -> str:
+def _service_name(dataset: Dataset | None, sid: str | None) -> str:
     services = getattr(dataset, "services", None)
     if sid and services is not None and sid in services.index:
         return services.at[sid, "name_zh"] or sid
     return sid or ""
 
 
-def _service_lines(dataset):
-    """Service id -> LineString (the drawn course of each service), or ``{}`` when unavailable."""
-    services = getattr(dataset, "services", None)
-    if services is None:
-        from pathlib import Path
-
-        from ..geodata.io import default_dataset_path
-
-        folder = Path(dataset) if dataset is not None else default_dataset_path()
-        if not (folder / "services.geojson").exists():
-            return {}
-        import geopandas as gpd
-
-        services = gpd.read_file(folder / "services.geojson")
-        if "id" in services.columns:
-            services = services.set_index("id")
-    return {sid: geom for sid, geom in zip(services.index, services.geometry, strict=False)
-            if geom is not None and geom.geom_type == "LineString"}
-
-
-def _along_service(services: dict, sid, pts):
-    """The part of service ``sid``'s course between the leg's first and last stop (``None`` if unknown)."""
-    from shapely.geometry import Point
-    from shapely.ops import substring
-
-    line = services.get(sid) if sid else None
-    if line is None:
-        return None
-    a, b = line.project(Point(pts[0])), line.project(Point(pts[-1]))
-    # the course must pass close to both ends (0.02 degrees, about 2 km)
-    if line.distance(Point(pts[0])) > 0.02 or line.distance(Point(pts[-1])) > 0.02 or abs(a - b) < 1e-9:
-        return None
-    part = substring(line, min(a, b), max(a, b))
-    if part.geom_type != "LineString" or len(part.coords) < 2:
-        return None
-    coords = list(part.coords)
-    if a > b:
-        coords.reverse()
-    return LineString([pts[0], *coords[1:-1], pts[-1]])
-
-
-def leg_table(itinerary, G, *, dataset=None, highlight: int | None = None) -> str:
+def leg_table(itinerary: Itinerary, G: nx.MultiDiGraph, *, dataset: Dataset | None = None,
+              highlight: int | None = None) -> str:
     """Escaped HTML table of every leg: mode, service, from, to, departs at, wait, minutes."""
     rows = []
     for i, leg in enumerate(itinerary.legs):
@@ -87,7 +62,8 @@ def leg_table(itinerary, G, *, dataset=None, highlight: int | None = None) -> st
     return grid(("#", "mode", "service", "from", "to", "departs", "wait", "min"), rows)
 
 
-def route_map(itinerary, G, *, dataset=None, tiles: str = "none", title: str | None = None) -> folium.Map:
+def route_map(itinerary: Itinerary, G: nx.MultiDiGraph, *, dataset: Dataset | None = None, tiles: str = "none",
+              title: str | None = None) -> folium.Map:
     """Map an itinerary leg by leg, each in its mode's colour, with the leg table in every popup.
 
     Parameters
@@ -97,8 +73,11 @@ def route_map(itinerary, G, *, dataset=None, tiles: str = "none", title: str | N
     G
         The graph the itinerary was found on (node positions and names).
     dataset
-        :class:`geodata.io.Dataset` (county basemap and service names) or a
-        dataset folder (basemap only); default the embedded dataset.
+        :class:`geodata.io.Dataset` object (loaded from a folder or a
+        GeoPackage): its county boundaries are the basemap, its service
+        courses the legs' lines (:func:`network.route.route_to_gdf`) and its
+        service names label the legs.  ``None`` draws no basemap and straight
+        legs through the stops.
     tiles
         ``"none"``, ``"osm"`` or ``"gaode"``.
     title
@@ -111,69 +90,77 @@ def route_map(itinerary, G, *, dataset=None, tiles: str = "none", title: str | N
 
     Examples
     --------
+    >>> from qjnet.geodata.io import load_dataset
     >>> from qjnet.network import build_graph, route
-    >>> G = build_graph(date="2025-07-01")
-    >>> m = route_map(route(G, "cq_east", "qianjiang"), G)
-    >>> m.qjnet_layers["行程 Legs"] >= 1
-    True
+    >>> ds = load_dataset()
+    >>> G = build_graph(ds, date="2025-07-01")
+    >>> m = route_map(route(G, "cq_east", "qianjiang"), G, dataset=ds)
+    >>> m.qjnet_layers["行程 Legs"], m.qjnet_layers["站点 Stops"]
+    (1, 2)
     """
-    services = _service_lines(dataset)
-    lines = []
-    for leg in itinerary.legs:
-        stops = list(leg.stops) if leg.stops else [leg.from_, leg.to]
-        pts = [(float(G.nodes[s]["x"]), float(G.nodes[s]["y"])) for s in stops if s in G]
-        if len(pts) == 1:
-            pts = pts * 2
-        line = _along_service(services, leg.service, pts) if len(pts) >= 2 else None
-        lines.append(line if line is not None else (LineString(pts) if pts else None))
-    xs = [x for ln in lines if ln is not None for x, _ in ln.coords]
-    ys = [y for ln in lines if ln is not None for _, y in ln.coords]
-    bounds = (min(xs), min(ys), max(xs), max(ys)) if xs else None
-    canvas = result_map(dataset, tiles=tiles, bounds=bounds)
+    legs = route_to_gdf(G, itinerary, dataset=dataset).to_crs("EPSG:4326")
+    canvas = result_map(dataset, tiles=tiles, bounds=_bounds(legs))
+    _draw_legs(canvas, itinerary, G, legs, dataset)
+    _draw_stops(canvas, itinerary, G)
+    default_title = (f"{_name(G, itinerary.origin)} → {_name(G, itinerary.destination)} · "
+                     f"{fmt_minutes(itinerary.minutes)} min")
+    m = finish(canvas, legend=_legend(itinerary), title=title or default_title)
+    log.info("Route map: %d legs", len(itinerary.legs))
+    return m
 
-    legs_name, stops_name = "行程 Legs", "站点 Stops"
-    legs_group = layer(canvas, legs_name)
-    for i, (leg, geom) in enumerate(zip(itinerary.legs, lines, strict=False)):
+
+def _bounds(legs: gpd.GeoDataFrame) -> Any:
+    """The legs' bounds, or ``None`` when there is nothing to draw."""
+    drawn = legs[legs.geometry.notna()]
+    return drawn.total_bounds if len(drawn) else None
+
+
+def _leg_tooltip(i: int, leg: Any, G: nx.MultiDiGraph, dataset: Dataset | None) -> str:
+    """``"2. 黔江站 → 重庆东站 · 高铁 High-speed rail 渝厦高铁 · 61 min (wait 5)"`` (plain text)."""
+    service = _service_name(dataset, leg.service)
+    wait = f" (wait {fmt_minutes(leg.wait_minutes)})" if leg.wait_minutes else ""
+    return (f"{i + 1}. {_name(G, leg.from_)} → {_name(G, leg.to)} · {mode_label(leg.mode)}"
+            f"{' ' + service if service else ''} · {fmt_minutes(leg.minutes)} min{wait}")
+
+
+def _draw_legs(canvas: Canvas, itinerary: Itinerary, G: nx.MultiDiGraph, legs: gpd.GeoDataFrame,
+               dataset: Dataset | None) -> None:
+    """One line per leg on a white casing (keeps consecutive legs apart); the leg table in each popup."""
+    group = layer(canvas, LEGS)
+    heading = f"<b>{esc(_name(G, itinerary.origin))} → {esc(_name(G, itinerary.destination))}</b>"
+    for i, (leg, geom) in enumerate(zip(itinerary.legs, legs.geometry, strict=True)):
         if geom is None:
             continue
-        service = _service_name(dataset, leg.service)
-        tip = (f"{i + 1}. {_name(G, leg.from_)} → {_name(G, leg.to)} · {mode_label(leg.mode)}"
-               f"{' ' + service if service else ''} · {fmt_minutes(leg.minutes)} min"
-               f"{f' (wait {fmt_minutes(leg.wait_minutes)})' if leg.wait_minutes else ''}")
-        popup = (f"<b>{esc(_name(G, itinerary.origin))} → {esc(_name(G, itinerary.destination))}</b>"
-                 f"<br>{leg_table(itinerary, G, dataset=dataset, highlight=i)}")
-        # a white casing under each leg keeps consecutive legs apart
         for part in canvas.lines(geom):
-            folium.PolyLine(part, color="#ffffff", weight=9, opacity=0.9, interactive=False).add_to(legs_group)
-        polyline(canvas, legs_group, geom, color=mode_color(leg.mode), weight=5, tooltip=tip,
-                 popup_html=popup, opacity=1.0, layer_name=legs_name)
+            folium.PolyLine(part, color="#ffffff", weight=9, opacity=0.9, interactive=False).add_to(group)
+        popup = f"{heading}<br>{leg_table(itinerary, G, dataset=dataset, highlight=i)}"
+        polyline(canvas, group, geom, color=mode_color(leg.mode), weight=5, tooltip=_leg_tooltip(i, leg, G, dataset),
+                 popup_html=popup, opacity=1.0, layer_name=LEGS)
 
-    stops_group = layer(canvas, stops_name)
+
+def _draw_stops(canvas: Canvas, itinerary: Itinerary, G: nx.MultiDiGraph) -> None:
+    """The start and arrival (white) and every change (yellow), with the minute reached."""
+    group = layer(canvas, STOPS)
     points = [itinerary.origin] + [leg.to for leg in itinerary.legs]
     for j, node in enumerate(points):
         if node not in G:
             continue
         d = G.nodes[node]
+        end = j in (0, len(points) - 1)
         role = "出发 Start" if j == 0 else ("到达 Arrive" if j == len(points) - 1 else "换乘 Change")
         at = 0.0 if j == 0 else itinerary.legs[j - 1].depart + itinerary.legs[j - 1].minutes
-        end = j in (0, len(points) - 1)
-        circle(canvas, stops_group, float(d["x"]), float(d["y"]), radius=8 if end else 5,
+        circle(canvas, group, float(d["x"]), float(d["y"]), radius=8 if end else 5,
                color="#000000", fill_color="#ffffff" if end else "#ffd92f", weight=3 if end else 2, fill_opacity=1.0,
                tooltip=f"{role}: {d.get('name_zh') or node} {d.get('name_en') or ''} · +{fmt_minutes(at)} min",
                popup_html=table([("English", d.get("name_en")), ("role", role), ("at", f"+{fmt_minutes(at)} min")],
                                 title=d.get("name_zh") or node),
-               layer_name=stops_name)
+               layer_name=STOPS)
 
-    seen = []
-    for leg in itinerary.legs:
-        if leg.mode not in seen:
-            seen.append(leg.mode)
+
+def _legend(itinerary: Itinerary) -> str:
+    """The modes used, in travel order, and the total time."""
+    modes = list(dict.fromkeys(leg.mode for leg in itinerary.legs))
     when = f"{itinerary.date or 'any date'}{', scenario ' + itinerary.scenario if itinerary.scenario else ''}"
-    html = legend_html("行程 Itinerary", lines=[(mode_color(m), mode_label(m), False) for m in seen],
+    return legend_html("行程 Itinerary", lines=[(mode_color(m), mode_label(m), False) for m in modes],
                        notes=[f"{fmt_minutes(itinerary.minutes)} min door to door · {when}",
                               "Click a leg for the leg table."])
-    default_title = (f"{_name(G, itinerary.origin)} → {_name(G, itinerary.destination)} · "
-                     f"{fmt_minutes(itinerary.minutes)} min")
-    m = finish(canvas, legend=html, title=title or default_title)
-    log.info("Route map: %d legs", len(itinerary.legs))
-    return m

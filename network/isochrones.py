@@ -17,7 +17,12 @@ be on another link of the network, which the reach already accounts for.
 Buffers are computed in a metric CRS (the UTM zone of the reached nodes,
 UTM 49N / EPSG:32649 for this region; :func:`geodata.crs.metric_crs`), with a
 fixed number of segments, on nodes sorted by id, so the result is
-deterministic.  The bands come back in the caller's CRS.
+deterministic.  The bands come back in the caller's CRS, with the
+parameters used in ``attrs`` (a map's legend states them).
+
+:func:`compare_isochrones` and :func:`circle_isochrones` give the bands of
+the two situations of a before/after comparison and of the two measures of an
+economic circle, ready for :func:`maps.compare_map` and :func:`maps.circle_map`.
 """
 
 from __future__ import annotations
@@ -25,8 +30,13 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..geodata.errors import OptionError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import networkx as nx
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +58,9 @@ def _check_bands(bands) -> list[float]:
     return sorted(values)
 
 
-def isochrones(reached, *, bands: Sequence[float] = DEFAULT_BANDS, access_speed_kmh: float = ACCESS_SPEED_KMH,
-               max_access_minutes: float = MAX_ACCESS_MINUTES, metric_crs: str | None = None,
-               quad_segs: int = QUAD_SEGS):
+def isochrones(reached: gpd.GeoDataFrame, *, bands: Sequence[float] = DEFAULT_BANDS,
+               access_speed_kmh: float = ACCESS_SPEED_KMH, max_access_minutes: float = MAX_ACCESS_MINUTES,
+               metric_crs: Any = None, quad_segs: int = QUAD_SEGS) -> gpd.GeoDataFrame:
     """Isochrone polygons, one per band, from a reach result.
 
     Parameters
@@ -77,7 +87,8 @@ def isochrones(reached, *, bands: Sequence[float] = DEFAULT_BANDS, access_speed_
         limit): ``minutes``, ``nodes`` (how many reached nodes contribute),
         ``area_km2``, and the (Multi)Polygon of everywhere within the band
         (bands are nested: the 120-minute polygon contains the 60-minute one),
-        in the CRS of ``reached``.
+        in the CRS of ``reached``; ``attrs`` hold ``access_speed_kmh``,
+        ``max_access_minutes`` and ``metric_crs``.
 
     Raises
     ------
@@ -107,8 +118,11 @@ def isochrones(reached, *, bands: Sequence[float] = DEFAULT_BANDS, access_speed_
     columns = ["minutes", "nodes", "area_km2", "geometry"]
     pts = reached[reached.geometry.notna() & ~reached.geometry.is_empty]
     pts = pts[np.isfinite(pts["minutes"].astype(float))]
+    attrs = {"access_speed_kmh": float(access_speed_kmh), "max_access_minutes": float(max_access_minutes)}
     if len(pts) == 0:
-        return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=crs)
+        empty = gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=crs)
+        empty.attrs.update(attrs, metric_crs=None if metric_crs is None else str(metric_crs))
+        return empty
     pts = pts.sort_index(kind="stable")
     if metric_crs is None:
         from ..geodata.crs import metric_crs as utm
@@ -134,4 +148,125 @@ def isochrones(reached, *, bands: Sequence[float] = DEFAULT_BANDS, access_speed_
     out["nodes"] = out["nodes"].astype(int)
     log.info("Isochrones: %d bands from %d reached nodes at %.0f km/h (%s)", len(out), len(pts),
              access_speed_kmh, metric_crs)
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs.update(attrs, metric_crs=str(metric_crs))
+    return out
+
+
+def default_bands(budget: float) -> list[float]:
+    """Band limits for a time budget: 60, 120, 180 ... below ``budget``, and ``budget`` itself.
+
+    Examples
+    --------
+    >>> default_bands(180), default_bands(150), default_bands(45)
+    ([60.0, 120.0, 180.0], [60.0, 120.0, 150.0], [45.0])
+    """
+    bands = [float(b) for b in range(60, int(budget), 60) if b < budget]
+    return [*bands, float(budget)]
+
+
+def _minutes_frame(table: gpd.GeoDataFrame, column: str, *, budget: float) -> gpd.GeoDataFrame:
+    """The rows of ``table`` with ``column`` within ``budget``, as a reach-like frame (``minutes``, geometry)."""
+    minutes = table[column].astype(float)
+    frame = table.loc[minutes <= budget, [table.geometry.name]].copy()
+    frame["minutes"] = minutes[frame.index]
+    return frame
+
+
+def compare_isochrones(diff: gpd.GeoDataFrame, G: nx.MultiDiGraph | None = None, *,
+                       bands: Sequence[float] | None = None, access_speed_kmh: float = ACCESS_SPEED_KMH,
+                       max_access_minutes: float = MAX_ACCESS_MINUTES,
+                       ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The isochrone bands before and after, from a :func:`network.compare.compare` table.
+
+    Each situation's bands come from the places it reaches within the largest
+    band, plus the origin itself at 0 minutes (placed by ``G``, since the
+    origin is not a row of ``diff``) when that situation reaches anything.
+
+    Parameters
+    ----------
+    diff
+        GeoDataFrame from :func:`network.compare.compare` (``before`` and
+        ``after`` minutes, ``attrs["origin"]`` and ``attrs["bands"]``).
+    G
+        A graph holding the origin's position (the "after" graph); ``None``
+        leaves the origin out.
+    bands
+        Band limits in minutes; default ``diff.attrs["bands"]`` (else 60, 120, 180).
+    access_speed_kmh, max_access_minutes
+        As for :func:`isochrones`.
+
+    Returns
+    -------
+    tuple of geopandas.GeoDataFrame
+        ``(before, after)``, each as :func:`isochrones` returns (empty when
+        that situation reaches nothing within the bands).
+
+    Examples
+    --------
+    >>> from qjnet.network import build_graph, compare
+    >>> G0, G1 = build_graph(date="2025-06-26"), build_graph(date="2025-07-01")
+    >>> before, after = compare_isochrones(compare(G0, G1, "chongqing_core"), G1, bands=(180,))
+    >>> bool(after["area_km2"].iloc[0] > before["area_km2"].iloc[0])
+    True
+    """
+    import pandas as pd
+
+    limits = _check_bands(bands if bands is not None else diff.attrs.get("bands") or DEFAULT_BANDS)
+    origin = _origin_frame(G, diff.attrs.get("origin"), crs=diff.crs)
+    out = []
+    for column in ("before", "after"):
+        frame = _minutes_frame(diff, column, budget=limits[-1])
+        if origin is not None and len(frame):
+            frame = pd.concat([frame, origin[frame.columns]])
+        out.append(isochrones(frame, bands=limits, access_speed_kmh=access_speed_kmh,
+                              max_access_minutes=max_access_minutes))
+    return out[0], out[1]
+
+
+def _origin_frame(G: nx.MultiDiGraph | None, origin: Any, *, crs: Any) -> gpd.GeoDataFrame | None:
+    """The origin node of ``G`` as a one-row frame at 0 minutes (``None`` when ``G`` does not hold it)."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    if G is None or origin is None or origin not in G:
+        return None
+    d = G.nodes[origin]
+    frame = gpd.GeoDataFrame({"minutes": [0.0]}, geometry=[Point(float(d["x"]), float(d["y"]))], index=[origin],
+                             crs=G.graph.get("crs", "EPSG:4326"))
+    return frame.to_crs(crs) if crs is not None else frame
+
+
+def circle_isochrones(result: gpd.GeoDataFrame, *, bands: Sequence[float] | None = None,
+                      access_speed_kmh: float = ACCESS_SPEED_KMH, max_access_minutes: float = MAX_ACCESS_MINUTES,
+                      ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The isochrone bands of both measures of an economic circle (:func:`network.access.economic_circle`).
+
+    Parameters
+    ----------
+    result
+        GeoDataFrame from :func:`network.access.economic_circle`
+        (``station_minutes``, ``centre_minutes``, ``attrs["bands"]``).
+    bands
+        Band limits in minutes; default ``result.attrs["bands"]`` (else 60, 120, 180).
+    access_speed_kmh, max_access_minutes
+        As for :func:`isochrones`.
+
+    Returns
+    -------
+    tuple of geopandas.GeoDataFrame
+        ``(station_to_station, centre_to_centre)``, each as :func:`isochrones` returns.
+
+    Examples
+    --------
+    >>> from qjnet.network import build_graph, economic_circle
+    >>> G = build_graph(date="2025-07-01")
+    >>> station, centre = circle_isochrones(economic_circle(G, "chongqing_core"))
+    >>> list(station["minutes"]), list(centre["minutes"])
+    ([60.0, 120.0, 180.0], [60.0, 120.0, 180.0])
+    """
+    limits = _check_bands(bands if bands is not None else result.attrs.get("bands") or DEFAULT_BANDS)
+    station, centre = (isochrones(_minutes_frame(result, column, budget=math.inf), bands=limits,
+                                  access_speed_kmh=access_speed_kmh, max_access_minutes=max_access_minutes)
+                       for column in ("station_minutes", "centre_minutes"))
+    return station, centre

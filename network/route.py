@@ -1,13 +1,28 @@
-"""Itineraries: the fastest trip between two nodes, leg by leg (:func:`route`)."""
+"""Itineraries: the fastest trip between two nodes, leg by leg (:func:`route`), and their geometry.
+
+:func:`route_to_gdf` (also :meth:`Itinerary.to_gdf`) turns an itinerary into
+one LineString per leg: a ride follows its service's course (the dataset's
+service geometry between the leg's first and last stop), anything else runs
+straight from stop to stop.
+"""
 
 from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..geodata.errors import NoRouteError
 from . import _layers
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import networkx as nx
+    from shapely.geometry import LineString
+
+    from ..geodata.io import Dataset
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +105,10 @@ class Itinerary:
                 "legs": [leg.to_dict() for leg in self.legs], "date": self.date,
                 "scenario": self.scenario, "modes": list(self.modes), "params": self.params}
 
+    def to_gdf(self, G: nx.MultiDiGraph, dataset: Dataset | None = None) -> gpd.GeoDataFrame:
+        """One LineString per leg, following each service's course: :func:`route_to_gdf`."""
+        return route_to_gdf(G, self, dataset=dataset)
+
 
 def route(G, a, b) -> Itinerary:
     """The fastest trip from node ``a`` to node ``b`` under the graph's time semantics.
@@ -134,9 +153,9 @@ def route(G, a, b) -> Itinerary:
                      modes=tuple(G.graph.get("modes") or ()), params=dict(G.graph.get("params") or {}))
 
 
-def legs_of(G, lay, states: list) -> list:
+def legs_of(G, lay, states: list) -> list[Leg]:
     """Turn a path of expansion states into legs (links of one mode merged)."""
-    legs: list[Leg] = []
+    legs: list[Leg | None] = []
     clock = 0.0
     cur: dict | None = None
     H = lay.H
@@ -172,11 +191,11 @@ def legs_of(G, lay, states: list) -> list:
                    "depart": clock + cost, "wait": cost, "minutes": 0.0, "stops": [u],
                    "comp": {"in_vehicle": 0.0, "access": 0.0, "expected": max(expected, 0.0),
                             "transfer": transfer, "processing": processing}}
-        elif kind == "ride":
+        elif kind == "ride" and cur is not None:  # a ride always follows its boarding
             cur["minutes"] += cost
             cur["comp"]["in_vehicle"] += cost
             cur["stops"].append(G.nodes[v]["stop"])
-        elif kind == "alight":
+        elif kind == "alight" and cur is not None:
             cur["to"] = v
             cur["minutes"] += cost
             cur["comp"]["processing"] += cost
@@ -197,3 +216,100 @@ def _close(cur: dict) -> Leg | None:
                in_vehicle_minutes=c["in_vehicle"], access_minutes=c["access"],
                expected_wait_minutes=c["expected"], transfer_minutes=c["transfer"],
                processing_minutes=c["processing"], stops=tuple(cur["stops"]))
+
+
+#: Columns of :func:`route_to_gdf` besides the geometry.
+LEG_COLUMNS = (*LEG_KEYS, "depart")
+#: How far (degrees, about 2 km) a service's course may pass from a stop and still be followed.
+COURSE_TOLERANCE = 0.02
+
+
+def route_to_gdf(G: nx.MultiDiGraph, itinerary: Itinerary, *, dataset: Dataset | None = None) -> gpd.GeoDataFrame:
+    """The legs of an itinerary as a GeoDataFrame, one LineString per leg.
+
+    A ride on a service follows the service's course (its geometry in
+    ``dataset.services``) from the leg's first to its last stop.  Links, and
+    rides whose service has no usable course (no dataset given, the service
+    is not in it, or the course passes more than :data:`COURSE_TOLERANCE`
+    degrees from a stop), run straight through the leg's stops.
+
+    Parameters
+    ----------
+    G
+        The graph the itinerary was found on (node positions ``x``, ``y``).
+    itinerary
+        :class:`Itinerary` from :func:`route`.
+    dataset
+        :class:`geodata.io.Dataset` whose ``services`` hold the courses;
+        ``None`` gives straight segments only.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per leg in travel order: ``mode``, ``service``, ``from``,
+        ``to``, ``minutes``, ``wait_minutes`` (as :meth:`Leg.to_dict`),
+        ``depart`` (offset in minutes) and the LineString, in the graph's CRS.
+
+    Examples
+    --------
+    >>> from qjnet.geodata.io import load_dataset
+    >>> from qjnet.network import build_graph
+    >>> ds = load_dataset()
+    >>> G = build_graph(ds, date="2025-07-01")
+    >>> legs = route_to_gdf(G, route(G, "cq_east", "pengshui_w"), dataset=ds)
+    >>> legs[["mode", "service", "from", "to"]].values.tolist()
+    [['hsr', 'yuxia_all', 'cq_east', 'pengshui_w']]
+    >>> legs.geometry.iloc[0].geom_type, len(legs.geometry.iloc[0].coords)
+    ('LineString', 6)
+    """
+    import geopandas as gpd
+
+    courses = service_courses(dataset)
+    rows = [{**leg.to_dict(), "depart": leg.depart} for leg in itinerary.legs]
+    geoms = [_leg_line(G, leg, courses) for leg in itinerary.legs]
+    return gpd.GeoDataFrame(rows, columns=list(LEG_COLUMNS), geometry=geoms, crs=G.graph.get("crs") or "EPSG:4326")
+
+
+def service_courses(dataset: Dataset | None) -> dict[str, LineString]:
+    """Service id -> LineString course, from ``dataset.services`` (empty without a dataset)."""
+    services = getattr(dataset, "services", None)
+    if services is None or "geometry" not in services:
+        return {}
+    return {sid: geom for sid, geom in zip(services.index, services.geometry, strict=True)
+            if geom is not None and geom.geom_type == "LineString"}
+
+
+def _leg_line(G: nx.MultiDiGraph, leg: Leg, courses: dict[str, LineString]) -> LineString | None:
+    """A leg's LineString: along its service's course, else straight through its stops."""
+    from shapely.geometry import LineString
+
+    stops = list(leg.stops) if leg.stops else [leg.from_, leg.to]
+    pts = [(float(G.nodes[s]["x"]), float(G.nodes[s]["y"])) for s in stops if s in G]
+    if not pts:
+        return None
+    if len(pts) == 1:
+        pts = pts * 2
+    line = _along_service(courses, leg.service, pts)
+    return line if line is not None else LineString(pts)
+
+
+def _along_service(courses: dict[str, LineString], sid: str | None,
+                   pts: Sequence[tuple[float, float]]) -> LineString | None:
+    """The part of service ``sid``'s course between the first and last of ``pts`` (``None`` if unknown)."""
+    from shapely.geometry import LineString, Point
+    from shapely.ops import substring
+
+    line = courses.get(sid) if sid else None
+    if line is None:
+        return None
+    first, last = Point(pts[0]), Point(pts[-1])
+    a, b = line.project(first), line.project(last)
+    if max(line.distance(first), line.distance(last)) > COURSE_TOLERANCE or abs(a - b) < 1e-9:
+        return None
+    part: Any = substring(line, min(a, b), max(a, b))
+    if part.geom_type != "LineString" or len(part.coords) < 2:
+        return None
+    coords = list(part.coords)
+    if a > b:
+        coords.reverse()
+    return LineString([pts[0], *coords[1:-1], pts[-1]])

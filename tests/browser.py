@@ -9,6 +9,7 @@ the log) instead of quietly working on a connected machine.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -40,9 +41,7 @@ def missing() -> str | None:
     for path in (CHROMIUM, CHROMEDRIVER):
         if not (Path(path).exists() or shutil.which(path)):
             return f"{path} not found (install Debian packages chromium and chromium-driver)"
-    try:
-        import selenium
-    except ImportError:
+    if importlib.util.find_spec("selenium") is None:
         return "selenium not installed (pip install '.[test]')"
     return None
 

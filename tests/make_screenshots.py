@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
+from browser import Browser, offsite  # tests/ is on the path: the script's folder, or pytest's rootdir
 
-from browser import Browser, offsite
+HERE = Path(__file__).resolve().parent
 
 log = logging.getLogger("make_screenshots")
 
@@ -54,6 +51,7 @@ def maps_of_the_embedded_dataset() -> dict:
     from qjnet.network import build_graph
     from qjnet.network.access import economic_circle
     from qjnet.network.compare import compare
+    from qjnet.network.isochrones import circle_isochrones, compare_isochrones, default_bands, isochrones
     from qjnet.network.reach import reach
     from qjnet.network.route import route
 
@@ -61,12 +59,19 @@ def maps_of_the_embedded_dataset() -> dict:
     day = "2025-07-01"
     G0 = build_graph(full, date="2025-06-26")
     G = build_graph(full, date=day)
+    reached = reach(G, "qianjiang_dist", minutes=180)
+    diff = compare(G0, G, "chongqing_core")
+    bands_before, bands_after = compare_isochrones(diff, G)
+    result = economic_circle(G, "chongqing_core")
+    station, centre = circle_isochrones(result)
     return {
         "network": (maps.network_map(apply_selection(full, date=day), full=full), "黔江区"),
-        "reach": (maps.reach_map(reach(G, "qianjiang_dist", minutes=180), minutes=180, dataset=full), "彭水"),
+        "reach": (maps.reach_map(reached, bands=isochrones(reached, bands=default_bands(180)), minutes=180,
+                                 dataset=full), "彭水"),
         "route": (maps.route_map(route(G, "chongqing_core", "qianjiang_dist"), G, dataset=full), "黔江区"),
-        "compare": (maps.compare_map(compare(G0, G, "chongqing_core"), G=G, dataset=full), "彭水"),
-        "circle": (maps.circle_map(economic_circle(G, "chongqing_core"), G=G, dataset=full), "黔江区"),
+        "compare": (maps.compare_map(diff, bands_before=bands_before, bands_after=bands_after, G=G, dataset=full),
+                    "彭水"),
+        "circle": (maps.circle_map(result, bands_station=station, bands_centre=centre, G=G, dataset=full), "黔江区"),
     }
 
 

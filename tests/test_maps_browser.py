@@ -145,9 +145,9 @@ def check_standard(b: Browser, m, *, hover: str, toggle: str, markers_only: bool
 
 
 def test_reach_map_in_browser(page):
-    from test_maps_results import reach_gdf
+    from test_maps_results import reach_gdf, reach_map
 
-    m = maps.reach_map(reach_gdf(), minutes=180, dataset="/nonexistent")
+    m = reach_map(reach_gdf(), minutes=180)
     b = page(m)
     check_standard(b, m, hover="彭水县", toggle="≤ 120 min", markers_only=True)
     assert "41 min" in b.hover_text("彭水县", markers_only=True)
@@ -159,7 +159,7 @@ def test_reach_map_in_browser(page):
 def test_route_map_in_browser(page):
     from test_maps_results import graph, itinerary
 
-    m = maps.route_map(itinerary(), graph(), dataset="/nonexistent")
+    m = maps.route_map(itinerary(), graph())
     b = page(m)
     check_standard(b, m, hover="黔江站 → 重庆东站", toggle="站点 Stops")
     popup = b.click_feature("黔江站 → 重庆东站")
@@ -168,9 +168,12 @@ def test_route_map_in_browser(page):
 
 def test_compare_map_in_browser(page, mini_graphs):
     from qjnet.network.compare import compare
+    from qjnet.network.isochrones import compare_isochrones
 
     ds, G0, G1 = mini_graphs
-    m = maps.compare_map(compare(G0, G1, "town_a"), G=G1, dataset=ds)
+    diff = compare(G0, G1, "town_a")
+    bands_before, bands_after = compare_isochrones(diff, G1)
+    m = maps.compare_map(diff, bands_before=bands_before, bands_after=bands_after, G=G1, dataset=ds)
     b = page(m)
     check_standard(b, m, hover="丙区", toggle="之前 Before: 2025-06-26", markers_only=True)
     tip = b.hover_text("丙区", markers_only=True)
@@ -180,9 +183,12 @@ def test_compare_map_in_browser(page, mini_graphs):
 
 def test_circle_map_in_browser(page, mini_graphs):
     from qjnet.network.access import economic_circle
+    from qjnet.network.isochrones import circle_isochrones
 
     ds, _, G1 = mini_graphs
-    m = maps.circle_map(economic_circle(G1, "town_a"), G=G1, dataset=ds)
+    result = economic_circle(G1, "town_a")
+    station, centre = circle_isochrones(result)
+    m = maps.circle_map(result, bands_station=station, bands_centre=centre, G=G1, dataset=ds)
     b = page(m)
     check_standard(b, m, hover="丙区", toggle="城区到城区 Centre to centre", markers_only=True)
     b.choose_base("城区到城区 Centre to centre")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import dataclasses
 
 import geopandas as gpd
 import networkx as nx
@@ -12,7 +12,9 @@ from shapely.geometry import Point
 
 import qjnet.maps as maps
 from qjnet.maps.offline import remote_references, render
-from qjnet.maps.reach import default_bands, minute_color
+from qjnet.maps.reach import minute_color
+from qjnet.network.isochrones import default_bands, isochrones
+from qjnet.network.route import Itinerary, Leg
 
 #: (id, name_zh, name_en, kind, population, lon, lat, minutes, mode)
 NODES = [
@@ -42,8 +44,8 @@ def graph(nodes=NODES):
 
 
 def leg(mode, a, b, depart, minutes, wait=0.0, stops=(), service=None):
-    return SimpleNamespace(mode=mode, service=service, from_=a, to=b, depart=depart, minutes=minutes,
-                           wait_minutes=wait, stops=tuple(stops))
+    return Leg(mode=mode, service=service, from_=a, to=b, depart=depart, minutes=minutes,
+               wait_minutes=wait, stops=tuple(stops))
 
 
 def itinerary():
@@ -51,8 +53,14 @@ def itinerary():
             leg("hsr", "qianjiang", "cq_east", 12.0, 61.0, wait=0.0, stops=("qianjiang", "pengshui_w", "cq_east"),
                 service="yuxia_fast"),
             leg("access", "cq_east", "chongqing_core", 73.0, 37.0))
-    return SimpleNamespace(origin="qianjiang_dist", destination="chongqing_core", minutes=110.0, legs=legs,
-                           date="2025-07-01", scenario=None)
+    return Itinerary(origin="qianjiang_dist", destination="chongqing_core", minutes=110.0, legs=legs,
+                     date="2025-07-01", scenario=None)
+
+
+def reach_map(reached, *, minutes, bands=None, **kwargs):
+    """The reach map with its bands computed as the CLI does (default bands of the budget)."""
+    iso = isochrones(reached, bands=bands or default_bands(minutes), **kwargs)
+    return maps.reach_map(reached, bands=iso, minutes=minutes)
 
 
 def legend_html_of(page: str) -> str:
@@ -74,7 +82,7 @@ def test_default_bands_follow_the_budget():
 
 
 def test_reach_map_layers_and_counts():
-    m = maps.reach_map(reach_gdf(), minutes=180, dataset="/nonexistent")
+    m = reach_map(reach_gdf(), minutes=180)
     assert m.qjnet_layers == {"≤ 180 min": 1, "≤ 120 min": 1, "≤ 60 min": 1, "到达城区 Places reached": 4,
                               "到达站点 Stations, airports and other nodes reached": 2, "出发地 Origin": 1}
     page = render(m)
@@ -85,7 +93,7 @@ def test_reach_map_layers_and_counts():
 
 
 def test_reach_map_colours_places_by_minutes():
-    page = render(maps.reach_map(reach_gdf(), minutes=180, dataset="/nonexistent"))
+    page = render(reach_map(reach_gdf(), minutes=180))
     near = page.index("黔江区 Qianjiang District · 12 min")
     far = page.index("酉阳县 Youyang · 150 min")
     assert f'"fillColor": "{minute_color(12, 180)}"' in page[page.rfind("L.circleMarker(", 0, near):near]
@@ -93,7 +101,7 @@ def test_reach_map_colours_places_by_minutes():
 
 
 def test_reverse_reach_map_says_who_reaches_the_origin():
-    m = maps.reach_map(reach_gdf(), minutes=120, reverse=True, dataset="/nonexistent")
+    m = maps.reach_map(reach_gdf(), bands=isochrones(reach_gdf(), bands=(60, 120)), minutes=120, reverse=True)
     assert "目的地 Destination" in m.qjnet_layers
     page = render(m)
     assert "leaves by 高铁 High-speed rail" in page
@@ -101,7 +109,7 @@ def test_reverse_reach_map_says_who_reaches_the_origin():
 
 
 def test_reach_map_bands_parameters_are_used():
-    m = maps.reach_map(reach_gdf(), minutes=180, bands=(90,), access_speed_kmh=5, dataset="/nonexistent")
+    m = reach_map(reach_gdf(), minutes=180, bands=(90,), access_speed_kmh=5)
     assert [k for k in m.qjnet_layers if k.startswith("≤")] == ["≤ 90 min"]
     assert "at 5 km/h straight-line" in render(m)
 
@@ -109,12 +117,12 @@ def test_reach_map_bands_parameters_are_used():
 def test_reach_map_escapes_names():
     nodes = [list(n) for n in NODES]
     nodes[1][1], nodes[1][2] = XSS_SCRIPT, XSS_TEMPLATE
-    page = render(maps.reach_map(reach_gdf([tuple(n) for n in nodes]), minutes=180, dataset="/nonexistent"))
+    page = render(reach_map(reach_gdf([tuple(n) for n in nodes]), minutes=180))
     assert XSS_SCRIPT not in page and "${alert" not in page
 
 
 def test_route_map_draws_each_leg_in_its_mode_colour_with_a_leg_table():
-    m = maps.route_map(itinerary(), graph(), dataset="/nonexistent")
+    m = maps.route_map(itinerary(), graph())
     assert m.qjnet_layers == {"行程 Legs": 3, "站点 Stops": 4}
     page = render(m)
     hsr = page.index("2. 黔江站 → 重庆东站 · 高铁 High-speed rail yuxia_fast · 61 min")
@@ -131,7 +139,7 @@ def test_route_map_uses_dataset_service_names(data_dir):
 
     ds = load_dataset(data_dir / "mini")
     it = itinerary()
-    it.legs[1].service = "hsr_ac"
+    it = dataclasses.replace(it, legs=(it.legs[0], dataclasses.replace(it.legs[1], service="hsr_ac"), it.legs[2]))
     page = render(maps.route_map(it, graph(), dataset=ds))
     assert "甲丙高铁" in page
 
@@ -150,10 +158,12 @@ def mini_graphs():
 def test_compare_map_toggles_bands_of_both_and_colours_minutes_saved(mini_graphs):
     from qjnet.maps.compare import saved_class
     from qjnet.network.compare import compare
+    from qjnet.network.isochrones import compare_isochrones
 
     ds, G0, G1 = mini_graphs
     diff = compare(G0, G1, "town_a")
-    m = maps.compare_map(diff, G=G1, dataset=ds)
+    bands_before, bands_after = compare_isochrones(diff, G1)
+    m = maps.compare_map(diff, bands_before=bands_before, bands_after=bands_after, G=G1, dataset=ds)
     assert m.qjnet_base_layers == ["之前 Before: 2025-06-26", "之后 After: 2025-07-01"]
     assert m.qjnet_layers["节省时间 Minutes saved"] == int(diff[["before", "after"]].notna().any(axis=1).sum())
     assert m.qjnet_layers["出发地 Origin"] == 1
@@ -180,10 +190,12 @@ def test_saved_classes():
 
 def test_circle_map_shows_both_measures_with_population_totals(mini_graphs):
     from qjnet.network.access import economic_circle
+    from qjnet.network.isochrones import circle_isochrones
 
     ds, _, G1 = mini_graphs
     result = economic_circle(G1, "town_a")
-    m = maps.circle_map(result, G=G1, dataset=ds)
+    station, centre = circle_isochrones(result)
+    m = maps.circle_map(result, bands_station=station, bands_centre=centre, G=G1, dataset=ds)
     assert m.qjnet_base_layers == ["站到站 Station to station", "城区到城区 Centre to centre"]
     bands = [k for k in m.qjnet_layers if k in m.qjnet_base_layers]
     assert len(bands) == 2
@@ -202,7 +214,7 @@ def test_circle_map_shows_both_measures_with_population_totals(mini_graphs):
 def test_route_legs_follow_the_course_of_their_service():
     from shapely.geometry import LineString
 
-    from qjnet.maps.route import _along_service
+    from qjnet.network.route import _along_service
 
     services = {"s": LineString([(108.0, 29.0), (108.5, 29.4), (109.0, 29.0), (109.5, 29.2)])}
     leg = _along_service(services, "s", [(108.0, 29.0), (109.0, 29.0)])

@@ -129,3 +129,67 @@ def test_embedded_routes_are_consistent(qianjiang_data):
         it = route(G, a, b)
         assert sum(leg.minutes + leg.wait_minutes for leg in it.legs) == pytest.approx(it.minutes)
         assert it.legs[0].from_ == a and it.legs[-1].to == b
+
+
+# -- route geometry: one LineString per leg, along the service's course -------------------------------
+
+#: the mini HSR's course with two bends between its stations (stops: sta_a, sta_b, sta_c)
+CURVED = [(106.66, 29.5), (107.2, 29.6), (107.75, 29.3), (108.3, 29.2), (108.79, 29.56)]
+
+
+@pytest.fixture(scope="module")
+def curved_mini(tmp_path_factory):
+    """The mini dataset with a curved HSR course, as a Dataset object, a folder and a GeoPackage."""
+    import dataclasses
+    from pathlib import Path
+
+    from shapely.geometry import LineString
+
+    from qjnet.geodata.formats import write_dataset
+
+    ds = load_dataset(Path(__file__).parent / "data" / "mini")
+    services = ds.services.copy()
+    services.loc["hsr_ac", "geometry"] = LineString(CURVED)
+    ds = dataclasses.replace(ds, services=services)
+    folder = tmp_path_factory.mktemp("curved")
+    return ds, write_dataset(ds, folder / "mini", format="geojson"), write_dataset(ds, folder / "mini.gpkg",
+                                                                                   format="gpkg")
+
+
+def test_legs_follow_the_course_of_their_service(curved_mini):
+    from qjnet.network.route import route_to_gdf
+
+    ds, _, _ = curved_mini
+    G = build_graph(ds, date="2025-07-01")
+    it = route(G, "town_a", "town_c")
+    legs = route_to_gdf(G, it, dataset=ds)
+    assert list(legs["mode"]) == [leg.mode for leg in it.legs] == ["access", "hsr", "access"]
+    assert list(legs.columns) == ["mode", "service", "from", "to", "minutes", "wait_minutes", "depart", "geometry"]
+    assert legs.crs == "EPSG:4326"
+    assert list(legs.geometry.iloc[1].coords) == CURVED  # sta_a -> sta_b -> sta_c along the bends
+    assert list(legs.geometry.iloc[0].coords) == [(106.55, 29.56), (106.66, 29.5)]  # access: straight
+    straight = it.to_gdf(G)  # no dataset: straight through the stops
+    assert list(straight.geometry.iloc[1].coords) == [(106.66, 29.5), (107.75, 29.3), (108.79, 29.56)]
+    assert legs.drop(columns="geometry").equals(straight.drop(columns="geometry"))
+    part = route_to_gdf(G, route(G, "sta_b", "sta_c"), dataset=ds)
+    assert list(part.geometry.iloc[0].coords) == CURVED[2:]  # only the course between the leg's stops
+
+
+def test_leg_courses_are_the_same_from_a_folder_and_a_geopackage(curved_mini):
+    ds, folder, gpkg = curved_mini
+    geoms = []
+    for data in (ds, load_dataset(folder), load_dataset(gpkg)):
+        G = build_graph(data, date="2025-07-01")
+        geoms.append([list(g.coords) for g in route(G, "town_a", "town_c").to_gdf(G, dataset=data).geometry])
+    assert geoms[0] == geoms[1] == geoms[2]
+    assert geoms[0][1] == CURVED
+
+
+def test_route_legs_follow_the_course_helper():
+    from shapely.geometry import LineString
+
+    from qjnet.network.route import _along_service
+
+    courses = {"s": LineString([(108.0, 29.0), (108.5, 29.4), (109.0, 29.0), (109.5, 29.2)])}
+    assert _along_service(courses, None, [(108.0, 29.0), (109.0, 29.0)]) is None  # a link: no service
+    assert _along_service(courses, "s", [(108.0, 29.0), (108.0, 29.0)]) is None  # no length along the course

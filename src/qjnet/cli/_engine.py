@@ -46,24 +46,10 @@ def route(origin, destination, data, date, scenario, modes, fmt, output):
         d["to_name"] = G.nodes[leg.to].get("name_zh")
         rows.append(d)
     meta = _meta(G, **{"from": a, "to": b, "minutes": round(it.minutes, 3)})
-    write_map("route", itinerary=it, G=G, dataset=data)
-    emit(Result(payload=payload, rows=rows, gdf=_legs_gdf(G, it, meta) if fmt == "geojson" else None,
+    write_map("route", lambda: src.ds, itinerary=it, G=G)
+    emit(Result(payload=payload, rows=rows, gdf=it.to_gdf(G, dataset=src.ds) if fmt == "geojson" else None,
                 columns=["mode", "service", "from", "from_name", "to", "to_name", "depart", "wait_minutes", "minutes"],
                 meta=meta), fmt, output)
-
-
-def _legs_gdf(G, it, meta):
-    import geopandas as gpd
-    from shapely.geometry import LineString
-
-    rows, geoms = [], []
-    for leg in it.legs:
-        pts = [(G.nodes[s]["x"], G.nodes[s]["y"]) for s in (leg.stops or (leg.from_, leg.to))]
-        if len(pts) < 2:
-            pts = pts * 2
-        rows.append({**leg.to_dict(), "depart": leg.depart})
-        geoms.append(LineString(pts))
-    return gpd.GeoDataFrame(rows, geometry=geoms, crs=G.graph.get("crs"))
 
 
 @click.command("reach")
@@ -91,7 +77,7 @@ def reach(origin, minutes, reverse, data, date, scenario, modes, fmt, output):
                "date": meta["date"], "weekday": meta["weekday"], "scenario": meta["scenario"],
                "modes": meta["modes"], "params": meta["params"]}
     out = gdf.reset_index().rename(columns={"index": "id"})
-    write_map("reach", reached=gdf, minutes=budget, reverse=reverse, dataset=data)
+    write_map("reach", lambda: src.ds, reached=gdf, minutes=budget, reverse=reverse)
     emit(Result(payload=payload, rows=places, columns=["id", "name_zh", "name_en", "kind", "minutes", "mode"],
                 gdf=out, meta=meta), fmt, output)
 
@@ -145,7 +131,7 @@ def circle(centre, bands, data, date, scenario, modes, fmt, output):
             f"station-to-station {len(entry['station_to_station']['places'])} places, "
             f"population {entry['station_to_station']['population']}; centre-to-centre "
             f"{len(entry['centre_to_centre']['places'])} places, population {entry['centre_to_centre']['population']}")
-    write_map("circle", result=table, G=G, dataset=data)
+    write_map("circle", lambda: src.ds, result=table, G=G)
     emit(Result(payload=payload, rows=places, columns=["id", *cols], gdf=table.reset_index(), meta=meta),
          fmt, output)
 
@@ -196,7 +182,7 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, re
                "entered": entered, "places": places, "modes": G1.graph["modes"], "params": G1.graph["params"]}
     meta = {"origin": o, "before": before, "after": after, "modes": G1.graph["modes"],
             "params": G1.graph["params"], "bands": list(bands_t), "entered": entered}
-    write_map("compare", diff=table, G=G1, dataset=data)
+    write_map("compare", lambda: src.ds, diff=table, G=G1)
     emit(Result(payload=payload, rows=places, columns=["id", *cols], gdf=table.reset_index(), meta=meta),
          fmt, output)
 

@@ -2,15 +2,20 @@
 
 A query command gets ``--map FILE``, ``--tiles`` and ``--cdn`` from
 :func:`map_options` and, after answering, calls :func:`write_map` with its
-result; nothing happens unless ``--map`` was given.  folium and geopandas are
-imported only when a map is drawn.
+result objects; nothing happens unless ``--map`` was given.  The command's
+dataset is loaded once (``--data``: a folder or a GeoPackage) and passed to
+the map as an object, and isochrone bands are computed here with
+:mod:`network.isochrones`: maps read no files and compute nothing of the
+model.  folium and geopandas are imported only when a map is drawn.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import click
 
@@ -61,11 +66,13 @@ def map_options(func):
     return wrapper
 
 
-def write_map(kind: str, **kwargs) -> None:
+def write_map(kind: str, dataset: Callable[[], Any], **kwargs: Any) -> None:
     """Draw and save the map of a query result when ``--map`` was given.
 
-    ``kind`` is ``reach``, ``route``, ``compare`` or ``circle``; ``kwargs`` go to
-    the matching function of :mod:`maps` (``tiles`` is added from ``--tiles``).
+    ``kind`` is ``reach``, ``route``, ``compare`` or ``circle``; ``dataset``
+    returns the command's loaded Dataset (called only when a map is drawn, so
+    a query without ``--map`` loads nothing more); ``kwargs`` are the result
+    objects for the matching drawer below (``tiles`` comes from ``--tiles``).
     """
     ctx = click.get_current_context()
     req = ctx.meta.get(_META_KEY)
@@ -73,17 +80,51 @@ def write_map(kind: str, **kwargs) -> None:
         return
     from .. import maps
 
-    draw = {"reach": "reach_map", "route": "route_map", "compare": "compare_map", "circle": "circle_map"}[kind]
-    m = getattr(maps, draw)(**kwargs, tiles=req.tiles)
+    m = _DRAWERS[kind](dataset=dataset(), tiles=req.tiles, **kwargs)
     maps.save(m, req.path, cdn=req.cdn)
     click.echo(f"wrote map {req.path}", err=True)
+
+
+def _reach_map(*, reached, minutes: float, reverse: bool, dataset, tiles: str):
+    from .. import maps
+    from ..network.isochrones import default_bands, isochrones
+
+    bands = isochrones(reached, bands=default_bands(minutes))
+    return maps.reach_map(reached, bands=bands, minutes=minutes, reverse=reverse, dataset=dataset, tiles=tiles)
+
+
+def _route_map(*, itinerary, G, dataset, tiles: str):
+    from .. import maps
+
+    return maps.route_map(itinerary, G, dataset=dataset, tiles=tiles)
+
+
+def _compare_map(*, diff, G, dataset, tiles: str):
+    from .. import maps
+    from ..network.isochrones import compare_isochrones
+
+    before, after = compare_isochrones(diff, G)
+    return maps.compare_map(diff, bands_before=before, bands_after=after, G=G, dataset=dataset, tiles=tiles)
+
+
+def _circle_map(*, result, G, dataset, tiles: str):
+    from .. import maps
+    from ..network.isochrones import circle_isochrones
+
+    station, centre = circle_isochrones(result)
+    return maps.circle_map(result, bands_station=station, bands_centre=centre, G=G, dataset=dataset, tiles=tiles)
+
+
+#: kind -> drawer: computes the bands (the model) and passes objects to :mod:`maps`
+_DRAWERS: dict[str, Callable[..., Any]] = {"reach": _reach_map, "route": _route_map, "compare": _compare_map,
+                                           "circle": _circle_map}
 
 
 @click.command("map")
 @click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="HTML file to write (atomically).")
 @click.option("--data", "data", default=None, type=click.Path(),
-              help="Dataset folder (default: the embedded Qianjiang dataset).")
+              help="Dataset folder or .gpkg (default: the embedded Qianjiang dataset).")
 @click.option("--date", "-d", default=None, metavar="YYYY-MM-DD",
               help="Draw what is open on this date (later and planned lines dashed).")
 @click.option("--scenario", "-s", default=None, help="Scenario name from the dataset's scenarios.json.")
