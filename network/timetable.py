@@ -2,8 +2,10 @@
 
 A :class:`Timetable` holds, for one query date ``D``, every trip that can be
 used by a journey starting on ``D``: the trips of operating day ``D``, the
-trips of ``D - 1`` that are still running after midnight and the trips of
-``D + 1`` (journeys that start in the evening continue on them).  All clock
+trips of earlier operating days that are still running after midnight of
+``D`` (``D - 1``, or further back for services longer than a day) and the
+trips of ``D + 1`` (journeys that start in the evening continue on them;
+trips of ``D + 2`` and later are not included).  All clock
 times are minutes after midnight of ``D``: a trip of ``D - 1`` leaving at
 23:30 has the time ``-30``, a trip of ``D`` arriving at 01:10 the next
 morning has ``1510`` (GTFS writes it ``25:10``).  Each trip keeps its own
@@ -234,9 +236,9 @@ def build_timetable(dataset: Any = None, *, date: _dt.date | str, scenario: str 
         A :class:`geodata.io.Dataset` (unfiltered, or selected for ``date``), a
         dataset folder, or ``None`` for the embedded Qianjiang dataset.
     date
-        The query date (``YYYY-MM-DD`` or ``datetime.date``).  Trips of the day
-        before (still running after midnight), of ``date`` and of the day after
-        are included, each on its own operating date.
+        The query date (``YYYY-MM-DD`` or ``datetime.date``).  Trips of earlier
+        days still running after its midnight, of ``date`` and of the day after
+        are included, each with its own operating date.
     scenario
         Scenario name from the dataset's ``scenarios.json``.
     modes
@@ -280,17 +282,18 @@ def build_timetable(dataset: Any = None, *, date: _dt.date | str, scenario: str 
         raise OptionError("build_timetable needs a date (YYYY-MM-DD)")
     win = _check_window(window if window is not None
                         else (SERVICE_START, SERVICE_START + params.service_day_minutes))
-    days = _selections(dataset, day, scenario)
-    nodes = tuple(str(n) for n in days[1][1].nodes.index)
+    days = _selections(dataset, day, scenario, win)
+    nodes = tuple(str(n) for n in next(ds for d, ds in days if d == day).nodes.index)
     index = {n: i for i, n in enumerate(nodes)}
     trips: dict[tuple[str, str], list[tuple[float, _dt.date]]] = {}
     shapes: dict[tuple[str, str], tuple[str, tuple[str, ...], np.ndarray]] = {}
-    for shift, (d, ds) in zip((-1440.0, 0.0, 1440.0), days, strict=True):
+    for d, ds in days:
+        shift = 1440.0 * (d - day).days
         for key, (mode, stops, offsets, starts) in _service_trips(ds.services, d, chosen, win).items():
             if any(s not in index for s in stops):
                 continue
             shapes.setdefault(key, (mode, stops, offsets))
-            keep = [t + shift for t in starts if shift >= 0 or t + offsets[-1] > 1440.0]
+            keep = [t + shift for t in starts if t + shift + offsets[-1] > 0.0]
             trips.setdefault(key, []).extend((t, d) for t in keep)
     patterns = tuple(_pattern(key, shapes[key], sorted(trips[key]), index, params)
                      for key in sorted(trips) if trips[key])
@@ -311,8 +314,9 @@ def _check_window(window: Sequence[float]) -> tuple[float, float]:
     return start, end
 
 
-def _selections(dataset: Any, day: _dt.date, scenario: str | None) -> list[tuple[_dt.date, Any]]:
-    """The dataset as it exists on ``day - 1``, ``day`` and ``day + 1``."""
+def _selections(dataset: Any, day: _dt.date, scenario: str | None,
+                window: tuple[float, float]) -> list[tuple[_dt.date, Any]]:
+    """The dataset as it exists on every operating day whose trips can run on ``day`` or ``day + 1``."""
     from ..geodata.io import Dataset, apply_selection, load_dataset
 
     if dataset is None or isinstance(dataset, (str, Path)):
@@ -321,7 +325,8 @@ def _selections(dataset: Any, day: _dt.date, scenario: str | None) -> list[tuple
         ds = dataset
     else:
         raise OptionError(f"build_timetable needs a Dataset or a dataset folder, got {type(dataset).__name__}")
-    near = [day + _dt.timedelta(days=k) for k in (-1, 0, 1)]
+    back = _days_back(ds.services, window)
+    near = [day + _dt.timedelta(days=k) for k in range(-back, 2)]
     if ds.date is not None or ds.scenario is not None:
         if day != ds.date or (scenario is not None and scenario != ds.scenario):
             raise OptionError(f"the dataset is already restricted to date {ds.date}, scenario {ds.scenario}; "
@@ -333,6 +338,19 @@ def _selections(dataset: Any, day: _dt.date, scenario: str | None) -> list[tuple
             raise OptionError(f"scenario {scenario!r} is evaluated on {fixed}; drop the date "
                               f"{day.isoformat()} or choose a scenario without a fixed date")
     return [(d, apply_selection(ds, date=d, scenario=scenario)) for d in near]
+
+
+def _days_back(services: Any, window: tuple[float, float]) -> int:
+    """How many operating days before the query date can still have trips running on it (at least 1)."""
+    latest = 0.0
+    if services is not None and len(services):
+        columns = [c for c in ("minutes", "departures") if c in services.columns]
+        for sid, row in zip(services.index, services[columns].to_dict("records"), strict=True):
+            cum = _as_list(row.get("minutes"))
+            published = _published(row.get("departures"), sid)
+            starts = [t for times in published.values() for t in times] if published else [window[1]]
+            latest = max(latest, max(starts, default=0.0) + (float(cum[-1]) if cum else 0.0))
+    return max(1, math.ceil(latest / 1440.0) - 1)
 
 
 def _as_list(value: Any) -> list:
