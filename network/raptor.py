@@ -224,16 +224,17 @@ def _ride_round(tt: Timetable, ready: np.ndarray, best: np.ndarray, improved: np
     return rode
 
 
-def _relax_links(links: LinkTimes, rode: np.ndarray, labels: np.ndarray, link: dict | None) -> None:
-    """Update ``labels`` in place with link chains leaving nodes reached by a ride."""
-    sources = np.flatnonzero(np.isfinite(rode).any(axis=0))
-    for u in sources:
-        cand = rode[:, u, None] + links.minutes[u][None, :]
-        better = cand < labels
+def _relax_links(links: LinkTimes, fresh: np.ndarray, labels: np.ndarray, link: dict | None) -> None:
+    """Update ``labels`` in place with link chains leaving nodes improved by a ride (``fresh``, else inf)."""
+    reached = np.isfinite(fresh)
+    for u in np.flatnonzero(reached.any(axis=0)):
+        rows = np.flatnonzero(reached[:, u])
+        cand = fresh[rows, u, None] + links.minutes[u][None, :]
+        current = labels[rows]
         if link is not None:
-            for v in np.flatnonzero(better[0]):
+            for v in np.flatnonzero(cand[0] < current[0]):
                 link[int(v)] = int(u)
-        np.minimum(labels, cand, out=labels)
+        labels[rows] = np.minimum(current, cand)
 
 
 def _search(tt: Timetable, links: LinkTimes, origin: int, departs: np.ndarray, *,
@@ -255,7 +256,8 @@ def _search(tt: Timetable, links: LinkTimes, origin: int, departs: np.ndarray, *
         link: dict | None = {} if trace is not None else None
         rode = _ride_round(tt, ready, best, improved, ride)
         labels = np.minimum(best, rode)
-        _relax_links(links, rode, labels, link)
+        # labels are closed over the links after every round: only arrivals a ride improved can lead further
+        _relax_links(links, np.where(rode < best, rode, np.inf), labels, link)
         if len(departs) > 1:  # rRAPTOR: leaving earlier, one can wait for a later departure
             labels = np.minimum.accumulate(labels[::-1], axis=0)[::-1]
         improved = (labels < best).any(axis=0)
@@ -460,15 +462,21 @@ class RangeResult:
 
 
 def departure_events(tt: Timetable, links: LinkTimes, origin: int, start: float) -> np.ndarray:
-    """Latest times to leave ``origin`` to catch each trip at each stop, ascending, from ``start`` on."""
+    """Latest times to leave ``origin`` to catch each trip at each stop, ascending, from ``start`` on.
+
+    A stop is skipped when an earlier stop of the same pattern lets one leave
+    at least as late for the same trip (the trip is then caught there and
+    ridden through): leaving at such an event allows nothing the later event
+    does not.
+    """
     reach = links.minutes[origin]
     chunks = []
     for p in tt.patterns:
-        lead = reach[p.stop_index[:-1]]
-        ok = np.isfinite(lead)
-        if not ok.any():
+        slack = p.offsets[:-1] - reach[p.stop_index[:-1]]  # departure offset minus links from the origin
+        useful = np.isfinite(slack) & (slack > np.maximum.accumulate(np.concatenate([[-np.inf], slack[:-1]])))
+        if not useful.any():
             continue
-        ev = p.starts[:, None] + (p.offsets[:-1][ok] - p.board_minutes - lead[ok])[None, :]
+        ev = p.starts[:, None] + (slack[useful] - p.board_minutes)[None, :]
         chunks.append(ev[ev >= start - EPS])
     if not chunks:
         return np.empty(0)
@@ -534,8 +542,8 @@ def range_raptor(tt: Timetable, links: LinkTimes, origin: str, window: tuple[flo
 
 def _read_minutes(departures: np.ndarray, events: np.ndarray, arrivals: np.ndarray, road: np.ndarray) -> np.ndarray:
     """Travel minutes per departure: the links alone, or whatever the first event at or after it allows."""
-    clock = departures[:, None] + road[None, :]
+    padded = np.vstack([arrivals, np.full((1, len(road)), np.inf)])
     nxt = np.searchsorted(events, departures - EPS, side="left")
-    has = nxt < len(events)
-    clock[has] = np.minimum(clock[has], arrivals[nxt[has]])
-    return clock - departures[:, None]
+    clock = np.minimum(departures[:, None] + road[None, :], padded[nxt])
+    clock -= departures[:, None]
+    return clock
