@@ -444,6 +444,11 @@ class RangeResult:
     def fastest(self, node: str) -> Fastest:
         """The fastest trip to ``node`` leaving within the window, and when it leaves.
 
+        Departure times are continuous here (every departure event of the
+        window, not only whole minutes), so the fastest trip is never slower
+        than any percentile.  Among equally fast departures the latest is
+        reported (no wait at the origin); a trip by links alone is equally fast
+        at any time and is reported leaving at the window's last minute.
         Raises :class:`NoRouteError` when ``node`` is never reached.
         """
         row = _row(self.timetable, node)
