@@ -101,7 +101,8 @@ class JourneyLeg:
         """The leg as JSON: clock times as ``HH:MM`` (hours may pass 24)."""
         return {"kind": self.kind, "mode": self.mode, "service": self.service, "from": self.from_,
                 "to": self.to, "depart": format_clock(self.depart), "arrive": format_clock(self.arrive),
-                "minutes": round(self.minutes, 3), "service_date": self.service_date}
+                "minutes": round(self.minutes, 3), "service_date": self.service_date,
+                "board_minutes": self.board_minutes, "alight_minutes": self.alight_minutes}
 
 
 @dataclass(frozen=True)

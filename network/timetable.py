@@ -282,7 +282,7 @@ def build_timetable(dataset: Any = None, *, date: _dt.date | str, scenario: str 
         raise OptionError("build_timetable needs a date (YYYY-MM-DD)")
     win = _check_window(window if window is not None
                         else (SERVICE_START, SERVICE_START + params.service_day_minutes))
-    days = _selections(dataset, day, scenario, win)
+    days = _selections(dataset, day, scenario, win, chosen)
     nodes = tuple(str(n) for n in next(ds for d, ds in days if d == day).nodes.index)
     index = {n: i for i, n in enumerate(nodes)}
     trips: dict[tuple[str, str], list[tuple[float, _dt.date]]] = {}
@@ -314,10 +314,10 @@ def _check_window(window: Sequence[float]) -> tuple[float, float]:
     return start, end
 
 
-def _selections(dataset: Any, day: _dt.date, scenario: str | None,
-                window: tuple[float, float]) -> list[tuple[_dt.date, Any]]:
+def _selections(dataset: Any, day: _dt.date, scenario: str | None, window: tuple[float, float],
+                modes: Sequence[str]) -> list[tuple[_dt.date, Any]]:
     """The dataset as it exists on every operating day whose trips can run on ``day`` or ``day + 1``."""
-    from ..geodata.io import Dataset, apply_selection, load_dataset
+    from ..geodata.io import Dataset, apply_selection, load_dataset, parse_date
 
     if dataset is None or isinstance(dataset, (str, Path)):
         ds = load_dataset(dataset)
@@ -325,7 +325,7 @@ def _selections(dataset: Any, day: _dt.date, scenario: str | None,
         ds = dataset
     else:
         raise OptionError(f"build_timetable needs a Dataset or a dataset folder, got {type(dataset).__name__}")
-    back = _days_back(ds.services, window)
+    back = _days_back(ds.services, window, modes)
     near = [day + _dt.timedelta(days=k) for k in range(-back, 2)]
     if ds.date is not None or ds.scenario is not None:
         if day != ds.date or (scenario is not None and scenario != ds.scenario):
@@ -334,18 +334,20 @@ def _selections(dataset: Any, day: _dt.date, scenario: str | None,
         return [(d, ds) for d in near]
     if scenario is not None:
         fixed = (ds.scenarios.get(scenario) or {}).get("date")
-        if fixed and str(fixed) != day.isoformat():
+        if fixed and parse_date(fixed) != day:
             raise OptionError(f"scenario {scenario!r} is evaluated on {fixed}; drop the date "
                               f"{day.isoformat()} or choose a scenario without a fixed date")
     return [(d, apply_selection(ds, date=d, scenario=scenario)) for d in near]
 
 
-def _days_back(services: Any, window: tuple[float, float]) -> int:
+def _days_back(services: Any, window: tuple[float, float], modes: Sequence[str]) -> int:
     """How many operating days before the query date can still have trips running on it (at least 1)."""
     latest = 0.0
     if services is not None and len(services):
-        columns = [c for c in ("minutes", "departures") if c in services.columns]
+        columns = [c for c in ("mode", "minutes", "departures") if c in services.columns]
         for sid, row in zip(services.index, services[columns].to_dict("records"), strict=True):
+            if row.get("mode") not in modes:
+                continue
             cum = _as_list(row.get("minutes"))
             published = _published(row.get("departures"), sid)
             starts = [t for times in published.values() for t in times] if published else [window[1]]

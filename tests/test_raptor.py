@@ -17,7 +17,7 @@ from shapely.geometry import LineString, Point
 
 from qjnet.geodata.errors import NoRouteError, OptionError, PlaceNotFoundError
 from qjnet.geodata.io import Dataset
-from qjnet.network import TimeParams, build_graph
+from qjnet.network import TimeParams, build_graph, route
 from qjnet.network.raptor import PERCENTILES, earliest_arrival, range_raptor
 from qjnet.network.timetable import build_timetable, link_times, links_from_graph, parse_clock
 
@@ -265,6 +265,8 @@ def test_qianjiang_to_wanzhou_morning_median_is_not_within_two_hours(qj):
     best = rr.fastest("wanzhou_dist")
     assert best.minutes == pytest.approx(median)  # the 14:30 GA flight is outside 07:00-09:00
     assert 7 * 60 <= best.depart < 9 * 60
+    # the frequency-based `expected` measure boards the flight for free and says under two hours
+    assert route(build_graph(date=DATE), "qianjiang_dist", "wanzhou_dist").minutes < 120
 
 
 def test_qianjiang_to_wanzhou_fastest_of_the_day_flies(qj):
@@ -278,6 +280,15 @@ def test_qianjiang_to_wanzhou_fastest_of_the_day_flies(qj):
     friday = build_timetable(date="2025-07-04")
     rr_fri = range_raptor(friday, links, "qianjiang_dist", window=(6 * 60, 22 * 60))
     assert rr_fri.fastest("wanzhou_dist").minutes > 120  # no GA flight on Fridays
+
+
+def test_planned_wanzhou_hsr_in_the_2035_scenario():
+    tt = build_timetable(date="2035-12-31", scenario="plan-2035")
+    links = links_from_graph(build_graph(date="2035-12-31", scenario="plan-2035"), tt)
+    rr = range_raptor(tt, links, "qianjiang_dist", window=(7 * 60, 9 * 60))
+    assert 120 < rr.percentile("wanzhou_dist", 50) < 220
+    best = rr.fastest("wanzhou_dist")
+    assert "wanqian_plan" in {leg.service for leg in best.journey.legs}
 
 
 def test_hsr_journey_board_and_alight_times(qj):

@@ -133,6 +133,16 @@ def test_long_trips_reach_back_several_days(embedded):
     dates = {t.date for t in tt.trips("frt_qj_qinzhou")}
     assert dt.date(2025, 7, 1) in dates  # a 53-hour train that left two days before
     assert all(t.times[-1] > 0 for t in tt.trips("frt_qj_qinzhou"))
+    passengers = build_timetable(embedded, date=DATE)
+    assert min(d for p in passengers.patterns for d in p.dates) == dt.date(2025, 7, 2)
+
+
+def test_scenario_adds_planned_services(embedded):
+    tt = build_timetable(embedded, date="2035-12-31", scenario="plan-2035")
+    assert {p.service for p in tt.patterns} >= {"wanqian_plan", "qianji_plan"}
+    assert "wanzhou_n" in tt.index
+    before = build_timetable(embedded, date="2025-06-26", scenario="before-hsr")
+    assert not before.trips("yuxia_fast")
 
 
 def test_headway_generation_and_window():
