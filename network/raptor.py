@@ -30,11 +30,14 @@ latest time one can leave the origin and still catch a given trip at a given
 stop (departure minus check-in minus the link minutes to the stop).  Leaving
 at ``t`` one can do everything that leaving at the first event ``e >= t``
 allows, plus the links alone, so ``arrival(t) = min(t + links, arrival(e))``.
-:func:`range_raptor` therefore runs RAPTOR once per event, all events at
-once as rows of numpy arrays (latest first, rRAPTOR's label reuse: after each
-round a later departure's label bounds every earlier one), and reads every
-minute of the window from the events.  The result is exact, the same as a
-separate :func:`earliest_arrival` per minute.
+:func:`range_raptor` therefore runs RAPTOR for the events only, all of them
+at once as the rows of numpy arrays, and reads every minute of the window
+from them.  rRAPTOR's label reuse (a later departure's labels bound every
+earlier one's) becomes a reverse running minimum over the rows after each
+round.  Events at a stop where the same trip can be caught earlier on its
+route, leaving the origin at least as late, are skipped.  The result is
+exact: the same as a separate :func:`earliest_arrival` per minute (the
+tests check it).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -245,7 +249,10 @@ def _search(tt: Timetable, links: LinkTimes, origin: int, departs: np.ndarray, *
     best = tau0.copy()
     ready = tau0
     improved = np.isfinite(tau0).any(axis=0)
-    limit = len(tt.patterns) + 1 if max_rounds is None else max_rounds
+    # without a limit the rounds stop when nothing improves (labels only fall, over finitely many values)
+    limit = sys.maxsize if max_rounds is None else max_rounds
+    if not isinstance(limit, int) or limit < 0:
+        raise OptionError(f"max_rounds={max_rounds!r} must be a whole number of boardings >= 0, or None")
     if trace is not None:
         trace.labels.append(best[0].copy())
         trace.rode.append(np.full(len(tt.nodes), np.inf))

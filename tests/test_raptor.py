@@ -309,6 +309,8 @@ def test_bad_queries(qj):
         earliest_arrival(tt, links, "qianjiang", 1500)
     with pytest.raises(OptionError, match="window"):
         range_raptor(tt, links, "qianjiang", window=(600, 500))
+    with pytest.raises(OptionError, match="max_rounds"):
+        earliest_arrival(tt, links, "qianjiang", 480, max_rounds=-1)
     with pytest.raises(OptionError, match="different nodes"):
         earliest_arrival(tt, link_times(["qianjiang"], []), "qianjiang", 480)
     rr = range_raptor(tt, links, "qianjiang", window=(480, 540))
