@@ -27,6 +27,8 @@ A dataset is a folder with these files (all GeoJSON in WGS-84, EPSG:4326):
     per_day       number or null: departures per operating day (one of headway_min / per_day is required)
     days          list of ISO weekdays 1..7 (Mon = 1) on which it runs
     bidirectional bool: the reverse pattern runs too, with the same segment times
+    departures    optional list of ``"HH:MM"`` departures from the first stop (hours up to 47), or
+                  ``{"f": [...], "r": [...]}`` per direction; when absent, trips are generated from the frequency
     opened, closed, status, capacity (str or null), source, assumptions (str: what was assumed and why)
 
 ``links.geojson`` (LineString), continuous links: roads, access/egress, walking transfers
@@ -105,7 +107,7 @@ NODE_FIELDS = ("id", "name_zh", "name_en", "kind", "province", "county", "popula
                "opened", "closed", "status", "coord_quality", "coord_note", "source")
 SERVICE_FIELDS = ("id", "line", "name_zh", "name_en", "mode", "stops", "minutes", "time_source",
                   "headway_min", "per_day", "days", "bidirectional", "opened", "closed", "status",
-                  "capacity", "source", "assumptions")
+                  "capacity", "source", "assumptions", "departures")
 LINK_FIELDS = ("id", "from", "to", "mode", "road", "minutes", "length_km", "speed_kmh", "circuity",
                "time_source", "bidirectional", "opened", "closed", "status", "source")
 REQUIRED = {
