@@ -454,15 +454,6 @@ def finish(canvas: Canvas, *, legend: str | None = None, title: str | None = Non
     return canvas.map
 
 
-def color_scale(value: float, vmax: float, *, colors: Sequence[str] = ("#1a9850", "#91cf60", "#d9ef8b",
-                                                                       "#fee08b", "#fc8d59", "#d73027")) -> str:
-    """A colour for ``value`` in ``[0, vmax]`` from a green (low) to red (high) ramp."""
-    if vmax <= 0 or value is None or (isinstance(value, float) and math.isnan(value)):
-        return colors[0]
-    i = int(min(len(colors) - 1, max(0, math.floor(float(value) / vmax * len(colors)))))
-    return colors[i]
-
-
 def polygon(canvas: Canvas, target, geom, *, color: str, fill_opacity: float = 0.25, weight: float = 1.0,
             tooltip: str | None = None, popup_html: str | None = None, simplify: float = 0.002,
             layer_name: str | None = None) -> int:

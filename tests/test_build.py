@@ -158,15 +158,3 @@ def test_validate_graph_reports_problems(mini):
     bad.add_edge("town_a", service_stop_id("hsr_ac", "f", "sta_b"), key="x", kind="ride", mode="hsr", minutes=1.0)
     with pytest.raises(GraphError, match="a ride edge cannot join a stop"):
         validate_graph(bad)
-
-
-@pytest.mark.parametrize("module", ["qjnet.network.build", "qjnet.network.params", "qjnet.network.convert", "qjnet.network.route",
-                                    "qjnet.network.reach", "qjnet.network.access", "qjnet.network.compare"])
-def test_docstring_examples_run(module):
-    import doctest
-    import importlib
-    import sys
-
-    importlib.import_module(module)
-    result = doctest.testmod(sys.modules[module], optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0

@@ -91,3 +91,17 @@ def test_ctrl_c_is_one_line_and_exit_130(run_qjnet, monkeypatch, tmp_path):
     p = run_qjnet("reach", "黔江", "--date", "2025-07-02", "-o", tmp_path / "r.csv")
     assert p.returncode == 130 and p.stderr == "qjnet: interrupted; no output was written\n"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [("map", "--output", "x.png"),
+                                  ("reach", "黔江", "--date", "2025-07-02", "--map", "r.pdf")])
+def test_maps_are_html_files(run_qjnet, tmp_path, args):
+    p = run_qjnet(*args)
+    _one_line_error(p, "self-contained HTML")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_map_command_reads_qjnet_data(run_qjnet, data_dir, tmp_path):
+    p = run_qjnet("map", "--output", "m.html", env={"QJNET_DATA": str(data_dir / "mini")})
+    assert p.returncode == 0, p.stderr
+    assert "甲区" in (tmp_path / "m.html").read_text(encoding="utf-8")

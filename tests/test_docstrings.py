@@ -23,6 +23,19 @@ def _modules() -> list[str]:
 MODULES = _modules()
 
 
+#: Modules whose public functions are shown at work in their docstrings.
+WITH_EXAMPLES = ["qjnet.network.build", "qjnet.network.params", "qjnet.network.convert", "qjnet.network.route",
+                 "qjnet.network.reach", "qjnet.network.access", "qjnet.network.compare", "qjnet.network.csr",
+                 "qjnet.network.matrix", "qjnet.network.timetable", "qjnet.network.raptor",
+                 "qjnet.geodata.validate", "qjnet.geodata.lookup", "qjnet.geodata.formats", "qjnet.geodata.resolve"]
+
+
+@pytest.mark.parametrize("name", WITH_EXAMPLES)
+def test_public_modules_have_examples(name):
+    tests = doctest.DocTestFinder().find(importlib.import_module(name), name)
+    assert sum(len(t.examples) for t in tests) > 0, f"{name} has no docstring examples"
+
+
 def test_every_subpackage_is_found():
     assert {"qjnet.geodata.io", "qjnet.network.reach", "qjnet.maps.offline", "qjnet.cli._engine"} <= set(MODULES)
     assert qjnet.__version__

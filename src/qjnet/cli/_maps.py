@@ -19,6 +19,8 @@ from typing import Any
 
 import click
 
+from ._common import dataset_options
+
 log = logging.getLogger(__name__)
 
 TILES = ("none", "osm", "gaode")
@@ -55,6 +57,8 @@ def map_options(func):
 
     @functools.wraps(func)
     def wrapper(*args, map_file=None, tiles="none", cdn=False, **kwargs):
+        if map_file is not None:
+            check_map_path(map_file, "--map")
         click.get_current_context().meta[_META_KEY] = MapRequest(map_file, tiles, cdn)
         return func(*args, **kwargs)
 
@@ -64,6 +68,23 @@ def map_options(func):
                            help="Also draw the answer as an interactive HTML map (self-contained, works "
                                 "offline).")(wrapper)
     return wrapper
+
+
+#: Suffixes of the files a map is written to.
+MAP_SUFFIXES = (".html", ".htm")
+
+
+def check_map_path(path: str, option: str) -> None:
+    """Refuse, before any work, a map file that is not ``.html`` or cannot be written (one-line error)."""
+    from pathlib import Path
+
+    from ..geodata._atomic import check_target
+    from ..geodata.errors import OptionError
+
+    if Path(path).suffix.lower() not in MAP_SUFFIXES:
+        raise OptionError(f"{option} {path}: maps are written as self-contained HTML; "
+                          "name the file .html")
+    check_target(path)
 
 
 def write_map(kind: str, dataset: Callable[[], Any], **kwargs: Any) -> None:
@@ -123,11 +144,7 @@ _DRAWERS: dict[str, Callable[..., Any]] = {"reach": _reach_map, "route": _route_
 @click.command("map")
 @click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="HTML file to write (atomically).")
-@click.option("--data", "data", default=None, type=click.Path(),
-              help="Dataset folder or .gpkg (default: the embedded Qianjiang dataset).")
-@click.option("--date", "-d", default=None, metavar="YYYY-MM-DD",
-              help="Draw what is open on this date (later and planned lines dashed).")
-@click.option("--scenario", "-s", default=None, help="Scenario name from the dataset's scenarios.json.")
+@dataset_options(date_help="Draw what is open on this date (later and planned lines dashed).")
 @click.option("--access", "show_access", is_flag=True, help="Show access/transfer links when the map opens.")
 @_tiles_option
 @_cdn_option
@@ -141,6 +158,7 @@ def map_command(output, data, date, scenario, show_access, tiles, cdn):
     from .. import maps
     from ..geodata.io import apply_selection, load_dataset
 
+    check_map_path(output, "--output")
     full = load_dataset(data)
     if date is None and scenario is None:
         m = maps.network_map(full, tiles=tiles, show_access=show_access)
