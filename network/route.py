@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -69,8 +69,8 @@ class Itinerary:
     ``date``, ``scenario``, ``modes`` and ``params`` record what the graph was built for.
     """
 
-    origin: str
-    destination: str
+    origin: Hashable
+    destination: Hashable
     minutes: float
     legs: tuple
     date: str | None = None
@@ -110,7 +110,7 @@ class Itinerary:
         return route_to_gdf(G, self, dataset=dataset)
 
 
-def route(G, a, b) -> Itinerary:
+def route(G: nx.MultiDiGraph, a: Hashable, b: Hashable) -> Itinerary:
     """The fastest trip from node ``a`` to node ``b`` under the graph's time semantics.
 
     Parameters
@@ -153,7 +153,7 @@ def route(G, a, b) -> Itinerary:
                      modes=tuple(G.graph.get("modes") or ()), params=dict(G.graph.get("params") or {}))
 
 
-def legs_of(G, lay, states: list) -> list[Leg]:
+def legs_of(G: nx.MultiDiGraph, lay: _layers.Layered, states: list) -> list[Leg]:
     """Turn a path of expansion states into legs (links of one mode merged)."""
     legs: list[Leg | None] = []
     clock = 0.0
