@@ -1,7 +1,7 @@
 """Time-semantics parameters: how waiting, transfers and processing are costed.
 
 Every figure here is a modelling assumption, not a published number; each is
-written down in :class:`TimeParams` and in README "Time semantics", and each
+written down in :class:`TimeParams` and in the documentation page "Time semantics", and each
 can be overridden (``TimeParams(transfer_minutes=15)``, or
 ``TimeParams.from_dict({...})`` for values read from JSON).
 """
