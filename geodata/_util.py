@@ -31,6 +31,29 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def unbox(value: Any) -> Any:
+    """A numpy/pandas scalar as its Python value; NaN, ``pandas.NA`` and ``NaT`` as ``None``; all else as is.
+
+    Unlike :func:`to_plain` it keeps whole floats as floats and leaves containers alone.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> unbox(np.float64(30.0)), unbox(float("nan")), unbox([1, 2])
+    (30.0, None, [1, 2])
+    """
+    if isinstance(value, (str, bytes, list, tuple, dict)):
+        return value
+    if is_null(value):
+        return None
+    if hasattr(value, "item"):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            return value
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
 def to_plain(value: Any) -> Any:
     """A JSON-ready Python value: numpy/pandas scalars unboxed, NaN/NA -> None, whole floats -> int.
 

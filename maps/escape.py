@@ -13,9 +13,10 @@ through :func:`esc` (directly or through :func:`table`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
+
+from ..geodata._util import is_null
 
 _REFS = {
     "&": "&amp;",
@@ -32,12 +33,7 @@ _REFS = {
 _TABLE = str.maketrans(_REFS)
 
 
-def missing(value: Any) -> bool:
-    """Whether ``value`` is a missing value: ``None``, NaN or pandas' ``NA``."""
-    if value is None or type(value).__name__ in ("NAType", "NaTType"):
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
+missing = is_null  # None, NaN, pandas NA/NaT: the one definition in qjnet.geodata._util
 
 def esc(value: Any) -> str:
     """Return ``value`` as text safe in HTML and inside a JavaScript template literal.

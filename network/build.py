@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
-import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from ..geodata._util import unbox
 from ..geodata.errors import DataError, OptionError
 from .params import CONNECTOR_MODES, TimeParams, expected_day_wait, parse_modes
 
@@ -171,27 +171,15 @@ def _check_not_before_data(ds, day: _dt.date) -> None:
                           f"{earliest.isoformat()}); give a date on or after it")
 
 
-def _clean(value):
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict, str)):
-        value = value.item()
-        if isinstance(value, float) and math.isnan(value):
-            return None
-    return value
-
-
 def _add_nodes(G: nx.MultiDiGraph, nodes) -> None:
     geom_col = nodes.geometry.name
     for nid, row in zip(nodes.index, nodes.to_dict("records"), strict=False):
         geom = row[geom_col]
-        pop = _clean(row.get("population"))
+        pop = unbox(row.get("population"))
         G.add_node(
             nid, x=float(geom.x), y=float(geom.y), kind=row.get("kind"),
-            name_zh=_clean(row.get("name_zh")), name_en=_clean(row.get("name_en")),
-            population=int(pop) if pop is not None else None, county=_clean(row.get("county")),
+            name_zh=unbox(row.get("name_zh")), name_en=unbox(row.get("name_en")),
+            population=int(pop) if pop is not None else None, county=unbox(row.get("county")),
         )
 
 
@@ -225,7 +213,7 @@ def _add_services(G, services, modes, weekday, params: TimeParams) -> int:
         if missing:
             raise DataError(f"stop {missing[0]!r} is not a node of the dataset; add the node or fix the stop id",
                             record=sid, field="stops")
-        headway_min, per_day = _clean(row.get("headway_min")), _clean(row.get("per_day"))
+        headway_min, per_day = unbox(row.get("headway_min")), unbox(row.get("per_day"))
         wait = params.headway_wait(per_day=per_day, headway_min=headway_min)
         day_wait = 0.0 if weekday is not None else expected_day_wait(days) * 1440.0
         processing = params.board_processing.get(mode, 0.0)
@@ -240,7 +228,7 @@ def _add_services(G, services, modes, weekday, params: TimeParams) -> int:
         }
         alight_minutes = params.alight_processing.get(mode, 0.0)
         patterns = [("f", stops, cum)]
-        if bool(_clean(row.get("bidirectional"))):
+        if bool(unbox(row.get("bidirectional"))):
             total = cum[-1]
             patterns.append(("r", stops[::-1], [total - m for m in cum[::-1]]))
         for direction, pstops, pcum in patterns:
@@ -270,7 +258,7 @@ def _add_links(G, links, modes) -> int:
         mode = row.get("mode")
         if mode not in modes and mode not in CONNECTOR_MODES:
             continue
-        minutes = _clean(row.get("minutes"))
+        minutes = unbox(row.get("minutes"))
         if minutes is None:
             raise DataError("link has no minutes and no length_km/speed_kmh to derive them; give either",
                             record=lid, field="minutes")
@@ -279,10 +267,10 @@ def _add_links(G, links, modes) -> int:
             if a not in G:
                 raise DataError(f"link end {a!r} is not a node of the dataset", record=lid,
                                 field="from" if a == u else "to")
-        attrs = {"kind": "link", "mode": mode, "link": lid, "road": _clean(row.get("road")),
+        attrs = {"kind": "link", "mode": mode, "link": lid, "road": unbox(row.get("road")),
                  "minutes": float(minutes), "component": _LINK_COMPONENT.get(mode, "in_vehicle")}
         G.add_edge(u, v, key=lid, **attrs)
         count += 1
-        if bool(_clean(row.get("bidirectional"))):
+        if bool(unbox(row.get("bidirectional"))):
             G.add_edge(v, u, key=lid, **attrs)
     return count

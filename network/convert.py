@@ -9,7 +9,6 @@ inverse: null attributes are dropped, as in OSMnx.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from ..geodata import schema
+from ..geodata._util import unbox
 from ..geodata.errors import GraphError
 from .build import EDGE_KINDS, SERVICE_STOP
 
@@ -119,39 +119,22 @@ def graph_from_gdfs(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *,
         G.graph["crs"] = nodes.crs.to_string()
     geom_col = nodes.geometry.name if hasattr(nodes, "geometry") else None
     for n, row in zip(nodes.index, nodes.to_dict("records"), strict=False):
-        d = {k: _plain(v) for k, v in row.items() if k != geom_col}
+        d = {k: unbox(v) for k, v in row.items() if k != geom_col}
         d = {k: v for k, v in d.items() if v is not None}
         if ("x" not in d or "y" not in d) and geom_col is not None:
             pt = row[geom_col]
             d.setdefault("x", float(pt.x))
             d.setdefault("y", float(pt.y))
-        G.add_node(_plain(n), **d)
+        G.add_node(unbox(n), **d)
     egeom = edges.geometry.name if hasattr(edges, "geometry") and edges._geometry_column_name in edges else None
     for (u, v, k), row in zip(edges.index, edges.to_dict("records"), strict=False):
-        u, v, k = _plain(u), _plain(v), _plain(k)
+        u, v, k = unbox(u), unbox(v), unbox(k)
         for end in (u, v):
             if end not in G:
                 raise GraphError(f"edge ({u!r}, {v!r}, {k!r}) names node {end!r} that is not in the nodes")
-        d = {a: _plain(b) for a, b in row.items() if a != egeom}
+        d = {a: unbox(b) for a, b in row.items() if a != egeom}
         G.add_edge(u, v, key=k, **{a: b for a, b in d.items() if b is not None})
     return G
-
-
-def _plain(value):
-    """numpy/pandas scalars to Python; NaN and NA to ``None``."""
-    try:
-        import pandas as pd
-
-        if value is pd.NA:
-            return None
-    except ImportError:  # pandas is a dependency; kept for clarity
-        pass
-    if hasattr(value, "item") and not isinstance(value, (str, bytes, list, tuple, dict)):
-        with contextlib.suppress(ValueError, AttributeError):
-            value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def validate_graph(G: nx.MultiDiGraph) -> None:

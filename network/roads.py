@@ -25,6 +25,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from ..geodata._util import is_null
 from ..geodata.errors import DataError, GraphError, OptionError
 
 log = logging.getLogger(__name__)
@@ -220,7 +221,7 @@ def graph_from_gdfs(nodes: Any, edges: Any, *, source: str = "road network") -> 
     skip_n = {"geometry"}
     for n, row in zip(nodes.index, nodes.drop(columns=[c for c in skip_n if c in nodes.columns])
                       .to_dict("records"), strict=False):
-        G.add_node(n, **{k: v for k, v in row.items() if not _missing(v)})
+        G.add_node(n, **{k: v for k, v in row.items() if not is_null(v)})
     known = set(G.nodes)
     skip_e = {"u", "v", "key", "geometry"}
     for row in e.drop(columns=[c for c in ("geometry",) if c in e.columns]).to_dict("records"):
@@ -229,7 +230,7 @@ def graph_from_gdfs(nodes: Any, edges: Any, *, source: str = "road network") -> 
             if end not in known:
                 raise DataError(f"edge end {end!r} is not in the nodes", file=source,
                                 record=f"edge {u}->{v} key {k}", field="u" if end == u else "v")
-        G.add_edge(u, v, key=k, **{a: b for a, b in row.items() if a not in skip_e and not _missing(b)})
+        G.add_edge(u, v, key=k, **{a: b for a, b in row.items() if a not in skip_e and not is_null(b)})
     if G.graph["crs"] is not None:
         G.graph["crs"] = G.graph["crs"].to_string() if hasattr(G.graph["crs"], "to_string") else G.graph["crs"]
     else:
@@ -239,10 +240,6 @@ def graph_from_gdfs(nodes: Any, edges: Any, *, source: str = "road network") -> 
 
 def _finite(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(value)
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def join_roads(

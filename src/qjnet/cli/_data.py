@@ -7,7 +7,6 @@ inside the commands (through :mod:`geodata.io`).
 from __future__ import annotations
 
 import json
-import math
 
 import click
 
@@ -25,23 +24,10 @@ TABLE_COLUMNS = ["id", "name_zh", "name_en", "kind", "lon", "lat", "coord_qualit
 
 def _plain(value):
     """JSON-safe scalar: NaN/NA -> None, numpy scalars -> Python, dates -> ISO text."""
-    if value is None:
-        return None
-    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    try:
-        import pandas as pd
+    from ..geodata._util import unbox
 
-        if value is pd.NA:
-            return None
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
-    return value
-
+    value = unbox(value)
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 def _node_records(nodes) -> list[dict]:
     fields = [c for c in nodes.columns if c != "geometry"]

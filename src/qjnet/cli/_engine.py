@@ -89,11 +89,11 @@ def _bands_option(func):
 
 def _records(gdf, columns) -> list[dict]:
     """Rows of a GeoDataFrame as plain dicts (NaN/NA -> None, numpy -> Python)."""
-    from ..network.convert import _plain
+    from ..geodata._util import unbox
 
     out = []
     for nid, row in zip(gdf.index, gdf[columns].to_dict("records"), strict=False):
-        out.append({"id": nid, **{k: _plain(v) for k, v in row.items()}})
+        out.append({"id": nid, **{k: unbox(v) for k, v in row.items()}})
     return out
 
 
