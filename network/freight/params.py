@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...geodata.errors import DataError, OptionError
+from ...geodata.schema import FREIGHT_NULLABLE, FREIGHT_REQUIRED
 
 CARGOS = ("teu", "tonne")
 OBJECTIVES = ("time", "cost", "co2")
@@ -103,22 +104,9 @@ class FreightParams:
         return float(p["value"])
 
 
-# keys every freight.json must provide (mode parameters), and their allowed ranges
-_REQUIRED_KEYS = (
-    "cargo.teu_payload_t",
-    "modes.rail.cost_cny_per_teu_km", "modes.rail.cost_cny_per_tonne_km", "modes.rail.co2_kg_per_tonne_km",
-    "modes.rail.running_speed_kmh", "modes.rail.circuity", "modes.rail.wait_fraction",
-    "modes.rail.wait_h_if_frequency_unknown",
-    "modes.road.cost_cny_per_teu_km", "modes.road.cost_cny_per_tonne_km", "modes.road.co2_kg_per_tonne_km",
-    "modes.road.circuity",
-    *(f"modes.road.speed_kmh.{c}" for c in ROAD_LINK_MODES),
-    "modes.air.cost_cny_per_tonne_km", "modes.air.co2_kg_per_tonne_km", "modes.air.circuity",
-    "modes.air.wait_fraction", "modes.air.wait_h_if_frequency_unknown",
-)
-
-
-# figures that may be null ("not set": the dataset's own values are used)
-_NULLABLE = frozenset({"modes.rail.running_speed_kmh"})
+# keys every freight.json must provide, and those that may be null: the schema's rules
+_REQUIRED_KEYS = FREIGHT_REQUIRED
+_NULLABLE = FREIGHT_NULLABLE
 
 
 ErrorFactory = Callable[[str], Exception]
