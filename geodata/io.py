@@ -12,13 +12,14 @@ This module also re-exports the names that callers import from here:
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import replace
 from typing import Any
 
 from ._raw import read_raw
 from ._util import is_null, parse_date
 from .dataset import DEFAULT_DATASET, Dataset, default_dataset_path
-from .errors import ValidationError
+from .errors import OptionError, ValidationError
 from .formats import dataset_from_raw, read_dataset
 from .select import apply_selection
 from .validate import raw_problems
@@ -105,3 +106,20 @@ def load_dataset(path: Any = None, *, date: Any = None, scenario: str | None = N
     log.info("Loaded dataset %s: %d nodes, %d services, %d links%s", ds.path.name, len(ds.nodes),
              len(ds.services), len(ds.links), f", date {ds.date}" if ds.date else "")
     return ds
+
+
+def as_dataset(dataset: Any, *, caller: str) -> Dataset:
+    """``dataset`` itself if it is a :class:`Dataset`; a folder, file or ``None`` (embedded) loaded.
+
+    ``caller`` names the function for the error raised on anything else.
+
+    Examples
+    --------
+    >>> as_dataset(None, caller="example").path.name
+    'qianjiang'
+    """
+    if isinstance(dataset, Dataset):
+        return dataset
+    if dataset is None or isinstance(dataset, (str, os.PathLike)):
+        return load_dataset(dataset)
+    raise OptionError(f"{caller} needs a Dataset or a dataset folder, got {type(dataset).__name__}")

@@ -27,7 +27,6 @@ import datetime as _dt
 import logging
 import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -98,19 +97,14 @@ def build_graph(dataset: Dataset | str | os.PathLike | None = None, *, date: _dt
     >>> G.graph["date"], G.graph["weekday"]
     ('2025-07-01', 2)
     """
-    from ..geodata.io import Dataset, load_dataset, parse_date
+    from ..geodata.io import as_dataset, parse_date
 
     params = params if params is not None else TimeParams()
     if not isinstance(params, TimeParams):
         params = TimeParams.from_dict(params)
     chosen = parse_modes(modes)
     day = parse_date(date) if date is not None else None
-    if dataset is None or isinstance(dataset, (str, Path)):
-        ds = load_dataset(dataset)
-    elif isinstance(dataset, Dataset):
-        ds = dataset
-    else:
-        raise OptionError(f"build_graph needs a Dataset or a dataset folder, got {type(dataset).__name__}")
+    ds = as_dataset(dataset, caller="build_graph")
     if ds.date is not None or ds.scenario is not None:
         if (day is not None and day != ds.date) or (scenario is not None and scenario != ds.scenario):
             raise OptionError(f"the dataset is already restricted to date {ds.date}, scenario {ds.scenario}; "

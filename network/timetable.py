@@ -55,7 +55,6 @@ import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -317,14 +316,9 @@ def _check_window(window: Sequence[float]) -> tuple[float, float]:
 def _selections(dataset: Any, day: _dt.date, scenario: str | None, window: tuple[float, float],
                 modes: Sequence[str]) -> list[tuple[_dt.date, Any]]:
     """The dataset as it exists on every operating day whose trips can run on ``day`` or ``day + 1``."""
-    from ..geodata.io import Dataset, apply_selection, load_dataset, parse_date
+    from ..geodata.io import apply_selection, as_dataset, parse_date
 
-    if dataset is None or isinstance(dataset, (str, Path)):
-        ds = load_dataset(dataset)
-    elif isinstance(dataset, Dataset):
-        ds = dataset
-    else:
-        raise OptionError(f"build_timetable needs a Dataset or a dataset folder, got {type(dataset).__name__}")
+    ds = as_dataset(dataset, caller="build_timetable")
     back = _days_back(ds.services, window, modes)
     near = [day + _dt.timedelta(days=k) for k in range(-back, 2)]
     if ds.date is not None or ds.scenario is not None:
