@@ -28,6 +28,7 @@ A dataset is a folder with these files (all GeoJSON in WGS-84, EPSG:4326):
     days          list of ISO weekdays 1..7 (Mon = 1) on which it runs
     bidirectional bool: the reverse pattern runs too, with the same segment times
     opened, closed, status, capacity (str or null), source, assumptions (str: what was assumed and why)
+    train_class   optional, one of :data:`TRAIN_CLASSES` or null: the class of train of a rail pattern
 
 ``links.geojson`` (LineString), continuous links: roads, access/egress, walking transfers
     id, from, to, mode (one of :data:`LINK_MODES`), road (str or null, e.g. "G65")
@@ -67,6 +68,9 @@ MODES = SERVICE_MODES + LINK_MODES
 STATUSES = ("open", "under_construction", "planned")
 COORD_QUALITIES = ("surveyed", "estimate")
 TIME_SOURCES = ("published", "derived")
+#: Train classes of a rail service pattern (optional field ``train_class``): G/D/C high-speed and
+#: intercity EMUs, K conventional passenger trains, freight trains.
+TRAIN_CLASSES = ("G", "D", "C", "K", "freight")
 
 LAYER_FILES = {
     "nodes": "nodes.geojson",
@@ -81,7 +85,7 @@ NODE_FIELDS = ("id", "name_zh", "name_en", "kind", "province", "county", "popula
                "opened", "closed", "status", "coord_quality", "coord_note", "source")
 SERVICE_FIELDS = ("id", "line", "name_zh", "name_en", "mode", "stops", "minutes", "time_source",
                   "headway_min", "per_day", "days", "bidirectional", "opened", "closed", "status",
-                  "capacity", "source", "assumptions")
+                  "capacity", "source", "assumptions", "train_class")
 LINK_FIELDS = ("id", "from", "to", "mode", "road", "minutes", "length_km", "speed_kmh", "circuity",
                "time_source", "bidirectional", "opened", "closed", "status", "source")
 REQUIRED = {

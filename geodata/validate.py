@@ -411,8 +411,15 @@ def _check_minutes_list(out, path, label, stops, minutes) -> None:
             break
 
 
+def _check_train_class(out, path, label, props) -> None:
+    cls = props.get("train_class")
+    if not _null(cls) and cls not in schema.TRAIN_CLASSES:
+        out.add(path, label, "train_class", f"unknown train_class {cls!r}", _choices(schema.TRAIN_CLASSES))
+
+
 def _check_services(out, path, records, labels, node_ids) -> None:
     for (props, _), label in zip(records, labels, strict=False):
+        _check_train_class(out, path, label, props)
         mode = props.get("mode")
         if not _null(mode) and mode not in schema.SERVICE_MODES:
             out.add(path, label, "mode", f"unknown mode {mode!r}", _choices(schema.SERVICE_MODES))

@@ -29,8 +29,10 @@ import logging
 import math
 import re
 import sys
-from dataclasses import dataclass, replace
 from pathlib import Path
+
+from dataset_rail import calibration_markdown
+from dataset_rail_services import RailBuilder, build_track, calibrate
 
 REPO = Path(__file__).resolve().parent.parent
 HERE = REPO / "geodata" / "data" / "qianjiang"
@@ -42,21 +44,6 @@ log = logging.getLogger("build")
 # Model parameters (all documented in README.md; changing one changes the data)
 # ---------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class TrainModel:
-    """Running-time model: cruise at ``cruise_kmh``, constant acceleration and braking, dwell per stop."""
-
-    name: str
-    cruise_kmh: float
-    accel_ms2: float
-    decel_ms2: float
-    dwell_min: float
-
-
-HSR = TrainModel("hsr (350 km/h line)", cruise_kmh=300.0, accel_ms2=0.30, decel_ms2=0.50, dwell_min=2.0)
-EMU200 = TrainModel("EMU on 200 km/h line", cruise_kmh=200.0, accel_ms2=0.35, decel_ms2=0.50, dwell_min=2.0)
-CONV = TrainModel("conventional train (120 km/h)", cruise_kmh=120.0, accel_ms2=0.12, decel_ms2=0.35, dwell_min=4.0)
 
 AIR_BLOCK_KMH = 500.0          # airborne block speed of a short jet sector; overhead calibrated on CKG->CQW
 GA_CALIBRATION = ("lia", "jiq")  # GA block speed = straight distance / published block time of this route
@@ -113,8 +100,11 @@ class Published:
     def __init__(self) -> None:
         self.rows = read_csv("published_times.csv")
 
-    def get(self, frm: str, to: str) -> dict:
-        hits = [r for r in self.rows if r["from"].startswith(frm) and r["to"].startswith(to)]
+    def get(self, frm: str, to: str, kind: str | None = None) -> dict:
+        hits = [r for r in self.rows if r["from"].startswith(frm) and r["to"].startswith(to)
+                and (kind is None or r["kind"] == kind)]
+        exact = [r for r in hits if r["to"] == to]
+        hits = exact or hits
         if len(hits) != 1:
             raise LookupError(f"published time {frm} -> {to}: {len(hits)} rows")
         row = dict(hits[0])
@@ -162,12 +152,22 @@ CLAIMED_COUNTY = {
     "qinzhou_port_e": None, "tuanjiecun": "chongqing_core", "xiaonanya": None, "yuzui": "chongqing_core",
     "poi_dino": "qianjiang_dist", "poi_canyon": "qianjiang_dist", "poi_zhuoshui": "qianjiang_dist",
     "poi_xiaonanhai": "qianjiang_dist", "poi_xiannushan": "wulong_dist",
+    "changsha": None, "fusheng": "chongqing_core", "changshou_n": None, "changshouhu": None, "dianjiang": None,
+    "liangping_s": "liangping_dist", "fuling_n": "fuling_dist", "fengdu": "fengdu_cty", "shizhu_xian": "shizhu_cty",
+    "lichuan": "lichuan_city", "enshi": "enshi_city", "jianshi": None, "yichang_e": None, "wanzhou_yw": "wanzhou_dist",
 }
 # Province of nodes whose county is not a place of the dataset.
 PROVINCE_OUTSIDE = {
     "niuchehe": "Hunan", "taoyuan": "Hunan", "hanshou": "Hunan", "yiyang_s": "Hunan", "ningxiang_w": "Hunan",
     "changsha_w": "Hunan", "guzhang_w": "Hunan", "changshou_yh": "Chongqing", "zhongxian": "Chongqing",
     "wsk": "Chongqing", "qinzhou_port_e": "Guangxi", "xiaonanya": "Chongqing",
+    "changsha": "Hunan", "changshou_n": "Chongqing", "changshouhu": "Chongqing", "dianjiang": "Chongqing",
+    "jianshi": "Hubei", "yichang_e": "Hubei",
+}
+# Nodes closed to passengers: (date, why).
+CLOSED_NODES = {
+    "changsha_w": ("2020-05-08", ("closed to passengers 2020-05-08 for rebuilding, completion expected 2027 "
+                                  "(facts-2.md); Chang-Yi-Chang trains use Changsha station")),
 }
 # stations.csv rows left out, and why.
 SKIPPED_STATIONS = {
@@ -243,6 +243,9 @@ def build_nodes() -> list[dict]:
             status = "under_construction"
             note_extra = "; status: " + UNDER_CONSTRUCTION_NODES[sid]
         opened = None if status != "open" else leading_date(s["opened"])
+        if sid in CLOSED_NODES:
+            closed = CLOSED_NODES[sid][0]
+            note_extra = "; " + CLOSED_NODES[sid][1]
         node = {
             "id": sid, "name_zh": s["name_zh"], "name_en": s["name_en"], "kind": s["kind"],
             "province": province_of[county] if county else PROVINCE_OUTSIDE[sid], "county": county,
@@ -265,32 +268,6 @@ def build_nodes() -> list[dict]:
 # ---------------------------------------------------------------------------
 
 
-def run_minutes(length_km: float, model: TrainModel) -> float:
-    """Start-to-stop running time: accelerate, cruise, brake (triangular profile on short segments)."""
-    v = model.cruise_kmh / 3.6
-    a, b = model.accel_ms2, model.decel_ms2
-    dist = length_km * 1000.0
-    d_acc, d_brk = v * v / (2 * a), v * v / (2 * b)
-    if dist >= d_acc + d_brk:
-        seconds = (dist - d_acc - d_brk) / v + v / a + v / b
-    else:
-        vp = math.sqrt(2 * dist * a * b / (a + b))
-        seconds = vp / a + vp / b
-    return seconds / 60.0
-
-
-def calibrate_cruise(length_km: float, minutes: float, model: TrainModel) -> TrainModel:
-    """The model with the cruise speed at which a non-stop run over ``length_km`` takes ``minutes``."""
-    lo, hi = 20.0, model.cruise_kmh
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if run_minutes(length_km, replace(model, cruise_kmh=mid)) > minutes:
-            lo = mid
-        else:
-            hi = mid
-    return replace(model, name=model.name + ", calibrated", cruise_kmh=round((lo + hi) / 2, 1))
-
-
 def segment_lengths(coords: list[tuple[float, float]], total_km: float | None) -> list[float]:
     """Segment lengths: the published line length spread in proportion to straight-line distances."""
     straight = [haversine_km(coords[i], coords[i + 1]) for i in range(len(coords) - 1)]
@@ -298,14 +275,6 @@ def segment_lengths(coords: list[tuple[float, float]], total_km: float | None) -
         return straight
     k = total_km / sum(straight)
     return [d * k for d in straight]
-
-
-def derived_minutes(lengths: list[float], model: TrainModel) -> list[float]:
-    out = [0.0]
-    for i, length in enumerate(lengths):
-        dwell = model.dwell_min if i > 0 else 0.0
-        out.append(out[-1] + dwell + run_minutes(length, model))
-    return out
 
 
 def r1(x: float) -> float:
@@ -340,131 +309,17 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
         base = {"id": None, "line": None, "name_zh": None, "name_en": None, "mode": None, "stops": None,
                 "minutes": None, "time_source": None, "headway_min": None, "per_day": None, "days": daily,
                 "bidirectional": True, "opened": None, "closed": None, "status": "open", "capacity": None,
-                "source": None, "assumptions": ""}
+                "source": None, "assumptions": "", "train_class": None, "stopping": None}
         base.update(kw)
+        if base["mode"] == "freight_rail":
+            base["train_class"] = "freight"
         base["minutes"] = [r1(m) for m in base["minutes"]]
         services.append(base)
 
-    def all_stops(line_id, model, *, fastest=None, **kw):
-        stops = kw.pop("stops", None) or stops_of(line_id)
-        total = kw.pop("total_km", line_len(line_id))
-        lengths = segment_lengths(coords(stops), total)
-        mins = derived_minutes(lengths, model)
-        if fastest is not None and mins[-1] < fastest:
-            # the model beats the published fastest train: slow the cruise speed until a non-stop run over
-            # the whole line takes exactly the published fastest time (the fastest train read as non-stop)
-            model = calibrate_cruise(sum(lengths), fastest, model)
-            mins = derived_minutes(lengths, model)
-            kw["assumptions"] = (f"{speed_note(model)} - cruise speed lowered from the generic model so that a "
-                                 f"non-stop run equals the published fastest {fastest:g} min (otherwise all-stops "
-                                 f"trains would beat the fastest train); " + kw["assumptions"].split("; ", 1)[1])
-            info.setdefault("calibrated", {})[kw["id"]] = model.cruise_kmh
-        info.setdefault("lengths", {})[kw["id"]] = [round(x, 1) for x in lengths]
-        add(line=line_id, stops=stops, minutes=mins, time_source=["derived"] * (len(stops) - 1), **kw)
-        return mins
-
-    def speed_note(m: TrainModel) -> str:
-        return (f"segment times derived: {m.name} model (cruise {m.cruise_kmh:g} km/h, "
-                f"accel {m.accel_ms2:g} m/s2, braking {m.decel_ms2:g} m/s2, dwell {m.dwell_min:g} min)")
-    spread_note = "segment lengths: the published line length spread in proportion to straight-line distances"
-
-    # --- Yu-Xia HSR, Chongqing East - Qianjiang (opened 2025-06-27) -------------------------------
-    yx = lines["yuxia_hsr"]
-    fast = pub.get("重庆东", "黔江")
-    per_dir = 54 / 2
-    share = per_dir / 3
-    yx_split = (f"54 EMU trains/day published ('up to', daily + peak timetables) = 27 per direction; the split "
-                f"between fast, all-stops and through-to-Zhangjiajie patterns is not published: assumed equal "
-                f"thirds ({share:g} each per direction)")
-    add(id="yuxia_fast", line="yuxia_hsr", name_zh="渝厦高铁 重庆东-黔江 快速", name_en="Yu-Xia HSR Chongqing East-Qianjiang (fast)",
-        mode="hsr", stops=["cq_east", "qianjiang"], minutes=[0, fast["minutes"]], time_source=["published"],
-        per_day=share, opened=leading_date(yx["opened_or_planned"]), source=src(yx["source"], fast["source"]),
-        assumptions=(f"published fastest Chongqing East-Qianjiang {fast['minutes']:g} min; the intermediate stops "
-                     f"of the fastest train are not published, so the pattern serves the two ends only. {yx_split}."))
-    yx_all = all_stops("yuxia_hsr", HSR, id="yuxia_all", name_zh="渝厦高铁 重庆东-黔江 站站停",
-                       name_en="Yu-Xia HSR Chongqing East-Qianjiang (all stops)", mode="hsr", per_day=share,
-                       opened=leading_date(yx["opened_or_planned"]), source=yx["source"], fastest=fast["minutes"],
-                       assumptions=f"{speed_note(HSR)}; {spread_note} (242 km). {yx_split}.")
-    for to, label in (("南川北", "nanchuan_n"), ("武隆南", "wulong_s")):
-        q = pub.get("重庆东", to)
-        i = stops_of("yuxia_hsr").index(label)
-        info["checks"].append(("yuxia_all", f"cq_east->{label}", r1(yx_all[i]), q["minutes"], q["kind"]))
-    info["checks"].append(("yuxia_all", "cq_east->qianjiang (all stops vs fastest)", r1(yx_all[-1]),
-                           fast["minutes"], "fastest"))
-
-    # --- Through EMUs Chongqing East - Zhangjiajie West over Qian-Zhang-Chang ---------------------
-    qz = lines["qzc_rail"]
-    qz_zjj = pub.get("黔江", "张家界")
-    dwell = HSR.dwell_min
-    add(id="through_cq_zjj", line="yuxia_hsr+qzc_rail", name_zh="重庆东-张家界西 直通动车",
-        name_en="Through EMU Chongqing East-Zhangjiajie West", mode="hsr",
-        stops=["cq_east", "qianjiang", "zjj_w"],
-        minutes=[0, fast["minutes"], fast["minutes"] + dwell + qz_zjj["minutes"]],
-        time_source=["published", "derived"], per_day=share, opened=leading_date(yx["opened_or_planned"]),
-        source=src(yx["source"], fast["source"], qz_zjj["source"]),
-        assumptions=(f"through EMUs started with the Yu-Xia opening (2025-06-27), running on through Qianjiang onto "
-                     f"Qian-Zhang-Chang; their stops and times are not published: Chongqing East-Qianjiang uses the "
-                     f"published fastest {fast['minutes']:g} min, Qianjiang-Zhangjiajie the published fastest "
-                     f"'1 h' ({qz_zjj['minutes']:g} min, 2019-12) plus an assumed {dwell:g} min dwell at Qianjiang (so that "
-                     f"segment is marked derived). "
-                     f"{yx_split}."))
-
-    # --- Qian-Zhang-Chang (opened 2019-12-26) ------------------------------------------------------
-    qz_open = leading_date(qz["opened_or_planned"])
-    all_stops("qzc_rail", EMU200, id="qzc_emu", name_zh="黔张常铁路 动车", name_en="Qian-Zhang-Chang EMU (all stops)",
-              mode="rail", per_day=12, opened=qz_open, source=qz["source"],
-              assumptions=(f"{speed_note(EMU200)}; {spread_note} (335 km). 12 EMU pairs/day published from "
-                           "2019-12-30 (8 at the 2019-12-26 opening, +8 pairs at peaks not modelled); stopping "
-                           "patterns not published: all trains modelled as all-stops; current (2025) frequency not found."))
-    all_stops("qzc_rail", CONV, id="qzc_conv", name_zh="黔张常铁路 普速", name_en="Qian-Zhang-Chang conventional trains",
-              mode="rail", per_day=7, opened=qz_open, source=qz["source"],
-              assumptions=(f"{speed_note(CONV)}; {spread_note} (335 km). 7 conventional pairs/day published "
-                           "(2019-12-30); all-stops assumed."))
-
-    # --- Chang-Yi-Chang (Changde-Changsha, full line 2022-12-26) -----------------------------------
-    cy = lines["cyc_hsr"]
-    cy_fast = pub.get("常德", "长沙")
-    cy_half = 29.5 / 2
-    cy_split = f"29.5 EMU pairs/day published at full opening; fast/all-stops split not published: assumed half each ({cy_half:g})"
-    add(id="cyc_fast", line="cyc_hsr", name_zh="常益长高铁 常德-长沙西 快速", name_en="Chang-Yi-Chang HSR Changde-Changsha West (fast)",
-        mode="hsr", stops=["changde", "changsha_w"], minutes=[0, cy_fast["minutes"]], time_source=["published"],
-        per_day=cy_half, opened="2022-12-26", source=src(cy["source"], cy_fast["source"]),
-        assumptions=(f"published fastest Changde-Changsha {cy_fast['minutes']:g} min (2022-12), taken as Changde-"
-                     f"Changsha West; intermediate stops not published. {cy_split}. The Yiyang-Changsha section "
-                     "alone (2022-09 to 2022-12-25) is not modelled: its frequency was not found."))
-    cy_all = all_stops("cyc_hsr", HSR, id="cyc_all", name_zh="常益长高铁 站站停", name_en="Chang-Yi-Chang HSR (all stops)",
-                       mode="hsr", per_day=cy_half, opened="2022-12-26", source=cy["source"], fastest=cy_fast["minutes"],
-                       assumptions=f"{speed_note(HSR)}; {spread_note} (154 km). {cy_split}.")
-    info["checks"].append(("cyc_all", "changde->changsha_w (all stops vs fastest)", r1(cy_all[-1]),
-                           cy_fast["minutes"], "fastest"))
-    yi = pub.get("益阳", "长沙")
-    st = stops_of("cyc_hsr")
-    info["checks"].append(("cyc_all", "yiyang_s->changsha_w (all stops vs fastest)",
-                           r1(cy_all[-1] - cy_all[st.index("yiyang_s")] - HSR.dwell_min), yi["minutes"], "fastest"))
-
-    # --- Zhang-Ji-Huai (opened 2021-12-06) ---------------------------------------------------------
-    zj = lines["zjh_hsr"]
-    zj_fast = pub.get("张家界西", "怀化南")
-    zj_split = "16 EMU pairs/day published at opening; fast/all-stops split not published: assumed 8 each"
-    add(id="zjh_fast", line="zjh_hsr", name_zh="张吉怀高铁 张家界西-怀化南 快速", name_en="Zhang-Ji-Huai HSR Zhangjiajie West-Huaihua South (fast)",
-        mode="hsr", stops=["zjj_w", "huaihua_s"], minutes=[0, zj_fast["minutes"]], time_source=["published"],
-        per_day=8, opened=leading_date(zj["opened_or_planned"]), source=src(zj["source"], zj_fast["source"]),
-        assumptions=f"published fastest {zj_fast['minutes']:g} min (another report: 70); intermediate stops not published. {zj_split}.")
-    zj_all = all_stops("zjh_hsr", HSR, id="zjh_all", name_zh="张吉怀高铁 站站停", name_en="Zhang-Ji-Huai HSR (all stops)",
-                       mode="hsr", per_day=8, opened=leading_date(zj["opened_or_planned"]), source=zj["source"],
-                       fastest=zj_fast["minutes"],
-                       assumptions=f"{speed_note(HSR)} (initial operation 300-310 km/h published); {spread_note} (245 km ticketing length). {zj_split}.")
-    info["checks"].append(("zjh_all", "zjj_w->huaihua_s (all stops vs fastest)", r1(zj_all[-1]), zj_fast["minutes"], "fastest"))
-
-    # --- Yu-Huai conventional trains ---------------------------------------------------------------
-    yh = lines["yuhuai_rail"]
-    all_stops("yuhuai_rail", CONV, id="yuhuai_conv", name_zh="渝怀铁路 普速", name_en="Yu-Huai conventional trains",
-              mode="rail", per_day=2, opened="2006-11-01", source=yh["source"],
-              assumptions=(f"{speed_note(CONV)} (line design speed 120 km/h); {spread_note} (625 km). Current "
-                           "passenger frequency not found: the only published figure, 2 round trips/day "
-                           "(Chongqing North-Xiushan, 2006-11-01), is used for the whole line; all stations of "
-                           "lines.csv assumed served. Fuxing EMUs on Yu-Huai (from 2021) not modelled: no time "
-                           "or frequency found."))
+    track = build_track(lines, nodes, segment_lengths, leading_number)
+    cal = calibrate(pub, track)
+    info["calibration"] = cal
+    RailBuilder(cal, lines, add, src, leading_date).all_lines(pub)
 
     # --- Air ---------------------------------------------------------------------------------------
     cqw = pub.get("重庆江北机场", "仙女山机场")
@@ -486,6 +341,17 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
         mode="air", stops=["ckg", "cqw"], minutes=[0, cqw["minutes"]], time_source=["published"], per_day=1,
         opened="2020-12-18", source=src(ac["source"], cqw["source"]),
         assumptions="first-flight time 27 min published (2020-12-18); frequency not found: 1 flight/day per direction assumed.")
+
+    wsk = lines["air_ckg_wsk"]
+    for sid, a, b, label in (("air_ckg_wsk", "ckg", "wsk", "重庆江北"), ("air_wsk_ckg", "wsk", "ckg", "巫山机场")):
+        row = pub.get(label, "巫山机场" if a == "ckg" else "重庆江北机场")
+        add(id=sid, line="air_ckg_wsk", name_zh=f"{nodes[a]['name_zh']}-{nodes[b]['name_zh']}",
+            name_en=f"{nodes[a]['name_en']}-{nodes[b]['name_en']}", mode="air", stops=[a, b],
+            minutes=[0, row["minutes"]], time_source=["published"], per_day=1, bidirectional=False,
+            opened="2019-08-16", source=src(wsk["source"], row["source"]),
+            assumptions=(f"timetable block time {row['minutes']:g} min published (2019-08; the first flight took 48 "
+                         "min, not used); each direction is its own record because the published times differ; "
+                         "opened = the airport's opening 2019-08-16; frequency not found: 1 flight/day assumed."))
 
     # --- General aviation --------------------------------------------------------------------------
     lp = pub.get("梁平机场", "黔江武陵山机场")
@@ -520,7 +386,7 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
     yh_stops = stops_of("yuhuai_rail")
     yh_straight = sum(haversine_km(nodes[a]["_lonlat"], nodes[b]["_lonlat"]) for a, b in itertools.pairwise(yh_stops))
     rail_circuity = line_len("yuhuai_rail") / yh_straight
-    corridor = pub.get("钦州港东", "重庆团结村")
+    corridor = pub.get("钦州港东", "重庆团结村 Chongqing Tuanjiecun")
     d_corr = haversine_km(nodes["tuanjiecun"]["_lonlat"], nodes["qinzhou_port_e"]["_lonlat"]) * rail_circuity
     freight_kmh = d_corr / (corridor["minutes"] / 60)
     info.update(rail_circuity=round(rail_circuity, 3), freight_kmh=round(freight_kmh, 1),
@@ -562,25 +428,6 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
                      f"frequency not found (Qinzhou Port East handles 20-24 corridor trains a day from all origins): "
                      f"{FREIGHT_PER_DAY}/day assumed."))
 
-    # --- Planned lines -----------------------------------------------------------------------------
-    plan_note = ("planned, no opening date: present only in scenarios that add it. Frequency not published: assumed "
-                 "16/day per direction, the opening frequency of Zhang-Ji-Huai, the comparable 350 km/h line of the region.")
-    qj = lines["qianji_hsr"]
-    all_stops("qianji_hsr", HSR, id="qianji_plan", name_zh="黔吉高铁(规划)", name_en="Qianjiang-Jishou HSR (planned)",
-              mode="hsr", per_day=16, status="planned", source=qj["source"],
-              assumptions=(f"{speed_note(HSR)}; {spread_note} (224 km, one source; another gives 225 km and does not "
-                           "mention Baojing, kept here). Station sites not fixed: county seats used. " + plan_note))
-    wq = lines["wanqian_hsr"]
-    wq_stops = stops_of("wanqian_hsr")
-    wq_straight = sum(haversine_km(nodes[a]["_lonlat"], nodes[b]["_lonlat"]) for a, b in itertools.pairwise(wq_stops))
-    info["wanqian_straight_km"] = round(wq_straight)
-    all_stops("wanqian_hsr", HSR, id="wanqian_plan", name_zh="万黔高铁(规划)", name_en="Wanzhou-Qianjiang HSR (planned)",
-              mode="hsr", per_day=16, status="planned", source=wq["source"],
-              assumptions=(f"{speed_note(HSR)}; {spread_note} (~220 km incl. the shared Yu-Wan Zhongxian-Wanzhou "
-                           f"section). The straight line through the county seats used as station sites is "
-                           f"{wq_straight:.0f} km, longer than the published 220 km: the sites are not fixed (the "
-                           "Pengshui station is probably not at the county seat), so segment lengths are "
-                           "approximate. " + plan_note))
     return services, info
 
 
@@ -612,9 +459,26 @@ EXPRESSWAYS = [
      "Yu-Xiang second expressway Pengshui-Youyang 91.6 km, 80 km/h, opened 2025-01-02", "yuxiang_fuxian"),
     ("shiqian", "石黔高速", ["shizhu_cty", "qianjiang_dist"], 83.0, ["2021-10-15"], 80.0,
      "Shizhu-Qianjiang expressway 83 km, 80 km/h, opened 2021-10-15", "shiqian_expy"),
-    ("enqian", "恩黔高速", ["enshi_city", "xuanen_cty", "xianfeng_cty", "qianjiang_dist"], 129.0,
-     ["2014-12", "2014-12", "2014-12"], EXPRESSWAY_KMH,
-     "Enshi-Qianjiang expressway ~129 km opened 2014-12; speed not found: 80 km/h assumed", "enqian_expy"),
+    ("enqian", "恩黔高速", ["enshi_city", "xuanen_cty", "xianfeng_cty", "qianjiang_dist"], 128.0,
+     ["2014-12", "2014-12", "2015-12"], EXPRESSWAY_KMH,
+     ("Enshi-Qianjiang expressway 128 km (facts-2.md; ~129 in facts.md); Hubei part opened 2014-12, the Chongqing "
+      "section (Xianfeng-Qianjiang link here) was expected to open at the end of 2015 (2014-11 report; actual date "
+      "not found: 2015-12 used); speed not found: 80 km/h assumed"), "enqian_expy"),
+    ("g50_cq_shizhu", "G50", ["chongqing_core", "shizhu_cty"], None, ["2009"], EXPRESSWAY_KMH,
+     ("G50 Shanghai-Chongqing, Chongqing section via Changshou, Dianjiang and Zhongxian (none of them a dataset "
+      "place): complete in 2009 with Shi-Zhong phase 2 (Zhongxian-Dianjiang 75 km opened 2007-12-28); the detour "
+      "via Zhongxian is not modelled; speed not found: 80 km/h assumed"), "g50_expy"),
+    ("g50_shizhu_enshi", "G50", ["shizhu_cty", "lichuan_city", "enshi_city"], None, ["2010", "2010"], EXPRESSWAY_KMH,
+     ("G50 Shizhu-Lichuan-Enshi: Shizhu-Hubei border (45 km) opened 2009, G50 fully open 2010 (the Hubei part's own "
+      "date not found: 2010 used); speed not found: 80 km/h assumed"), "g50_expy"),
+    ("g50s", "G50S", ["fuling_dist", "fengdu_cty", "shizhu_cty"], 110.0, ["2013-11-15", "2013-11-15"], EXPRESSWAY_KMH,
+     "G50S Fuling-Fengdu-Shizhu expressway 110 km opened 2013-11-15; speed not found: 80 km/h assumed", "g50s_expy"),
+    ("yuwan", "渝万高速", ["chongqing_core", "liangping_dist", "wanzhou_dist"], None, [None, None], EXPRESSWAY_KMH,
+     ("Chongqing-Wanzhou expressway via Changshou, Dianjiang and Liangping (181 km published for Changshou-Wanzhou, "
+      "whose Changshou end is not a seat, so not used as a seat-to-seat length); opening date not found; speed not "
+      "found: 80 km/h assumed"), "yuwan_expy"),
+    ("wanli", "万利高速", ["wanzhou_dist", "lichuan_city"], 96.1, ["2017-12-26"], EXPRESSWAY_KMH,
+     "Wanzhou-Lichuan expressway 96.1 km opened 2017-12-26; speed not found: 80 km/h assumed", "wanli_expy"),
     ("xiusong", "秀松高速", ["xiushan_cty", "songtao_cty"], None, ["2016-12-23"], 80.0,
      ("Xiushan-Songtao expressway, 80 km/h, opened 2016-12-23 (30.6 km is the Chongqing part only, so the "
       "seat-to-seat length is not known)"), None),
@@ -625,10 +489,10 @@ EXPRESSWAYS = [
 EXPRESSWAY_SOURCES = {
     "xiusong": "https://twwiki.net/wiki/k92q3rxgznnxkjg.html?lang=0",
     "youyan": "https://twwiki.net/wiki/k92q3rxgznnxkjg.html?lang=0",
-    "lixian": "http://www.wanyishang.com/new/721285816424342528",
+    "lixian": "http://www.wanyishang.com/new/721285816424342528 ; http://bbs.lichuanzx.com/archiver/showtopic-4999.aspx",
 }
-# Lichuan-Xianfeng expressway: ~84 km, expected 2026 (under construction).
-LIXIAN = ("lixian", "利咸高速", ["lichuan_city", "xianfeng_cty"], 84.0)
+# Lichuan-Xianfeng expressway: 88 km (facts-2.md; ~84 in facts.md), expected 2026 (under construction).
+LIXIAN = ("lixian", "利咸高速", ["lichuan_city", "xianfeng_cty"], 88.0)
 
 
 def _line(a, b):
@@ -700,7 +564,7 @@ def build_links(nodes: dict[str, dict], adjacency: set[tuple[str, str]]) -> tupl
     base(id=f"expy_{lid}_{seats[0]}_{seats[1]}", **{"from": seats[0], "to": seats[1]}, mode="expressway", road=road,
          length_km=total, speed_kmh=EXPRESSWAY_KMH, circuity=1.0, status="under_construction",
          source=EXPRESSWAY_SOURCES[lid],
-         assumptions="Lichuan-Xianfeng expressway ~84 km, expected 2026 (under construction); speed not found: 80 km/h assumed",
+         assumptions="Lichuan-Xianfeng expressway 88 km ('全长88公里'; ~84 km in an earlier source), expected 2026 (under construction); speed not found: 80 km/h assumed",
          _geom=_line(nodes[seats[0]]["_lonlat"], nodes[seats[1]]["_lonlat"]))
 
     # national / provincial roads between neighbouring seats
@@ -1006,9 +870,14 @@ def main(argv: list[str] | None = None) -> int:
 
     services, sinfo = build_services(nodes, pub)
     links, linfo = build_links(nodes, adjacency)
-    for c in sinfo["checks"]:
-        log.info("check %s %s: model %.1f min vs %s %.0f min", *c[:2], c[2], c[4], c[3])
+    cal = sinfo.pop("calibration")
+    for r in cal.rows:
+        log.info("calibration %s: published %g, model %g (%+g %%)", r["fact"], r["published"], r["model"],
+                 r["residual_pct"])
     log.info("parameters: %s", {k: v for k, v in {**sinfo, **linfo}.items() if k not in ("checks", "lengths")})
+    docs = out / "calibration.md" if out != HERE else REPO / "docs" / "calibration.md"
+    docs.parent.mkdir(parents=True, exist_ok=True)
+    docs.write_text(calibration_markdown(cal), encoding="utf-8")
 
     write_json(out / "nodes.geojson", feature_collection(
         node_list, lambda r: {"type": "Point", "coordinates": list(r["_lonlat"])}))
