@@ -125,7 +125,13 @@ class Calibration:
             for c in ("D", "C"):
                 if (section, c) in self.fitted:
                     return self.fitted[(section, c)]
-        return self.pooled(line, cls)
+        pooled = self.pooled(line, cls)
+        # an EMU class fitted on this section gives its speed limit, which no other class exceeds
+        limit = min((m.cruise_kmh for (s, c), m in self.fitted.items() if s == section and c in EMU_CLASSES),
+                    default=pooled.cruise_kmh)
+        if limit < pooled.cruise_kmh:
+            pooled = replace(pooled, name=f"{pooled.name}, capped at the section's fitted speed", cruise_kmh=limit)
+        return pooled
 
     def pooled(self, line: str, cls: str) -> TrainModel:
         """Class-family default: pooled ratio fitted cruise / design speed and pooled fitted dwell."""
@@ -190,7 +196,7 @@ def calibration_markdown(cal: Calibration) -> str:
            "dwell at each intermediate stop).  Cruise speed and dwell are fitted per line section and train "
            "class to all the published times that concern them (relative least squares on a 1 km/h x 0.5 min "
            "grid, cruise capped at the line's design speed; a passenger quote is reported but not fitted).  A published fastest time is "
-           "read as a non-stop run between the two stations it names, a timetable time with stops as all-stops.  Sections without a published time use the pooled "
+           "read as a non-stop run between the two stations it names (stopping only where a section changes), a timetable time with stops as all-stops.  Sections without a published time use the pooled "
            "ratio fitted cruise / design speed and the pooled dwell of their class family (G/D/C or K)."), "",
            "## Fitted models", "", "| section | class | cruise km/h | dwell min | accel m/s2 | braking m/s2 |",
            "|---|---|---|---|---|---|"]

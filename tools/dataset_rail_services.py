@@ -43,7 +43,7 @@ def _facts(pub, track: Track) -> list[tuple[str, tuple[str, ...], str, list[tupl
           (pub.get("重庆东", "武隆南"), allstop("yuxia_hsr", "cq_east", "wulong_s")),
           (pub.get("重庆东", "黔江", kind="timetable"), allstop("yuxia_hsr", "cq_east", "qianjiang"))]
     qz0 = [(pub.get("黔江", "张家界"), pattern(t, [("qzc_rail", ["qianjiang", "zjj_w"])]))]
-    qz1 = [(pub.get("黔江", "常德"), allstop("qzc_rail", "qianjiang", "changde"))]
+    qz1 = [(pub.get("黔江", "常德"), pattern(t, [("qzc_rail", ["qianjiang", "zjj_w", "changde"])]))]
     cy = [(pub.get("常德", "长沙"), pattern(t, [("cyc_hsr", ["changde", "changsha"])])),
           (pub.get("益阳", "长沙"), allstop("cyc_hsr", "yiyang_s", "changsha"))]
     zj = [(pub.get("张家界西", "怀化南"), pattern(t, [("zjh_hsr", ["zjj_w", "huaihua_s"])])),
@@ -77,24 +77,47 @@ class RailBuilder:
 
     def __init__(self, cal: Calibration, lines: dict, add: Callable, src: Callable, leading_date: Callable) -> None:
         self.cal, self.lines, self._add, self.src, self.date = cal, lines, add, src, leading_date
+        # published fastest non-stop runs: a pattern running non-stop between the same stations uses them
+        self.nonstop: dict[tuple[str, str], float] = {}
+
+    def _with_published(self, p: Pattern, mins: list[float], cls: str) -> tuple[list[float], list[str]]:
+        """Segments that run non-stop between stations with a published fastest time take that time."""
+        out, how = [0.0], []
+        for i, (a, b) in enumerate(zip(p.stops[:-1], p.stops[1:], strict=True)):
+            seg = mins[i + 1] - mins[i]
+            pub = self.nonstop.get((a, b)) or self.nonstop.get((b, a))
+            if pub is not None and cls in ("G", "D"):
+                dwell = self.cal.model(self.cal.track.section(p.lines[i], a, b), cls).dwell_min if i else 0.0
+                seg, src = dwell + pub, "published"
+            else:
+                src = "derived"
+            out.append(out[-1] + seg)
+            how.append(src)
+        return out, how
 
     def derived(self, sid: str, legs: list[tuple[str, list[str]]], cls: str, stopping: str, **kw) -> list[float]:
         p = pattern(self.cal.track, legs)
-        mins = self.cal.minutes(p, cls)
+        mins, how = self._with_published(p, self.cal.minutes(p, cls), cls)
         line = "+".join(dict.fromkeys(p.lines))
         models = {self.cal.model(self.cal.track.section(ln, a, b), cls)
                   for a, b, ln in zip(p.stops[:-1], p.stops[1:], p.lines, strict=True)}
         notes = "; ".join(speed_note(m) for m in sorted(models, key=lambda m: (m.name, m.cruise_kmh, m.dwell_min)))
         kw["assumptions"] = f"{notes}; {SPREAD}. {kw.get('assumptions', '')}".strip()
-        self._add(id=sid, line=line, stops=list(p.stops), minutes=mins, time_source=["derived"] * (len(mins) - 1),
+        if "published" in how:
+            kw["assumptions"] += (" Segments run non-stop between stations with a published fastest time take "
+                                  "that time (time_source published).")
+        self._add(id=sid, line=line, stops=list(p.stops), minutes=mins, time_source=how,
                   train_class=cls, stopping=stopping, **kw)
         return mins
 
     def published(self, sid: str, line: str, stops: list[str], row: dict, cls: str, **kw) -> None:
+        self.nonstop[(stops[0], stops[1])] = row["minutes"]
         self._add(id=sid, line=line, stops=stops, minutes=[0, row["minutes"]], time_source=["published"],
                   train_class=cls, stopping="non-stop", **kw)
 
     def all_lines(self, pub) -> None:
+        for frm, to, a, b in (("常德", "长沙", "changde", "changsha"), ("张家界西", "怀化南", "zjj_w", "huaihua_s")):
+            self.nonstop[(a, b)] = pub.get(frm, to)["minutes"]
         self.yuxia(pub)
         self.qzc()
         self.cyc(pub)
@@ -148,7 +171,8 @@ class RailBuilder:
                  "each pre-HSR Qianjiang pattern's published frequency is scaled by 28/42")
         emu = (f"12 EMU pairs/day published from 2019-12-30 (8 at opening, +8 peak pairs not modelled). {scale}. "
                f"Stopping patterns not published: half the EMUs assumed all-stops, half limited (Qianjiang, "
-               f"Zhangjiajie West, Changde: the published fastest Qianjiang-Zhangjiajie '1 h' is read as non-stop); "
+               f"Zhangjiajie West, Changde: the published fastest times at opening, Qianjiang-Zhangjiajie '1 h' and "
+               f"Qianjiang-Changde 3 h 09, are read on it); "
                f"EMUs on a 200 km/h line: class D assumed")
         self.derived("qzc_fast", [("qzc_rail", ["qianjiang", "zjj_w", "changde"])], "D", "limited",
                      name_zh="黔张常铁路 动车 快速", name_en="Qian-Zhang-Chang EMU (limited stops)", mode="rail",
