@@ -225,6 +225,8 @@ def test_build_script_regenerates_the_committed_files(tmp_path):
     subprocess.run([sys.executable, str(build), "--out", str(tmp_path)], check=True, capture_output=True)
     for name in ("nodes.geojson", "services.geojson", "links.geojson", "scenarios.json", "boundaries.geojson"):
         assert filecmp.cmp(tmp_path / name, DATA / name, shallow=False), name
+    # the calibration report (fitted running model, every published time routed) is generated too
+    assert filecmp.cmp(tmp_path / "calibration.md", BUILD.parent.parent / "docs" / "calibration.md", shallow=False)
 
 
 # --- county boundaries ------------------------------------------------------------------------------

@@ -28,9 +28,11 @@ import json
 import logging
 import math
 import re
+import shutil
 import sys
 from pathlib import Path
 
+from dataset_facts import facts_markdown, routed_rows
 from dataset_rail import calibration_markdown
 from dataset_rail_services import RailBuilder, build_track, calibrate
 
@@ -839,6 +841,20 @@ def build_scenarios(services: list[dict], nodes: list[dict], links: list[dict]) 
     ]}
 
 
+def write_calibration(out: Path, cal) -> None:
+    """docs/calibration.md (or calibration.md in ``out``): the fitted models and every published time routed."""
+    docs = out / "calibration.md" if out != HERE else REPO / "docs" / "calibration.md"
+    docs.parent.mkdir(parents=True, exist_ok=True)
+    (out / "sources").mkdir(exist_ok=True)
+    if out != HERE:  # the routing below reads the published times next to the built files
+        shutil.copy(SOURCES / "published_times.csv", out / "sources" / "published_times.csv")
+    routed = routed_rows(out)
+    for r in routed:
+        log.info("published %s: %g min, model %s (%s %%) %s", r["fact"], r["published"], r["model"],
+                 r["residual_pct"], r["status"])
+    docs.write_text(calibration_markdown(cal) + "\n" + facts_markdown(routed), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -875,10 +891,6 @@ def main(argv: list[str] | None = None) -> int:
         log.info("calibration %s: published %g, model %g (%+g %%)", r["fact"], r["published"], r["model"],
                  r["residual_pct"])
     log.info("parameters: %s", {k: v for k, v in {**sinfo, **linfo}.items() if k not in ("checks", "lengths")})
-    docs = out / "calibration.md" if out != HERE else REPO / "docs" / "calibration.md"
-    docs.parent.mkdir(parents=True, exist_ok=True)
-    docs.write_text(calibration_markdown(cal), encoding="utf-8")
-
     write_json(out / "nodes.geojson", feature_collection(
         node_list, lambda r: {"type": "Point", "coordinates": list(r["_lonlat"])}))
     write_json(out / "services.geojson", feature_collection(
@@ -887,6 +899,7 @@ def main(argv: list[str] | None = None) -> int:
     write_json(out / "scenarios.json", build_scenarios(services, node_list, links))
     write_json(out / "boundaries.geojson", feature_collection(boundaries, lambda r: r["_geom"], ndigits=5),
                compact=True)
+    write_calibration(out, cal)
     log.info("nodes %d, services %d, links %d", len(node_list), len(services), len(links))
     return 0
 
