@@ -186,6 +186,17 @@ def test_fuling_is_served_by_fuling_north(rail_2025):
     assert it.minutes < 120
 
 
+def test_chongqing_east_to_changsha_and_zhangjiajie_without_a_change(rail_2025):
+    """Through trains run from Yu-Xia onto Qian-Zhang-Chang and Chang-Yi-Chang (one service, no change)."""
+    for dest, through in (("changsha", {"through_cq_cs"}), ("zjj_w", {"through_cq_zjj", "through_cq_cs"})):
+        it = route(rail_2025, "cq_east", dest)
+        used = [leg.service for leg in it.legs if leg.service]
+        assert len(used) == 1 and used[0] in through, (dest, used)
+    # the fastest Chongqing East -> Qianjiang stays the published 61 min on its own pattern
+    it = route(rail_2025, "cq_east", "qianjiang")
+    assert it.minutes == 61 and it.legs[0].service == "yuxia_fast"
+
+
 def report() -> str:
     """The published-facts table: fact, model, residual (``python tests/test_published_facts.py``)."""
     out = ["| fact | published | model | residual % | status |", "|---|---|---|---|---|"]
