@@ -193,7 +193,7 @@ def _check_county(out: Collector, path: Any, label: str, county: Any, node_kinds
 
 def check_services(out: Collector, path: Any, records: list[Record], labels: list[str],
                    node_ids: Container[str]) -> None:
-    """mode, stops, minutes, time_source, frequency, days, bidirectional."""
+    """mode, stops, minutes, time_source, frequency, days, bidirectional, train_class."""
     for rec, label in zip(records, labels, strict=True):
         props = rec.props
         mode = props.get("mode")
@@ -207,6 +207,12 @@ def check_services(out: Collector, path: Any, records: list[Record], labels: lis
         _check_frequency(out, path, label, rec)
         _check_days(out, path, label, props.get("days"))
         _check_bool(out, path, label, props, "bidirectional")
+        _check_train_class(out, path, label, props.get("train_class"))
+
+
+def _check_train_class(out: Collector, path: Any, label: str, cls: Any) -> None:
+    if not is_null(cls) and cls not in schema.TRAIN_CLASSES:
+        out.add(path, label, "train_class", f"unknown train_class {cls!r}", choices(schema.TRAIN_CLASSES))
 
 
 def _check_stops(out: Collector, path: Any, label: str, stops: Any, node_ids: Container[str]) -> list | None:

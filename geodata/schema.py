@@ -30,6 +30,7 @@ A dataset is a folder with these files (all GeoJSON in WGS-84, EPSG:4326):
     departures    optional list of ``"HH:MM"`` departures from the first stop (hours up to 47), or
                   ``{"f": [...], "r": [...]}`` per direction; when absent, trips are generated from the frequency
     opened, closed, status, capacity (str or null), source, assumptions (str: what was assumed and why)
+    train_class   optional, one of :data:`TRAIN_CLASSES` or null: the class of train of a rail pattern
 
 ``links.geojson`` (LineString), continuous links: roads, access/egress, walking transfers
     id, from, to, mode (one of :data:`LINK_MODES`), road (str or null, e.g. "G65")
@@ -93,6 +94,9 @@ MODES = SERVICE_MODES + LINK_MODES
 STATUSES = ("open", "under_construction", "planned")
 COORD_QUALITIES = ("surveyed", "estimate")
 TIME_SOURCES = ("published", "derived")
+#: Train classes of a rail service pattern (optional field ``train_class``): G/D/C high-speed and
+#: intercity EMUs, K conventional passenger trains, freight trains.
+TRAIN_CLASSES = ("G", "D", "C", "K", "freight")
 
 LAYER_FILES = {
     "nodes": "nodes.geojson",
@@ -107,7 +111,7 @@ NODE_FIELDS = ("id", "name_zh", "name_en", "kind", "province", "county", "popula
                "opened", "closed", "status", "coord_quality", "coord_note", "source")
 SERVICE_FIELDS = ("id", "line", "name_zh", "name_en", "mode", "stops", "minutes", "time_source",
                   "headway_min", "per_day", "days", "bidirectional", "opened", "closed", "status",
-                  "capacity", "source", "assumptions", "departures")
+                  "capacity", "source", "assumptions", "departures", "train_class")
 LINK_FIELDS = ("id", "from", "to", "mode", "road", "minutes", "length_km", "speed_kmh", "circuity",
                "time_source", "bidirectional", "opened", "closed", "status", "source")
 REQUIRED = {

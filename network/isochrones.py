@@ -263,7 +263,7 @@ def circle_isochrones(result: gpd.GeoDataFrame, *, bands: Sequence[float] | None
     >>> G = build_graph(date="2025-07-01")
     >>> station, centre = circle_isochrones(economic_circle(G, "chongqing_core"))
     >>> list(station["minutes"]), list(centre["minutes"])
-    ([60.0, 120.0, 180.0], [60.0, 120.0, 180.0])
+    ([60.0, 120.0, 180.0], [120.0, 180.0])
     """
     limits = _check_bands(bands if bands is not None else result.attrs.get("bands") or DEFAULT_BANDS)
     station, centre = (isochrones(_minutes_frame(result, column, budget=math.inf), bands=limits,

@@ -318,9 +318,9 @@ def earliest_arrival(tt: Timetable, links: LinkTimes, origin: str, depart_min: f
     >>> links = links_from_graph(build_graph(date="2025-07-03"), tt)
     >>> arr = earliest_arrival(tt, links, "cq_east", 8 * 60)
     >>> format_clock(arr.arrival("qianjiang"))
-    '09:51'
+    '09:08:30'
     >>> [(leg.service, format_clock(leg.depart), format_clock(leg.arrive)) for leg in arr.journey("qianjiang").legs]
-    [('through_cq_zjj', '08:50', '09:51')]
+    [('through_cq_cs', '08:07:30', '09:08:30')]
     """
     o = _check(tt, links, origin)
     depart = _check_depart(depart_min)
@@ -534,10 +534,10 @@ def range_raptor(tt: Timetable, links: LinkTimes, origin: str, window: tuple[flo
     >>> links = links_from_graph(build_graph(date="2025-07-03"), tt)
     >>> rr = range_raptor(tt, links, "cq_east", window=(7 * 60, 9 * 60))
     >>> len(rr.departures), {p: round(m) for p, m in rr.percentiles("qianjiang", (5, 50, 95)).items()}
-    (120, {5: 66, 50: 120, 95: 169})
+    (120, {5: 64, 50: 90, 95: 167})
     >>> best = rr.fastest("qianjiang")
     >>> best.minutes, format_clock(best.depart), best.journey.legs[0].service
-    (61.0, '08:50', 'through_cq_zjj')
+    (61.0, '08:50', 'yuxia_fast')
     """
     o = _check(tt, links, origin)
     start, end = _check_depart(window[0]), float(window[1])

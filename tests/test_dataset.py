@@ -181,11 +181,14 @@ def test_every_place_reaches_every_other_by_road(ds):
     assert nx.is_connected(g.subgraph(places | set(g.nodes)))
 
 
-def test_every_node_but_wushan_airport_is_connected(ds):
-    # Wushan airport (WSK) has no service in the sources and no dataset place within reach: map-only
+def test_every_node_but_changsha_west_is_connected(ds):
+    # Changsha West is closed to passengers (2020-05-08) and no dataset place is within reach: map-only.
+    # Wushan airport (map-only before) is served by the Chongqing-Wushan flights.
     linked = set(ds.links["from"]) | set(ds.links["to"])
     served = {s for stops in ds.services["stops"] for s in stops}
-    assert [nid for nid in ds.nodes.index if nid not in linked | served] == ["wsk"]
+    assert [nid for nid in ds.nodes.index if nid not in linked | served] == ["changsha_w"]
+    assert ds.nodes.loc["changsha_w", "closed"] == "2020-05-08"
+    assert "wsk" in served
 
 
 @settings(max_examples=25, deadline=None)
@@ -222,6 +225,8 @@ def test_build_script_regenerates_the_committed_files(tmp_path):
     subprocess.run([sys.executable, str(build), "--out", str(tmp_path)], check=True, capture_output=True)
     for name in ("nodes.geojson", "services.geojson", "links.geojson", "scenarios.json", "boundaries.geojson"):
         assert filecmp.cmp(tmp_path / name, DATA / name, shallow=False), name
+    # the calibration report (fitted running model, every published time routed) is generated too
+    assert filecmp.cmp(tmp_path / "calibration.md", BUILD.parent.parent / "docs" / "calibration.md", shallow=False)
 
 
 # --- county boundaries ------------------------------------------------------------------------------
@@ -300,3 +305,81 @@ def test_access_times_follow_the_documented_model(ds):
         row = lk.loc[lid]
         assert row["mode"] == "access" and row["bidirectional"]
         assert row["minutes"] == pytest.approx(terminal + row["length_km"] * 1.3 / 30 * 60, abs=0.01), lid
+
+
+# --- regional data v2: corrections, corridors north and west, train classes ------------------------
+
+
+def test_rail_patterns_carry_a_train_class_and_a_stopping_kind(ds):
+    rail = ds.services[ds.services["mode"].isin(["hsr", "rail", "freight_rail"])]
+    for sid, svc in rail.iterrows():
+        assert svc["train_class"] in schema.TRAIN_CLASSES, sid
+        if svc["mode"] != "freight_rail":
+            assert svc["stopping"] in ("non-stop", "limited", "all-stop"), sid
+    assert (rail.loc[rail["mode"] == "freight_rail", "train_class"] == "freight").all()
+    assert ds.services.loc["yuxia_fast", "train_class"] == "G"
+    assert ds.services.loc["through_cq_cs", "line"] == "yuxia_hsr+qzc_rail+cyc_hsr"
+
+
+def test_a_bad_train_class_is_one_problem_naming_the_field(tmp_path):
+    import json
+    import shutil
+
+    from qjnet.geodata.validate import validate_dataset
+
+    for name in ("nodes.geojson", "services.geojson", "links.geojson", "scenarios.json"):
+        shutil.copy(DATA / name, tmp_path / name)
+    raw = json.loads((tmp_path / "services.geojson").read_text(encoding="utf-8"))
+    raw["features"][0]["properties"]["train_class"] = "X"
+    (tmp_path / "services.geojson").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    problems = validate_dataset(tmp_path).problems
+    assert len(problems) == 1 and "train_class" in str(problems[0])
+
+
+def test_changsha_west_closed_and_chang_yi_chang_ends_at_changsha(ds):
+    assert ds.nodes.loc["changsha_w", "closed"] == "2020-05-08"
+    assert "changsha_w" not in load_dataset(date="2020-05-08").nodes.index
+    for sid in ("cyc_fast", "cyc_all", "cyc_yiyang", "through_cq_cs"):
+        assert ds.services.loc[sid, "stops"][-1] == "changsha"
+    first = load_dataset(date="2022-09-06").services
+    assert "cyc_yiyang" in first.index and "cyc_all" not in first.index
+    assert "cyc_yiyang" not in load_dataset(date="2022-12-26").services.index
+
+
+def test_corrected_positions_are_the_published_ones(ds):
+    for nid, lat, lon in (("fenghuang_gc", 28.02048, 109.59968), ("mayang_w", 27.838085, 109.775522),
+                          ("wanzhou_n", 30.8655, 108.36219), ("fengdu", 29.845602, 107.690066),
+                          ("yichang_e", 30.6625, 111.362222)):
+        n = ds.nodes.loc[nid]
+        assert (round(n.geometry.y, 5), round(n.geometry.x, 5)) == (round(lat, 5), round(lon, 5)), nid
+        assert n["coord_quality"] == "surveyed" and "Wikipedia" in n["coord_note"], nid
+
+
+def test_youyang_census_and_yu_huai_through_service_date(ds):
+    assert ds.nodes.loc["youyang_cty", "population"] == 607338
+    assert ds.nodes.loc["youyang_cty", "pop_year"] == "2020 census"
+    assert ds.services.loc["yuhuai_conv", "opened"] == "2007-04-18"
+    assert ds.services.loc["yuhuai_cq_xs", "closed"] == "2007-04-18"
+
+
+def test_qianjiang_trains_per_day_before_the_hsr_are_the_published_28():
+    s = load_dataset(date="2024-06-01").services
+    at_qj = s[s["stops"].map(lambda st: "qianjiang" in st) & (s["mode"] != "freight_rail")]
+    per_day = sum(p * (2 if b else 1) for p, b in zip(at_qj["per_day"], at_qj["bidirectional"], strict=True))
+    assert per_day == pytest.approx(28)
+
+
+def test_northern_corridors_with_their_opening_dates(ds):
+    s = ds.services
+    assert s.loc["yuwan_all", "opened"] == "2016-11-28" and s.loc["yuwan_all", "stops"][-1] == "wanzhou_n"
+    assert s.loc["yuli_d", "opened"] == "2013-12-28"
+    assert list(s.loc["yuli_d", "stops"]) == ["cq_north", "changshou_n", "fuling_n", "fengdu", "shizhu_xian", "lichuan"]
+    assert s.loc["yiwan_k", "opened"] == "2025-01-05"
+    assert "fuling_n" in s.loc["yiwan_yuli_d", "stops"]
+    lk = ds.links
+    assert lk.loc["expy_wanli_wanzhou_dist_lichuan_city", "length_km"] == 96.1
+    assert lk.loc["expy_wanli_wanzhou_dist_lichuan_city", "opened"] == "2017-12-26"
+    assert lk.loc["expy_g50s_fuling_dist_fengdu_cty", "opened"] == "2013-11-15"
+    assert lk.loc["expy_lixian_lichuan_city_xianfeng_cty", "length_km"] == 88
+    for rid in ("yuwan_all", "yuli_d", "yiwan_k", "air_ckg_wsk"):
+        assert s.loc[rid, "source"].startswith("http"), rid

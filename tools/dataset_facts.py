@@ -1,0 +1,108 @@
+"""End-to-end check of the built dataset against ``published_times.csv`` (table for ``docs/calibration.md``).
+
+Each row is routed with the library on its date between its ``from_id``/``to_id`` nodes over the
+modes of its ``mode`` (restricted to the row's ``train_class`` / ``stopping`` when given).  The answer
+is the time on board (rail, air, GA) or door to door (road).  ``tests/test_published_facts.py`` asserts
+the same figures independently.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import dataclasses
+import datetime as dt
+import re
+from pathlib import Path
+
+TOLERANCE = {"hsr": 0.10, "air": 0.10, "rail": 0.15, "ga": 0.15, "road": 0.25}
+MODES = {"hsr": "hsr,rail", "rail": "hsr,rail", "air": "air", "ga": "ga", "road": "expressway,road",
+         "freight_rail": "freight_rail"}
+ASSERTED_KINDS = {"fastest", "scheduled", "timetable", "typical"}
+
+
+def fact_date(as_of: str) -> dt.date:
+    """``2025-06-27`` -> that day; ``2025-06`` -> its last day; ``~2025 (...)`` -> 2025-12-31."""
+    m = re.search(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", as_of)
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    if day:
+        return dt.date(year, int(month), int(day))
+    mon = int(month) if month else 12
+    return dt.date(year, mon, calendar.monthrange(year, mon)[1])
+
+
+def _allowed(ds, row: dict):
+    s = ds.services
+    if row["train_class"]:
+        s = s[s["train_class"] == row["train_class"]]
+    if row["stopping"]:
+        a, b = row["from_id"], row["to_id"]
+
+        def ok(stops) -> bool:
+            st = list(stops)
+            if a not in st or b not in st:
+                return True
+            between = abs(st.index(a) - st.index(b)) - 1
+            return between > 0 if row["stopping"] == "stopping" else between == 0
+        s = s[s["stops"].map(ok)]
+    return dataclasses.replace(ds, services=s)
+
+
+def _status(row: dict) -> str | None:
+    if not row["from_id"] or not row["to_id"]:
+        return "not routed: an end lies outside the dataset"
+    if row["mode"] not in MODES:
+        return f"not routed: mode {row['mode']}"
+    return None
+
+
+def _verdict(row: dict) -> str:
+    if row["mode"] not in TOLERANCE:
+        return f"reported (no tolerance set for {row['mode']})"
+    if row["kind"] not in ASSERTED_KINDS:
+        return f"reported ({row['kind']}: approximate, not timetable data)"
+    return f"asserted (+-{TOLERANCE[row['mode']]:.0%})"
+
+
+def routed_rows(folder: Path) -> list[dict]:
+    """Every published row with the model's answer (``None`` when not routed) and a status."""
+    from qjnet.geodata.errors import QjnetError
+    from qjnet.geodata.io import load_dataset
+    from qjnet.network import build_graph, route
+    from qjnet.network.params import TimeParams
+
+    on_board = TimeParams(transfer_minutes=0, wait_factor=0, board_processing={}, alight_processing={})
+    ds = load_dataset(folder)
+    with open(folder / "sources" / "published_times.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    out = []
+    for row in rows:
+        pub = float(row["minutes"])
+        rec = {"fact": f"{row['from']} -> {row['to']} ({row['mode']}, {row['kind']}, {row['as_of']})",
+               "published": pub, "model": None, "residual_pct": None, "status": _status(row)}
+        if rec["status"] is None:
+            try:
+                G = build_graph(_allowed(ds, row), date=fact_date(row["as_of"]), modes=MODES[row["mode"]],
+                                params=on_board)
+                it = route(G, row["from_id"], row["to_id"])
+            except QjnetError as exc:
+                rec["status"] = "no route: " + str(exc).split(";")[0]
+            else:
+                got = it.minutes if row["mode"] == "road" else it.split["in_vehicle"]
+                rec.update(model=round(got, 1), residual_pct=round((got - pub) / pub * 100, 1))
+                rec["status"] = _verdict(row)
+        out.append(rec)
+    return out
+
+
+def facts_markdown(rows: list[dict]) -> str:
+    """The end-to-end table."""
+    out = ["## Every published time routed end to end", "",
+           ("On-board time (rail, air, GA; no waits, changes or check-in) or door-to-door time (road), on the "
+            "row's date, between the nodes of its `from_id`/`to_id`."), "",
+           "| published fact | published min | model min | residual % | status |", "|---|---|---|---|---|"]
+    for r in rows:
+        model = "-" if r["model"] is None else f"{r['model']:g}"
+        res = "-" if r["residual_pct"] is None else f"{r['residual_pct']:+g}"
+        out.append(f"| {r['fact']} | {r['published']:g} | {model} | {res} | {r['status']} |")
+    return "\n".join(out) + "\n"
