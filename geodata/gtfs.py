@@ -5,7 +5,8 @@ The conversion, so that every engine (graph, timetable, RAPTOR, matrices) runs o
 * **Nodes** from ``stops.txt``: a stop with a ``parent_station`` is merged
   into its station (one node per station: the transfer inside a station is
   free), other stops and stations are nodes; entrances, generic nodes and
-  boarding areas are not.  ``kind`` is the extension column ``qjnet_kind``
+  boarding areas are not.  Ids become qjnet ids (lower case, other
+  characters ``_``; ``_2``, ``_3``... where two would clash).  ``kind`` is the extension column ``qjnet_kind``
   when present, else from the mode of the first route serving it.
 * **Services** from trips grouped by route, stop pattern, running times and
   calendar: one service per group, its id the ``route_id`` (with ``_1``,
@@ -33,7 +34,8 @@ The conversion, so that every engine (graph, timetable, RAPTOR, matrices) runs o
 
 A bad feed (a missing file or field, an unknown stop, times going backwards, a
 malformed time or date) raises :class:`~geodata.errors.DataError` naming the
-file, the row and the field.
+file, the row (``row N`` is line N of the file; the header is line 1) and the
+field.
 """
 
 from __future__ import annotations
@@ -88,10 +90,11 @@ def is_gtfs(path: Any) -> bool:
 
 @dataclass
 class _Table:
-    """One feed file: its name (for messages) and rows (row 2 is the first data row, as a spreadsheet shows it)."""
+    """One feed file: its name (for messages) and rows; row N is line N of the file (the header is line 1)."""
 
     name: str
     rows: list[dict[str, str]]
+    present: bool = True
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         return ((i + 2, r) for i, r in enumerate(self.rows))
@@ -120,11 +123,12 @@ class _Feed:
     def where(self, name: str) -> str:
         return f"{self.path}/{name}"
 
-    def table(self, name: str, *, required: bool = True) -> _Table | None:
+    def table(self, name: str, *, required: bool = True) -> _Table:
+        """The rows of ``name``; an optional file that is absent gives no rows (``present`` false)."""
         if name not in self.names:
             if required:
                 raise DataError(f"{name} is missing; a GTFS feed needs it", file=self.path)
-            return None
+            return _Table(self.where(name), [], present=False)
         text = self.zip.read(self.names[name]).decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(text)))
         header = csv.DictReader(io.StringIO(text)).fieldnames or []
@@ -229,9 +233,9 @@ def _number(text: str, where: str, row: int, col: str) -> float:
 
 
 def _stops(feed: _Feed) -> tuple[dict[str, dict], dict[str, str]]:
-    """Node records by id, and the node of every stop id (a platform maps to its station)."""
+    """Node records by (slug) id, and the node of every stop id (a platform maps to its station)."""
     table = feed.table("stops.txt")
-    assert table is not None
+    slugs = _Slugs()
     nodes: dict[str, dict] = {}
     node_of: dict[str, str] = {}
     parents: dict[str, tuple[str, int]] = {}
@@ -244,20 +248,35 @@ def _stops(feed: _Feed) -> tuple[dict[str, dict], dict[str, str]]:
             continue
         lat = _number(row.get("stop_lat", ""), table.name, row_no, "stop_lat")
         lon = _number(row.get("stop_lon", ""), table.name, row_no, "stop_lon")
-        nodes[sid] = {**row, "lat": lat, "lon": lon}
-        node_of[sid] = sid
+        node_of[sid] = slugs.new(sid)
+        nodes[node_of[sid]] = {**row, "lat": lat, "lon": lon}
     for sid, (parent, row_no) in parents.items():
-        if parent not in nodes:
+        if parent not in node_of:
             raise DataError(f"unknown parent_station {parent!r}; it must be a stop_id of stops.txt",
                             file=table.name, record=f"row {row_no}", field="parent_station")
-        node_of[sid] = parent
+        node_of[sid] = node_of[parent]
     return nodes, node_of
+
+
+class _Slugs:
+    """Unique qjnet ids (``[a-z0-9_]+``) for feed ids: lower case, other characters ``_``, ``_2``... on a clash."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def new(self, text: str) -> str:
+        base = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in text.lower()) or "id"
+        slug, n = base, 1
+        while slug in self.used:
+            n += 1
+            slug = f"{base}_{n}"
+        self.used.add(slug)
+        return slug
 
 
 def _route_modes(feed: _Feed) -> dict[str, tuple[str | None, dict]]:
     """``route_id -> (qjnet mode or None when not modelled, row)``."""
     table = feed.table("routes.txt")
-    assert table is not None
     out: dict[str, tuple[str | None, dict]] = {}
     for row_no, row in table:
         mode = row.get("qjnet_mode") or None
@@ -277,15 +296,15 @@ def _calendars(feed: _Feed) -> dict[str, tuple[frozenset[int], _dt.date, _dt.dat
     out: dict[str, tuple[frozenset[int], _dt.date, _dt.date]] = {}
     cal = feed.table("calendar.txt", required=False)
     dates = feed.table("calendar_dates.txt", required=False)
-    if cal is None and dates is None:
+    if not cal.present and not dates.present:
         raise DataError("calendar.txt and calendar_dates.txt are both missing; a GTFS feed needs one",
                         file=feed.path)
-    for row_no, row in cal or []:
+    for row_no, row in cal:
         days = frozenset(i + 1 for i, d in enumerate(_WEEKDAYS) if row[d] == "1")
         out[row["service_id"]] = (days, _date(row["start_date"], cal.name, row_no, "start_date"),
                                   _date(row["end_date"], cal.name, row_no, "end_date"))
     added: dict[str, list[_dt.date]] = defaultdict(list)
-    for row_no, row in dates or []:
+    for row_no, row in dates:
         if row["exception_type"] == "1" and row["service_id"] not in out:
             added[row["service_id"]].append(_date(row["date"], dates.name, row_no, "date"))
     for sid, days_added in added.items():
@@ -295,7 +314,6 @@ def _calendars(feed: _Feed) -> dict[str, tuple[frozenset[int], _dt.date, _dt.dat
 
 def _trips(feed: _Feed, modes: dict, calendars: dict) -> dict[str, _Trip]:
     table = feed.table("trips.txt")
-    assert table is not None
     out: dict[str, _Trip] = {}
     for row_no, row in table:
         if row["route_id"] not in modes:
@@ -312,7 +330,6 @@ def _trips(feed: _Feed, modes: dict, calendars: dict) -> dict[str, _Trip]:
 def _stop_times(feed: _Feed, trips: dict[str, _Trip], node_of: dict[str, str]) -> None:
     """Fill every trip's stops and times (arrival, departure at the first stop), checked."""
     table = feed.table("stop_times.txt")
-    assert table is not None
     rows: dict[str, list[tuple[int, int, dict]]] = defaultdict(list)
     for row_no, row in table:
         if row["stop_id"] not in node_of:
@@ -373,7 +390,7 @@ def _frequencies(feed: _Feed, trips: dict[str, _Trip]) -> dict[str, list[tuple[f
     """``trip_id -> [(start, end, headway minutes, exact_times)]``."""
     table = feed.table("frequencies.txt", required=False)
     out: dict[str, list[tuple[float, float, float, bool]]] = defaultdict(list)
-    for row_no, row in table or []:
+    for row_no, row in table:
         start = parse_time(row["start_time"], table.name, row_no, "start_time")
         end = parse_time(row["end_time"], table.name, row_no, "end_time")
         headway = _number(row["headway_secs"], table.name, row_no, "headway_secs") / 60
@@ -388,7 +405,7 @@ def _frequencies(feed: _Feed, trips: dict[str, _Trip]) -> dict[str, list[tuple[f
 def _shapes(feed: _Feed) -> dict[str, list[tuple[float, float]]]:
     table = feed.table("shapes.txt", required=False)
     pts: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
-    for row_no, row in table or []:
+    for row_no, row in table:
         pts[row["shape_id"]].append((_number(row["shape_pt_sequence"], table.name, row_no, "shape_pt_sequence"),
                                      _number(row["shape_pt_lon"], table.name, row_no, "shape_pt_lon"),
                                      _number(row["shape_pt_lat"], table.name, row_no, "shape_pt_lat")))
@@ -410,11 +427,12 @@ def _services(feed: _Feed, trips: dict[str, _Trip], freqs: dict, calendars: dict
     for key in groups:  # in the order of their first trip in trips.txt
         by_route[key[0]].append(key)
     out = []
+    slugs = _Slugs()
     for route, keys in by_route.items():
         mode, rrow = modes[route]
         for n, key in enumerate(keys, start=1):
             tids = groups[key]
-            props = _service_props(f"{route}_{n}" if len(keys) > 1 else route, route, rrow, mode, key,
+            props = _service_props(slugs.new(f"{route}_{n}" if len(keys) > 1 else route), route, rrow, mode, key,
                                    [trips[t] for t in tids], [freqs.get(t, []) for t in tids], window, feed)
             shape = shapes.get(trips[tids[0]].shape, [])
             coords = shape or [(stops[s]["lon"], stops[s]["lat"]) for s in key[1]]

@@ -51,7 +51,7 @@ from typing import Any
 from ..geodata._atomic import atomic_path
 from ..geodata._util import is_null
 from ..geodata.errors import OptionError
-from .params import TimeParams
+from .params import TimeParams, parse_modes
 from .timetable import SERVICE_START, _as_list, _published
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,8 @@ def gtfs_time(minutes: float) -> str:
 
 
 def write_gtfs(dataset: Any, path: Any, *, start_date: _dt.date | str, end_date: _dt.date | str | None = None,
-               timezone: str = "Asia/Shanghai", agency_url: str | None = None, window: tuple[float, float] | None = None) -> Path:
+               modes: str | Iterable[str] | None = None, timezone: str = "Asia/Shanghai",
+               agency_url: str | None = None, window: tuple[float, float] | None = None) -> Path:
     """Write the passenger services of a dataset as a GTFS feed (a zip file), atomically.
 
     Parameters
@@ -117,6 +118,9 @@ def write_gtfs(dataset: Any, path: Any, *, start_date: _dt.date | str, end_date:
     start_date, end_date
         The feed window (``YYYY-MM-DD``); ``end_date`` defaults to one year
         after ``start_date`` (364 days later).
+    modes
+        Modes to export (``"hsr,rail"`` or a list); default every passenger
+        mode (``hsr``, ``rail``, ``air``, ``ga``).
     timezone
         ``agency_timezone`` (the clock of every time in the feed).
     agency_url
@@ -136,7 +140,8 @@ def write_gtfs(dataset: Any, path: Any, *, start_date: _dt.date | str, end_date:
     Raises
     ------
     OptionError
-        A malformed date, an end before the start, a path that is not ``.zip``.
+        A malformed date, an end before the start, a path that is not ``.zip``,
+        an unknown mode.
 
     Examples
     --------
@@ -157,13 +162,14 @@ def write_gtfs(dataset: Any, path: Any, *, start_date: _dt.date | str, end_date:
     if Path(path).suffix.lower() != ".zip":
         raise OptionError(f"{path}: a GTFS feed is a .zip file; name the output FILE.zip")
     ds = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
+    chosen = [m for m in parse_modes(modes) if m in GTFS_ROUTE_TYPES]
     win = window or (SERVICE_START, SERVICE_START + TimeParams().service_day_minutes)
     feed = _Feed()
     selected = ds.date is not None
     sources = []
     for sid, row in zip(ds.services.index, ds.services.to_dict("records"), strict=True):
         span = _span(row, start, end, selected)
-        if str(row.get("mode")) in GTFS_ROUTE_TYPES and span is not None:
+        if str(row.get("mode")) in chosen and span is not None:
             _add_service(feed, str(sid), row, span, win)
             sources.append(_text(row.get("source")))
     feed.add("agency.txt", "qjnet", f"qjnet dataset {Path(ds.path).name}", agency_url or _first_url(sources),
@@ -238,10 +244,14 @@ def _add_service(feed: _Feed, sid: str, row: dict, span: tuple[_dt.date, _dt.dat
                          round(headway * 60), 0)
 
 
+def _positive(value: Any) -> float | None:
+    """A positive number, else ``None`` (null, NaN, zero or negative)."""
+    return None if is_null(value) or float(value) <= 0 else float(value)
+
+
 def _once_a_day(row: dict) -> bool:
     """``per_day`` exactly 1 and no ``headway_min``: one trip a day, written as an explicit trip."""
-    per_day, headway = row.get("per_day"), row.get("headway_min")
-    return (is_null(headway) or float(headway) <= 0) and not is_null(per_day) and float(per_day) == 1.0
+    return _positive(row.get("headway_min")) is None and _positive(row.get("per_day")) == 1.0
 
 
 def _add_stop_times(feed: _Feed, trip: str, stops: list[str], times: list[float]) -> None:
@@ -252,11 +262,10 @@ def _add_stop_times(feed: _Feed, trip: str, stops: list[str], times: list[float]
 
 def _headway(row: dict, window: tuple[float, float]) -> float | None:
     """Minutes between trips: ``headway_min``, else the window over ``per_day``."""
-    for name in ("headway_min", "per_day"):
-        value = row.get(name)
-        if not is_null(value) and float(value) > 0:
-            return float(value) if name == "headway_min" else (window[1] - window[0]) / float(value)
-    return None
+    headway, per_day = _positive(row.get("headway_min")), _positive(row.get("per_day"))
+    if headway is not None:
+        return headway
+    return None if per_day is None else (window[1] - window[0]) / per_day
 
 
 def _add_stops(feed: _Feed, nodes: Any) -> None:
