@@ -171,8 +171,9 @@ def read_gtfs(path: Any, *, window: tuple[float, float] = SERVICE_WINDOW) -> Any
     >>> from qjnet.network.gtfs import write_gtfs
     >>> feed = write_gtfs(None, pathlib.Path(tempfile.mkdtemp()) / "feed.zip", start_date="2025-07-03")
     >>> ds = read_gtfs(feed)
-    >>> ds.services.loc["yuxia_fast_1", ["stops", "minutes", "per_day"]].tolist()
-    [['cq_east', 'qianjiang'], [0.0, 61.0], 9.0]
+    >>> svc = ds.services.loc["yuxia_fast_1"]
+    >>> list(svc["stops"]), list(svc["minutes"]), float(svc["per_day"])
+    (['cq_east', 'qianjiang'], [0.0, 61.0], 9.0)
     """
     from .formats import dataset_from_raw
 
@@ -196,7 +197,7 @@ def read_gtfs_raw(path: Any, *, window: tuple[float, float] = SERVICE_WINDOW) ->
     served = {s for rec in services for s in rec.props["stops"]}
     nodes = _nodes(stops, services, served, source)
     files = {"nodes": feed.where("stops.txt"), "services": feed.where("trips.txt"),
-             "links": feed.where("stops.txt"), "boundaries": str(source), "scenarios": str(source)}
+             "links": str(source), "boundaries": str(source), "scenarios": str(source)}
     log.info("Read GTFS feed %s: %d stops, %d services from %d trips", source.name, len(nodes), len(services),
              len(trips))
     return RawDataset(path=source, layers={"nodes": nodes, "services": services, "links": [], "boundaries": None},

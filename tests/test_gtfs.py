@@ -326,3 +326,25 @@ def test_foreign_feed_parent_stations_frequencies_and_types(tmp_path):
     assert route(build_graph(ds), "s", "u").minutes == pytest.approx(40.0)
     tt = build_timetable(load_dataset(path), date=DATE)
     assert [t.times[0] for t in tt.trips("r", DATE)] == [420.0, 450.0, 480.0, 510.0]
+
+
+def test_cli_export_options(run_qjnet, tmp_path):
+    ran = run_qjnet("export", "--format", "gtfs", "--output", tmp_path / "feed.gpkg", "--date", DATE)
+    assert ran.returncode == 2 and "a GTFS feed a .zip file" in ran.stderr
+    ran = run_qjnet("export", "--format", "gpkg", "--output", tmp_path / "feed.zip", "--date", DATE)
+    assert ran.returncode == 2
+    ran = run_qjnet("export", "--output", tmp_path / "folder", "--end-date", "2025-12-31", "--date", DATE)
+    assert ran.returncode == 2 and "--end-date is for --format gtfs" in ran.stderr
+    assert not list(tmp_path.iterdir())
+    ran = run_qjnet("export", "-o", tmp_path / "f.zip", "--date", DATE, "--end-date", "2025-07-31")
+    assert ran.returncode == 0, ran.stderr
+    assert {c["end_date"] for c in table(tmp_path / "f.zip", "calendar.txt")} == {"20250731"}
+
+
+def test_feed_validates_and_converts_to_a_dataset_folder(feed, run_qjnet, tmp_path):
+    ran = run_qjnet("validate", feed)
+    assert ran.returncode == 0 and "no problems" in ran.stdout
+    ran = run_qjnet("export", "--data", feed, "--output", tmp_path / "region")
+    assert ran.returncode == 0, ran.stderr
+    ran = run_qjnet("validate", tmp_path / "region")
+    assert ran.returncode == 0 and "OK (45 nodes, 30 services, 0 links" in ran.stdout
