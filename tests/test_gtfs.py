@@ -348,3 +348,12 @@ def test_feed_validates_and_converts_to_a_dataset_folder(feed, run_qjnet, tmp_pa
     assert ran.returncode == 0, ran.stderr
     ran = run_qjnet("validate", tmp_path / "region")
     assert ran.returncode == 0 and "OK (45 nodes, 30 services, 0 links" in ran.stdout
+
+
+def test_cli_export_under_a_scenario(run_qjnet, tmp_path):
+    # plan-2035 adds the planned Qianjiang-Jishou HSR; without --date the feed starts on the scenario's date
+    ran = run_qjnet("export", "--scenario", "plan-2035", "--output", tmp_path / "plan.zip")
+    assert ran.returncode == 0, ran.stderr
+    routes = {r["route_id"] for r in table(tmp_path / "plan.zip", "routes.txt")}
+    assert "qianji_plan" in routes
+    assert {c["start_date"] for c in table(tmp_path / "plan.zip", "calendar.txt")} == {"20351231"}

@@ -128,7 +128,7 @@ def validate(ctx, path, fmt):
 @click.option("--end-date", default=None, metavar="YYYY-MM-DD", callback=check_date,
               help="gtfs: last day of the feed (default: 364 days after --date).")
 @dataset_options(date_help="geojson/gpkg: keep what exists on this day (YYYY-MM-DD); gtfs: first day of the "
-                           "feed (default: today).")
+                           "feed (default: the scenario's date, else today).")
 def export(fmt, output, end_date, data, date, scenario):
     """Write the dataset (optionally as it is on --date under --scenario) as GeoJSON, GeoPackage or GTFS.
 
@@ -165,10 +165,10 @@ def _export_gtfs(output, data, date, end_date, scenario) -> None:
     from ..geodata.io import apply_selection, load_dataset
     from ..network.gtfs import write_gtfs
 
-    start = date or _dt.date.today()
     ds = load_dataset(data)
-    if scenario is not None:
-        ds = apply_selection(ds, date=start, scenario=scenario)
+    if scenario is not None:  # the network under the scenario on --date (default: the scenario's date)
+        ds = apply_selection(ds, date=date, scenario=scenario)
+    start = ds.date or date or _dt.date.today()
     written = write_gtfs(ds, output, start_date=start, end_date=end_date)
     click.echo(f"wrote {written}: GTFS feed from {start} to {end_date or start + _dt.timedelta(days=364)}",
                err=True)
