@@ -62,6 +62,7 @@ __all__ = ["SERVICE_WINDOW", "is_gtfs", "read_gtfs", "read_gtfs_raw"]
 SERVICE_WINDOW = (360.0, 1380.0)
 
 REQUIRED = {
+    "agency.txt": ("agency_name", "agency_url", "agency_timezone"),
     "stops.txt": ("stop_id",),
     "routes.txt": ("route_id", "route_type"),
     "trips.txt": ("route_id", "service_id", "trip_id"),
@@ -187,7 +188,7 @@ def read_gtfs_raw(path: Any, *, window: tuple[float, float] = SERVICE_WINDOW) ->
         raise DataError("GTFS feed not found; give an existing .zip file", file=source)
     feed = _Feed(source)
     stops, node_of = _stops(feed)
-    modes = _route_modes(feed)
+    modes = _route_modes(feed, _agency_urls(feed))
     calendars = _calendars(feed)
     trips = _trips(feed, modes, calendars)
     _stop_times(feed, trips, node_of)
@@ -275,8 +276,17 @@ class _Slugs:
         return slug
 
 
-def _route_modes(feed: _Feed) -> dict[str, tuple[str | None, dict]]:
-    """``route_id -> (qjnet mode or None when not modelled, row)``."""
+def _agency_urls(feed: _Feed) -> dict[str, str]:
+    """``agency_id -> agency_url`` (``""`` is the agency of routes without ``agency_id``)."""
+    rows = feed.table("agency.txt").rows
+    urls = {r.get("agency_id", ""): r["agency_url"] for r in rows}
+    if rows:
+        urls.setdefault("", rows[0]["agency_url"])
+    return urls
+
+
+def _route_modes(feed: _Feed, urls: dict[str, str]) -> dict[str, tuple[str | None, dict]]:
+    """``route_id -> (qjnet mode or None when not modelled, row with the agency's URL as "_url")``."""
     table = feed.table("routes.txt")
     out: dict[str, tuple[str | None, dict]] = {}
     for row_no, row in table:
@@ -288,7 +298,7 @@ def _route_modes(feed: _Feed) -> dict[str, tuple[str | None, dict]]:
         if mode is None:
             log.warning("%s row %d: route %s has route_type %s, which qjnet does not model: skipped",
                         table.name, row_no, row["route_id"], row["route_type"])
-        out[row["route_id"]] = (mode, row)
+        out[row["route_id"]] = (mode, {**row, "_url": urls.get(row.get("agency_id", ""), urls.get("", ""))})
     return out
 
 
@@ -452,7 +462,7 @@ def _service_props(sid: str, route: str, rrow: dict, mode: str, key: tuple, trip
         "time_source": ["published"] * (len(stops) - 1), "headway_min": None, "per_day": None,
         "days": sorted(days), "bidirectional": False, "opened": first.isoformat(),
         "closed": (last + _dt.timedelta(days=1)).isoformat(), "status": "open", "capacity": None,
-        "source": f"GTFS feed {feed.path.name}, route {route}",
+        "source": f"GTFS feed {feed.path.name}, route {route} ; {rrow['_url']}".rstrip(" ;"),
     }
     windowed = all(f and all(not exact and (s, e) == window for s, e, _, exact in f) for f in freqs)
     if windowed:

@@ -357,3 +357,11 @@ def test_cli_export_under_a_scenario(run_qjnet, tmp_path):
     routes = {r["route_id"] for r in table(tmp_path / "plan.zip", "routes.txt")}
     assert "qianji_plan" in routes
     assert {c["start_date"] for c in table(tmp_path / "plan.zip", "calendar.txt")} == {"20351231"}
+
+
+def test_an_imported_feed_exports_again(feed, tmp_path):
+    again = write_gtfs(load_dataset(feed), tmp_path / "again.zip", start_date=DATE)
+    assert table(again, "agency.txt")[0]["agency_url"] == table(feed, "agency.txt")[0]["agency_url"]
+    assert len(table(again, "trips.txt")) == len(table(feed, "trips.txt"))
+    G0, G1 = build_graph(feed, date=DATE), build_graph(again, date=DATE)
+    assert route(G1, "cq_east", "changsha_w").minutes == pytest.approx(route(G0, "cq_east", "changsha_w").minutes)
