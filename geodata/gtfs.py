@@ -16,7 +16,8 @@ The conversion, so that every engine (graph, timetable, RAPTOR, matrices) runs o
   the next segment), ``days`` and ``opened``/``closed`` from ``calendar.txt``
   (or, without a calendar row, from the added dates of ``calendar_dates.txt``;
   removed dates are not modelled).  Each service runs one way
-  (``bidirectional`` false).
+  (``bidirectional`` false); its ``source`` names the feed, the route and the
+  agency's URL.
 * **Trips per day.**  A group whose only trips are ``frequencies.txt``
   templates with ``exact_times`` 0 spanning exactly the service window
   (06:00-23:00, :func:`network.timetable.build_timetable`'s default) becomes
