@@ -21,6 +21,7 @@ from ._util import is_null, parse_date
 from .dataset import DEFAULT_DATASET, Dataset, default_dataset_path
 from .errors import OptionError, ValidationError
 from .formats import dataset_from_raw, read_dataset
+from .gtfs import is_gtfs, read_gtfs_raw
 from .select import apply_selection
 from .validate import raw_problems
 
@@ -70,7 +71,8 @@ def load_dataset(path: Any = None, *, date: Any = None, scenario: str | None = N
     Parameters
     ----------
     path
-        Dataset folder, or a GeoPackage written by :func:`geodata.formats.write_dataset`;
+        Dataset folder, a GeoPackage written by :func:`geodata.formats.write_dataset`,
+        or a GTFS feed (``.zip``, read by :func:`geodata.gtfs.read_gtfs`);
         ``None`` loads the embedded Qianjiang dataset.
     date
         ``datetime.date`` or ISO string: keep only what exists on that day.
@@ -96,7 +98,8 @@ def load_dataset(path: Any = None, *, date: Any = None, scenario: str | None = N
     >>> "qianjiang" in ds.nodes.index
     True
     """
-    raw = read_raw(path if path is not None else default_dataset_path())
+    raw = read_gtfs_raw(path) if path is not None and is_gtfs(path) else read_raw(
+        path if path is not None else default_dataset_path())
     problems, _ = raw_problems(raw)
     if problems:
         raise ValidationError(problems, file=raw.path)

@@ -37,6 +37,7 @@ from ._raw import EXTRAS_TABLE, SCENARIO_TABLE, Collector, Record, is_geopackage
 from ._util import is_null, parse_date
 from .dataset import DEFAULT_DATASET, Dataset, default_dataset_path
 from .errors import Problem, ValidationError
+from .gtfs import is_gtfs, read_gtfs_raw
 
 __all__ = ["Problem", "ValidationReport", "check_dataset", "validate_dataset"]
 
@@ -285,7 +286,7 @@ def validate_dataset(path: Any = None) -> ValidationReport:
     """
     target = Path(path) if path is not None else default_dataset_path()
     embedded = target.resolve() == default_dataset_path()
-    raw = read_raw(target)
+    raw = read_gtfs_raw(target) if is_gtfs(target) else read_raw(target)
     report = ValidationReport(path=f"{DEFAULT_DATASET} (embedded dataset)" if embedded else str(target))
     report.problems, report.counts = raw_problems(raw)
     log.info("Validated %s: %d problem(s)", target, len(report.problems))

@@ -18,7 +18,7 @@ import click
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "places": ("qjnet.cli._data", "places", "List the dataset's nodes (places, stations, airports, ...)."),
     "validate": ("qjnet.cli._data", "validate", "Check a dataset folder and report every problem."),
-    "export": ("qjnet.cli._data", "export", "Write the dataset as GeoJSON or GeoPackage."),
+    "export": ("qjnet.cli._data", "export", "Write the dataset as GeoJSON, GeoPackage or a GTFS feed."),
     "map": ("qjnet.cli._maps", "map_command", "Draw the whole network as an interactive, offline HTML map."),
     "matrix": ("qjnet.cli._matrix", "matrix", "Travel-time matrix to Parquet or CSV (optionally on Dask)."),
     "route": ("qjnet.cli._engine", "route", "Fastest trip between two places, leg by leg."),

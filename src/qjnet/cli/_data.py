@@ -13,6 +13,7 @@ import click
 from ..geodata.schema import NODE_KINDS
 from ._common import (
     Result,
+    check_date,
     dataset_options,
     emit,
     open_dataset,
@@ -104,28 +105,56 @@ def validate(ctx, path, fmt):
 
 
 @click.command("export")
-@click.option("--format", "-f", "fmt", type=click.Choice(["geojson", "gpkg"]), default=None,
-              help="geojson: a dataset folder (one .geojson per layer + scenarios.json); gpkg: one GeoPackage "
-                   "(default: gpkg for a .gpkg output, else geojson).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["geojson", "gpkg", "gtfs"]), default=None,
+              help="geojson: a dataset folder (one .geojson per layer + scenarios.json); gpkg: one GeoPackage; "
+                   "gtfs: a GTFS feed of the passenger services (default: gpkg for a .gpkg output, gtfs for a "
+                   ".zip output, else geojson).")
 @click.option("--output", "-o", "output", type=click.Path(), required=True,
-              help="Folder (geojson) or .gpkg file to write; written atomically.")
-@dataset_options
-def export(fmt, output, data, date, scenario):
-    """Write the dataset (optionally as it is on --date under --scenario) as GeoJSON or GeoPackage.
+              help="Folder (geojson), .gpkg file or .zip file (gtfs) to write; written atomically.")
+@click.option("--end-date", default=None, metavar="YYYY-MM-DD", callback=check_date,
+              help="gtfs: last day of the feed (default: 364 days after --date).")
+@dataset_options(date_help="geojson/gpkg: keep what exists on this day (YYYY-MM-DD); gtfs: first day of the "
+                           "feed (default: the scenario's date, else today).")
+def export(fmt, output, end_date, data, date, scenario):
+    """Write the dataset (optionally as it is on --date under --scenario) as GeoJSON, GeoPackage or GTFS.
 
-    The output is itself a dataset: `qjnet validate OUTPUT` passes and
-    `--data OUTPUT` reads it back.  Example: qjnet export --output qianjiang.gpkg
+    A GeoJSON or GeoPackage output is itself a dataset: `qjnet validate OUTPUT`
+    passes and `--data OUTPUT` reads it back.  A GTFS feed holds the passenger
+    services from --date to --end-date and reads back with `--data FEED.zip`.
+    Example: qjnet export --output qianjiang.gpkg
     """
     from ..geodata.errors import OptionError
+
+    lower = output.lower()
+    fmt = fmt or ("gpkg" if lower.endswith(".gpkg") else "gtfs" if lower.endswith(".zip") else "geojson")
+    suffix = {"gpkg": ".gpkg", "gtfs": ".zip"}.get(fmt)
+    if (suffix is not None and not lower.endswith(suffix)) or (suffix is None and lower.endswith(
+            (".gpkg", ".zip", ".geojson", ".json"))):
+        raise OptionError(f"--format {fmt} does not match --output {output}: a GeoPackage is a .gpkg file, "
+                          "a GTFS feed a .zip file, a GeoJSON dataset a folder name without suffix")
+    if end_date is not None and fmt != "gtfs":
+        raise OptionError("--end-date is for --format gtfs only; drop it")
+    if fmt == "gtfs":
+        _export_gtfs(output, data, date, end_date, scenario)
+        return
     from ..geodata.formats import write_dataset
 
-    is_gpkg = output.lower().endswith(".gpkg")
-    if fmt is None:
-        fmt = "gpkg" if is_gpkg else "geojson"
-    if (fmt == "gpkg") != is_gpkg or output.lower().endswith((".geojson", ".json")):
-        raise OptionError(f"--format {fmt} does not match --output {output}: a GeoPackage is a .gpkg file, "
-                          "a GeoJSON dataset is a folder name without suffix")
     ds = open_dataset(data, date, scenario)
     written = write_dataset(ds, output, format=fmt)
     click.echo(f"wrote {written}: {len(ds.nodes)} nodes, {len(ds.services)} services, {len(ds.links)} links",
+               err=True)
+
+
+def _export_gtfs(output, data, date, end_date, scenario) -> None:
+    import datetime as _dt
+
+    from ..geodata.io import apply_selection, load_dataset
+    from ..network.gtfs import write_gtfs
+
+    ds = load_dataset(data)
+    if scenario is not None:  # the network under the scenario on --date (default: the scenario's date)
+        ds = apply_selection(ds, date=date, scenario=scenario)
+    start = ds.date or date or _dt.date.today()
+    written = write_gtfs(ds, output, start_date=start, end_date=end_date)
+    click.echo(f"wrote {written}: GTFS feed from {start} to {end_date or start + _dt.timedelta(days=364)}",
                err=True)
