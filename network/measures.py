@@ -29,10 +29,28 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..geodata.errors import NoRouteError, OptionError
-from .params import CONNECTOR_MODES, check_minutes
+from ..geodata.errors import OptionError
+from ._measure import (
+    DEFAULT_PERCENTILE,
+    DEFAULT_WINDOW,
+    MEASURES,
+    WEEKDAYS,
+    Measure,
+    _as_measure,
+    _pkey,
+    _window_text,
+    departure_day,
+    on_weekday,
+    parse_depart,
+    parse_percentiles,
+    parse_window,
+    resolve_measure,
+    weekday_note,
+)
+from ._measure_values import _arrival_modes, _best_pair, _points, _station_values, _values
+from .params import check_minutes
 from .raptor import EPS, Journey, RangeResult, earliest_arrival, range_raptor
-from .timetable import LinkTimes, Timetable, build_timetable, format_clock, links_from_graph, parse_clock
+from .timetable import LinkTimes, Timetable, build_timetable, format_clock, links_from_graph
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -43,12 +61,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Names of the measures, as ``--measure`` accepts them.
-MEASURES = ("fastest", "percentile", "expected")
-#: Default window of the ``percentile`` and ``fastest`` measures: the morning peak, 07:00-09:00.
-DEFAULT_WINDOW = (420.0, 540.0)
-#: Default percentile: the median.
-DEFAULT_PERCENTILE = 50.0
 #: Columns of :func:`reach_window` besides geometry (network.reach's columns plus ``measure``).
 REACH_COLUMNS = ("name_zh", "name_en", "kind", "population", "minutes", "mode", "origin", "measure")
 
@@ -56,146 +68,27 @@ __all__ = [
     "DEFAULT_PERCENTILE",
     "DEFAULT_WINDOW",
     "MEASURES",
+    "WEEKDAYS",
     "Measure",
     "TimedNetwork",
     "WindowRoute",
     "access_window",
     "circle_window",
     "compare_window",
-    "no_route",
+    "departure_day",
     "journey_itinerary",
     "matrix_window",
+    "on_weekday",
     "parse_depart",
     "parse_percentiles",
     "parse_window",
     "reach_window",
+    "resolve_measure",
     "route_at",
     "route_window",
     "timed_network",
+    "weekday_note",
 ]
-
-
-# --------------------------------------------------------------------------- parsing and labels
-
-def parse_depart(text: str | float) -> float:
-    """A departure ``"HH:MM"`` (00:00-47:59) or minutes as minutes after midnight.
-
-    Examples
-    --------
-    >>> parse_depart("08:00"), parse_depart("25:30")
-    (480.0, 1530.0)
-    """
-    if isinstance(text, (int, float)):
-        value = float(text)
-        if not (math.isfinite(value) and 0 <= value < 2880):
-            raise OptionError(f"departure {text!r} must be from 00:00 to 47:59")
-        return value
-    try:
-        return parse_clock(text)
-    except ValueError:
-        raise OptionError(f"departure {text!r} must be a clock time HH:MM from 00:00 to 47:59, e.g. 08:00") from None
-
-
-def parse_window(window: str | Sequence[str | float]) -> tuple[float, float]:
-    """A window ``"HH:MM-HH:MM"`` or ``(start, end)`` as clock minutes, within one day (end up to 24:00).
-
-    Examples
-    --------
-    >>> parse_window("07:00-09:00"), parse_window(("06:00", "22:00"))
-    ((420.0, 540.0), (360.0, 1320.0))
-    """
-    parts = window.split("-") if isinstance(window, str) else list(window)
-    if len(parts) != 2:
-        raise OptionError(f"window {window!r} must be START-END as HH:MM-HH:MM, e.g. 07:00-09:00")
-    start, end = (parse_depart(p.strip() if isinstance(p, str) else p) for p in parts)
-    if end <= start:
-        raise OptionError(f"window {_window_text((start, end))} ends before it starts; write START-END, "
-                          "e.g. 07:00-09:00")
-    if end > 1440:
-        raise OptionError(f"window {_window_text((start, end))} must lie within one day (00:00-24:00); "
-                          "for later departures give the next date")
-    return start, end
-
-
-def parse_percentiles(values: str | float | Iterable[float]) -> tuple[float, ...]:
-    """Percentiles ``"5,50,95"`` or numbers, each from 0 to 100.
-
-    Examples
-    --------
-    >>> parse_percentiles("5,50,95"), parse_percentiles(50)
-    ((5.0, 50.0, 95.0), (50.0,))
-    """
-    if isinstance(values, str):
-        items: list[Any] = [v.strip() for v in values.split(",") if v.strip()]
-    elif isinstance(values, (int, float)):
-        items = [values]
-    else:
-        items = list(values)
-    if not items:
-        raise OptionError("give at least one percentile from 0 to 100, e.g. 5,50,95")
-    out = []
-    for v in items:
-        try:
-            p = float(v)
-        except (TypeError, ValueError):
-            raise OptionError(f"percentile {v!r} must be a number from 0 to 100") from None
-        if not (math.isfinite(p) and 0 <= p <= 100):
-            raise OptionError(f"percentile {v!r} must be from 0 to 100")
-        out.append(p)
-    return tuple(out)
-
-
-def _window_text(window: tuple[float, float]) -> str:
-    return f"{format_clock(window[0])}-{format_clock(window[1])}"
-
-
-def _pkey(p: float) -> str:
-    return f"{p:g}"
-
-
-@dataclass(frozen=True)
-class Measure:
-    """What a travel time means: ``fastest`` or ``percentile`` over ``window``, or one ``departure``.
-
-    Examples
-    --------
-    >>> Measure("percentile").label()
-    {'measure': 'percentile', 'window': '07:00-09:00', 'percentile': 50.0}
-    >>> Measure.at("08:00").label()
-    {'measure': 'departure', 'depart': '08:00'}
-    """
-
-    name: str = "percentile"
-    window: tuple[float, float] = DEFAULT_WINDOW
-    percentile: float = DEFAULT_PERCENTILE
-    depart: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.name not in ("fastest", "percentile", "departure"):
-            raise OptionError(f"measure {self.name!r} is not computed on the timetable; use fastest, percentile "
-                              "(or expected on the graph: network.route, network.reach)")
-        object.__setattr__(self, "window", parse_window(self.window))
-        object.__setattr__(self, "percentile", parse_percentiles(self.percentile)[0])
-
-    @classmethod
-    def at(cls, depart: str | float) -> Measure:
-        """The measure of one departure time."""
-        return cls("departure", depart=parse_depart(depart))
-
-    def label(self) -> dict[str, Any]:
-        """The measure as it is stated in every output."""
-        if self.depart is not None:
-            return {"measure": "departure", "depart": format_clock(self.depart)}
-        out: dict[str, Any] = {"measure": self.name, "window": _window_text(self.window)}
-        if self.name == "percentile":
-            out["percentile"] = self.percentile
-        return out
-
-
-def _as_measure(measure: str | Measure, window: Any, percentile: float) -> Measure:
-    if isinstance(measure, Measure):
-        return measure
-    return Measure(measure, window=parse_window(window), percentile=percentile)
 
 
 # --------------------------------------------------------------------------- the timed network
@@ -409,77 +302,6 @@ def route_window(tn: TimedNetwork, a: str, b: str, *, window: str | Sequence[str
                        best.journey)
 
 
-# --------------------------------------------------------------------------- one value per node
-
-def _percentile_all(travel: np.ndarray, p: float) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest-rank ``p``-th percentile of every column, and a departure row that gives it."""
-    order = np.argsort(travel, axis=0, kind="stable")
-    rank = max(math.ceil(p / 100.0 * travel.shape[0]) - 1, 0)
-    rows = order[rank]
-    return travel[rows, np.arange(travel.shape[1])], rows
-
-
-def _fastest_all(rr: RangeResult) -> tuple[np.ndarray, np.ndarray]:
-    """The fastest travel to every node within the window (as :meth:`RangeResult.fastest`) and its departure."""
-    start, end = rr.window
-    inside = (rr.events >= start - EPS) & (rr.events < end)
-    times = np.concatenate([rr.events[inside], rr.departures])
-    travel = np.vstack([rr.event_arrivals[inside] - rr.events[inside, None], rr.travel])
-    best = travel.min(axis=0)
-    ok = travel <= best[None, :] + EPS
-    depart = np.where(ok, times[:, None], -np.inf).max(axis=0)
-    return best, np.clip(depart, 0.0, 1440.0 - EPS)
-
-
-def _values(tn: TimedNetwork, origin: str, m: Measure, *, stations: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Minutes to every timetable node under ``m``, and the departure that gives each."""
-    if m.depart is not None:
-        links = tn.station_links() if stations else tn.links
-        arr = earliest_arrival(tn.timetable, links, origin, _same_day(m.depart))
-        return arr.minutes - m.depart, np.full(len(arr.minutes), m.depart)
-    rr = tn.range(origin, m.window, stations=stations)
-    if m.name == "fastest":
-        return _fastest_all(rr)
-    values, rows = _percentile_all(rr.travel, m.percentile)
-    return values, rr.departures[rows]
-
-
-def _same_day(depart: float) -> float:
-    if depart >= 1440:
-        raise OptionError(f"departure {format_clock(depart)} is on the next day; give the next date and "
-                          f"{format_clock(depart - 1440)}")
-    return depart
-
-
-def _main_mode(journey: Journey) -> str | None:
-    modes = [leg.mode for leg in journey.legs]
-    for mode in reversed(modes):
-        if mode not in CONNECTOR_MODES:
-            return mode
-    return modes[-1] if modes else None
-
-
-def _arrival_modes(tn: TimedNetwork, origin: str, rows: Sequence[int], departs: np.ndarray) -> list[str | None]:
-    """Main mode of the journey into each node row, one search per distinct departure."""
-    out: list[str | None] = []
-    searches: dict[float, Any] = {}
-    for r in rows:
-        t = float(departs[r])
-        if tn.timetable.nodes[r] == origin:
-            out.append(None)
-            continue
-        if t not in searches:
-            searches[t] = earliest_arrival(tn.timetable, tn.links, origin, t)
-        out.append(_main_mode(searches[t].journey(tn.timetable.nodes[r])))
-    return out
-
-
-def _points(G: nx.MultiDiGraph, ids: Sequence[str]) -> Any:
-    import geopandas as gpd
-
-    return gpd.points_from_xy([G.nodes[n]["x"] for n in ids], [G.nodes[n]["y"] for n in ids])
-
-
 def reach_window(tn: TimedNetwork, origin: str, *, minutes: float = 60,
                  measure: str | Measure = "percentile", window: str | Sequence[str | float] = DEFAULT_WINDOW,
                  percentile: float = DEFAULT_PERCENTILE) -> gpd.GeoDataFrame:
@@ -542,26 +364,6 @@ def reach_window(tn: TimedNetwork, origin: str, *, minutes: float = 60,
     return gdf
 
 
-# --------------------------------------------------------------------------- circle, access, compare, matrix
-
-def _station_values(tn: TimedNetwork, stations: Sequence[str], m: Measure) -> np.ndarray | None:
-    """Per departure, the best over the origin stations; reduced to one value per node under ``m``."""
-    if not stations:
-        return None
-    if m.depart is not None or m.name == "fastest":
-        return np.min([_values(tn, s, m, stations=True)[0] for s in stations], axis=0)
-    travel = np.min([tn.range(s, m.window, stations=True).travel for s in stations], axis=0)
-    return _percentile_all(travel, m.percentile)[0]
-
-
-def _best_pair(values: np.ndarray | None, origins: Sequence[str], targets: Sequence[str],
-               tn: TimedNetwork) -> float:
-    if values is None or not targets:
-        return math.nan
-    best = min(float(values[tn.timetable.index[t]]) for t in targets if t in tn.timetable.index)
-    return best if math.isfinite(best) else math.nan
-
-
 def circle_window(tn: TimedNetwork, centre: str, *, window: str | Sequence[str | float] = DEFAULT_WINDOW,
                   percentile: float = DEFAULT_PERCENTILE, bands: Sequence[float] = (60.0, 120.0, 180.0),
                   measure: str = "percentile") -> gpd.GeoDataFrame:
@@ -586,10 +388,11 @@ def circle_window(tn: TimedNetwork, centre: str, *, window: str | Sequence[str |
     geopandas.GeoDataFrame
         Indexed by place id: ``name_zh``, ``name_en``, ``population``,
         ``station_fastest``, ``station_percentile``, ``centre_fastest``,
-        ``centre_percentile``, ``station_minutes``, ``centre_minutes`` (the
-        chosen measure), ``station_band``, ``centre_band``, Point geometry.
-        Station-to-station: from any station of the centre to any station
-        of the place, walking transfers only, best pair per departure minute.
+        ``centre_percentile``, ``station_minutes``, ``from_station``,
+        ``to_station``, ``centre_minutes`` (the chosen measure),
+        ``station_band``, ``centre_band``, Point geometry.
+        Station-to-station: the best pair of a station of the centre and a
+        station of the place, scheduled services and walking transfers only.
 
     Examples
     --------
@@ -621,14 +424,18 @@ def circle_window(tn: TimedNetwork, centre: str, *, window: str | Sequence[str |
         row = {"id": p, "name_zh": d.get("name_zh"), "name_en": d.get("name_en"), "population": d.get("population")}
         for name, (door, station) in by.items():
             cm = float(door[tn.timetable.index[p]])
-            row[f"station_{name}"] = _best_pair(station, origin_stations, targets, tn)
+            value, s, t = _best_pair(station, targets, tn)
+            row[f"station_{name}"] = value
+            if name == chosen.name:
+                row["from_station"], row["to_station"] = s, t
             row[f"centre_{name}"] = cm if math.isfinite(cm) else math.nan
         row["station_minutes"], row["centre_minutes"] = row[f"station_{chosen.name}"], row[f"centre_{chosen.name}"]
         row["station_band"] = band_of(row["station_minutes"], bands)
         row["centre_band"] = band_of(row["centre_minutes"], bands)
         rows.append({**row, "geometry": _points(G, [p])[0]})
     cols = ["id", "name_zh", "name_en", "population", "station_fastest", "station_percentile", "centre_fastest",
-            "centre_percentile", "station_minutes", "centre_minutes", "station_band", "centre_band", "geometry"]
+            "centre_percentile", "station_minutes", "from_station", "to_station", "centre_minutes", "station_band",
+            "centre_band", "geometry"]
     gdf = gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=G.graph.get("crs")).set_index("id")
     gdf["population"] = gdf["population"].astype("Int64")
     gdf = gdf.sort_values(["centre_minutes", "station_minutes"], na_position="last", kind="stable")
@@ -748,10 +555,3 @@ def matrix_window(tn: TimedNetwork, origins: Iterable[str], destinations: Iterab
                                                                                   "minutes"])
     frame.attrs.update({**m.label(), **tn.meta()})
     return frame
-
-
-def no_route(tn: TimedNetwork, a: str, b: str, m: Measure) -> NoRouteError:
-    """The one-line error when ``b`` is not reached from ``a`` under ``m``."""
-    label = m.label()
-    when = f"leaving at {label['depart']}" if "depart" in label else f"leaving between {label['window']}"
-    return NoRouteError(f"no journey from {a!r} to {b!r} {when} on {tn.date.isoformat()}")
