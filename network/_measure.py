@@ -115,6 +115,8 @@ class Measure:
         if self.name not in ("fastest", "percentile", "departure"):
             raise OptionError(f"measure {self.name!r} is not computed on the timetable; use fastest, percentile "
                               "(or expected on the graph: network.route, network.reach)")
+        if (self.name == "departure") != (self.depart is not None):
+            raise OptionError("a departure measure needs its time and only it has one: use Measure.at('08:00')")
         object.__setattr__(self, "window", parse_window(self.window))
         object.__setattr__(self, "percentile", parse_percentiles(self.percentile)[0])
 
@@ -158,9 +160,9 @@ def resolve_measure(name: str | None = None, *, depart: str | None = None, windo
         raise OptionError(f"--measure {name!r} is not one of {', '.join(MEASURES)}")
     if window is not None and depart is not None:
         raise OptionError("give either --window (a range of departures) or --depart (one departure), not both")
-    if name == "expected" and (window is not None or depart is not None):
+    if name == "expected" and (window is not None or depart is not None or percentiles is not None):
         raise OptionError("--measure expected is the frequency-based time on the graph and has no departure "
-                          "times; drop --window/--depart, or use --measure percentile or fastest")
+                          "times; drop --window/--depart/--percentile, or use --measure percentile or fastest")
     chosen = _named(parse_percentiles, percentiles, "--percentile") if percentiles is not None else (50.0,)
     if name == "expected" or (name is None and window is None and depart is None and percentiles is None):
         return None

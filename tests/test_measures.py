@@ -234,6 +234,8 @@ def test_cli_matrix_measure(run_qjnet, tmp_path):
       "--depart", "08:00"), "expected"),
     (("matrix", "--origins", "qianjiang", "--output", "m.csv", "--measure", "expected", "--depart", "08:00"),
      "expected"),
+    (("access", "--measure", "expected", "--percentile", "75"), "expected"),
+    (("circle", "qianjiang", "--depart", "08:00"), "--window"),
 ])
 def test_cli_bad_measure_input_is_one_line_exit_2(run_qjnet, args, message):
     p = run_qjnet(*args, *(() if args[0] == "compare" else ("--date", THURSDAY)))
@@ -255,3 +257,12 @@ def test_cli_mini_dataset_measures(run_qjnet, mini):
     d = json.loads(p.stdout)
     assert d["fastest"]["minutes"] <= d["percentiles"]["5"] <= d["percentiles"]["95"]
     assert np.isfinite(d["fastest"]["minutes"])
+
+
+def test_cli_maps_under_a_measure(run_qjnet, tmp_path):
+    for args in (("route", "cq_east", "qianjiang", "--depart", "08:00"),
+                 ("circle", "qianjiang_dist", "--window", "07:00-09:00")):
+        out = tmp_path / f"{args[0]}.html"
+        p = run_qjnet(*args, "--date", THURSDAY, "--map", out)
+        assert p.returncode == 0, p.stderr
+        assert out.stat().st_size > 0
