@@ -17,7 +17,7 @@ from .timetable import format_clock
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .measures import TimedNetwork
+    from ._timed import TimedNetwork
 
 def _percentile_all(travel: np.ndarray, p: float) -> tuple[np.ndarray, np.ndarray]:
     """Nearest-rank ``p``-th percentile of every column, and a departure row that gives it."""
