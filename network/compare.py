@@ -56,9 +56,6 @@ def compare(before: nx.MultiDiGraph, after: nx.MultiDiGraph, origin: Hashable, *
     >>> bool(c.loc["qianjiang_dist", "change"] < 0)
     True
     """
-    import geopandas as gpd
-    from shapely.geometry import Point
-
     from . import _layers
 
     bands = parse_bands(bands)
@@ -67,6 +64,21 @@ def compare(before: nx.MultiDiGraph, after: nx.MultiDiGraph, origin: Hashable, *
         _layers.check_node(after, origin)
     t_before = reach_times(before, origin, reverse=reverse) if in_before else {}
     t_after = reach_times(after, origin, reverse=reverse)
+    gdf = compare_times(before, after, origin, t_before, t_after, bands=bands)
+    gdf.attrs["reverse"] = reverse
+    return gdf
+
+
+def compare_times(before: nx.MultiDiGraph, after: nx.MultiDiGraph, origin: Hashable, t_before: dict,
+                  t_after: dict, *, bands: Sequence[float] = DEFAULT_BANDS) -> gpd.GeoDataFrame:
+    """The :func:`compare` table from given ``{node: minutes}`` before and after (any time measure).
+
+    ``before`` and ``after`` give the places, their names and positions.
+    """
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    bands = parse_bands(bands)
     ids = list(places_of(after)) + [p for p in places_of(before) if p not in after]
     rows = []
     for p in ids:
@@ -91,7 +103,7 @@ def compare(before: nx.MultiDiGraph, after: nx.MultiDiGraph, origin: Hashable, *
     gdf = gpd.GeoDataFrame(rows, columns=cols, geometry="geometry", crs=after.graph.get("crs")).set_index("id")
     gdf["population"] = gdf["population"].astype("Int64")
     gdf = gdf.sort_values(["after", "before"], na_position="last", kind="stable")
-    gdf.attrs.update({"origin": origin, "bands": list(bands), "reverse": reverse,
+    gdf.attrs.update({"origin": origin, "bands": list(bands), "reverse": False,
                       "before": {"date": before.graph.get("date"), "scenario": before.graph.get("scenario")},
                       "after": {"date": after.graph.get("date"), "scenario": after.graph.get("scenario")}})
     return gdf

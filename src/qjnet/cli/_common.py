@@ -259,3 +259,51 @@ def open_dataset(data, date, scenario):
     from ..geodata.io import load_dataset
 
     return load_dataset(data, date=date, scenario=scenario)
+
+
+def measure_options(func=None, *, many: bool = False):
+    """Add ``--measure``, ``--depart``, ``--window`` and ``--percentile`` (``--percentiles`` when ``many``).
+
+    The command receives ``measure``: ``None`` for ``expected`` (the graph's
+    frequency-based time, the default unless a window, departure or
+    percentile is given) or a :class:`network.measures.Measure`; with
+    ``many`` also ``percentiles`` (a tuple).  Contradictory or malformed values
+    are one-line errors (exit 2).  Use as ``@measure_options`` or
+    ``@measure_options(many=True)``.
+    """
+    def decorate(f):
+        @functools.wraps(f)
+        def wrapper(*args, measure=None, depart=None, window=None, percentile=None, **kwargs):
+            from ..network.measures import parse_percentiles, resolve_measure
+
+            chosen = resolve_measure(measure, depart=depart, window=window, percentiles=percentile)
+            if many:
+                kwargs["percentiles"] = parse_percentiles(percentile if percentile is not None else "5,50,95")
+            return f(*args, measure=chosen, **kwargs)
+
+        pct = (click.option("--percentiles", "percentile", default=None, metavar="P1,P2,...",
+                            help="Percentiles of the window's travel times, 0-100 (default 5,50,95).")
+               if many else
+               click.option("--percentile", "percentile", default=None, metavar="P",
+                            help="Percentile of the window's travel times, 0-100 (default 50, the median)."))
+        wrapper = pct(wrapper)
+        wrapper = click.option("--window", default=None, metavar="HH:MM-HH:MM",
+                               help="Departure window of the percentile and fastest measures (default "
+                                    "07:00-09:00).")(wrapper)
+        wrapper = click.option("--depart", default=None, metavar="HH:MM",
+                               help="One departure time (00:00-47:59; after 24:00 runs on the next date).")(wrapper)
+        return click.option("--measure", default=None, type=click.Choice(MEASURE_NAMES),
+                            help="fastest: best trip in the window; percentile: over every departure minute "
+                                 "of the window; expected: frequency-based (the default unless --window, "
+                                 "--depart or a percentile is given).")(wrapper)
+
+    return decorate if func is None else decorate(func)
+
+
+#: ``--measure`` choices (network.measures.MEASURES, without importing numpy at start-up).
+MEASURE_NAMES = ("fastest", "percentile", "expected")
+
+
+def measure_label(measure) -> dict:
+    """What every output states about the measure: ``{"measure": "expected"}`` or the measure's label."""
+    return {"measure": "expected"} if measure is None else measure.label()

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import click
 
-from ._common import Result, Source, check_date, data_option, emit, graph_options, output_options
+from ._common import (
+    Result,
+    Source,
+    check_date,
+    data_option,
+    emit,
+    graph_options,
+    measure_label,
+    measure_options,
+    output_options,
+)
 from ._maps import map_options, write_map
 
 
@@ -19,37 +29,108 @@ def _meta(G, **extra) -> dict:
     return meta
 
 
+def _timed(src, G, date, scenario, modes, measure):
+    """The timed network and measure of a window or departure question (a departure after 24:00: next date)."""
+    from ..geodata.errors import OptionError
+    from ..network.measures import departure_day, timed_network
+
+    if date is None:
+        raise OptionError(f"--measure {measure.label()['measure']} runs on the timetable of one date: give "
+                          "--date YYYY-MM-DD (or --measure expected)")
+    day, measure = departure_day(date, measure)
+    if day != date:
+        G = src.graph(day, scenario, modes)
+    return timed_network(src.ds, date=day, scenario=scenario, modes=modes, graph=G), measure
+
+
+def _no_reverse(reverse, measure):
+    if reverse and measure is not None:
+        from ..geodata.errors import OptionError
+
+        raise OptionError("--reverse is answered by the expected measure only; drop --reverse or use "
+                          "--measure expected")
+
+
+def _leg_rows(G, legs, clock: bool) -> list[dict]:
+    rows = []
+    for leg in legs:
+        d = leg.to_dict()
+        if not clock:
+            d["depart"] = leg.depart
+        d["from_name"] = G.nodes[leg.from_].get("name_zh")
+        d["to_name"] = G.nodes[leg.to].get("name_zh")
+        rows.append(d)
+    return rows
+
+
 @click.command("route")
 @click.argument("origin")
 @click.argument("destination")
 @graph_options
+@measure_options(many=True)
 @output_options
 @map_options
-def route(origin, destination, data, date, scenario, modes, fmt, output):
+def route(origin, destination, data, date, scenario, modes, measure, percentiles, fmt, output):
     """Fastest trip from ORIGIN to DESTINATION, leg by leg.
 
-    Exits 1 when no trip exists.  Example: qjnet route cq_east qianjiang --date 2025-07-01
+    Default measure expected (frequency-based); --window gives the percentiles
+    over every departure minute and the fastest trip, --depart one departure
+    with clock times.  Exits 1 when no trip exists.
+    Example: qjnet route cq_east qianjiang --date 2025-07-03 --window 07:00-09:00
     """
-    from ..network.route import route as find_route
-
     src = Source(data)
     G = src.graph(date, scenario, modes)
     a, b = src.place(G, origin), src.place(G, destination)
+    if measure is None:
+        return _route_expected(src, G, a, b, fmt, output)
+    tn, measure = _timed(src, G, date, scenario, modes, measure)
+    if measure.depart is not None:
+        return _route_departure(src, tn, a, b, measure, fmt, output)
+    return _route_window(src, tn, a, b, measure, percentiles, fmt, output)
+
+
+def _route_expected(src, G, a, b, fmt, output):
+    from ..network.route import route as find_route
+
     it = find_route(G, a, b)
-    payload = it.to_dict()
-    payload["weekday"] = G.graph.get("weekday")
-    rows = []
-    for leg in it.legs:
-        d = leg.to_dict()
-        d["depart"] = leg.depart
-        d["from_name"] = G.nodes[leg.from_].get("name_zh")
-        d["to_name"] = G.nodes[leg.to].get("name_zh")
-        rows.append(d)
-    meta = _meta(G, **{"from": a, "to": b, "minutes": round(it.minutes, 3)})
+    payload = {**it.to_dict(), "weekday": G.graph.get("weekday"), "measure": "expected"}
+    meta = _meta(G, **{"from": a, "to": b, "measure": "expected", "minutes": round(it.minutes, 3)})
     write_map("route", lambda: src.ds, itinerary=it, G=G)
-    emit(Result(payload=payload, rows=rows, gdf=it.to_gdf(G, dataset=src.ds) if fmt == "geojson" else None,
+    emit(Result(payload=payload, rows=_leg_rows(G, it.legs, clock=False),
+                gdf=it.to_gdf(G, dataset=src.ds) if fmt == "geojson" else None,
                 columns=["mode", "service", "from", "from_name", "to", "to_name", "depart", "wait_minutes", "minutes"],
                 meta=meta), fmt, output)
+
+
+_CLOCK_COLUMNS = ["mode", "service", "from", "from_name", "to", "to_name", "depart", "arrive", "minutes"]
+
+
+def _route_departure(src, tn, a, b, measure, fmt, output):
+    from ..network.measures import journey_itinerary, route_at
+
+    journey = route_at(tn, a, b, depart=measure.depart)
+    it = journey_itinerary(journey, tn)
+    payload = {**journey.to_dict(), **measure.label(), **tn.meta()}
+    meta = {**tn.meta(), "from": a, "to": b, **measure.label(), "arrive": payload["arrive"],
+            "minutes": payload["minutes"]}
+    write_map("route", lambda: src.ds, itinerary=it, G=tn.graph)
+    emit(Result(payload=payload, rows=_leg_rows(tn.graph, journey.legs, clock=True), columns=_CLOCK_COLUMNS,
+                gdf=it.to_gdf(tn.graph, dataset=src.ds) if fmt == "geojson" else None, meta=meta), fmt, output)
+
+
+def _route_window(src, tn, a, b, measure, percentiles, fmt, output):
+    from ..network.measures import journey_itinerary, route_window
+
+    wr = route_window(tn, a, b, window=measure.window, percentiles=percentiles)
+    it = journey_itinerary(wr.fastest, tn)
+    label = {"measure": measure.name, "window": measure.label()["window"]}
+    payload = {**wr.to_dict(), **label, **tn.meta()}
+    meta = {**tn.meta(), "from": a, "to": b, **label, "percentiles": payload["percentiles"],
+            "fastest": f"{payload['fastest']['minutes']} minutes leaving {payload['fastest']['depart']}",
+            "legs": "of the fastest trip"}
+    write_map("route", lambda: src.ds, itinerary=it, G=tn.graph)
+    emit(Result(payload=payload, rows=_leg_rows(tn.graph, wr.fastest.legs, clock=True), columns=_CLOCK_COLUMNS,
+                gdf=it.to_gdf(tn.graph, dataset=src.ds) if fmt == "geojson" else None, meta=meta), fmt, output)
 
 
 @click.command("reach")
@@ -58,28 +139,38 @@ def route(origin, destination, data, date, scenario, modes, fmt, output):
               help="Time budget in minutes.")
 @click.option("--reverse", is_flag=True, help="Who reaches ORIGIN within the budget (instead of where ORIGIN reaches).")
 @graph_options
+@measure_options
 @output_options
 @map_options
-def reach(origin, minutes, reverse, data, date, scenario, modes, fmt, output):
-    """Every place and station reached from ORIGIN within --minutes, fastest first."""
+def reach(origin, minutes, reverse, data, date, scenario, modes, measure, fmt, output):
+    """Every place and station reached from ORIGIN within --minutes, fastest first.
+
+    Example: qjnet reach qianjiang_dist --minutes 120 --date 2025-07-03 --window 07:00-09:00
+    """
     from ..network.params import check_minutes
     from ..network.reach import reach as find_reach
 
     budget = check_minutes(minutes, name="--minutes")
+    _no_reverse(reverse, measure)
     src = Source(data)
     G = src.graph(date, scenario, modes)
     a = src.place(G, origin)
-    gdf = find_reach(G, a, minutes=budget, reverse=reverse)
-    places = _records(gdf.assign(minutes=gdf["minutes"].astype(float).round(3)),
-                      ["name_zh", "name_en", "kind", "minutes", "mode"])
-    meta = _meta(G, origin=a, minutes=budget, reverse=reverse)
-    payload = {"origin": a, "minutes": budget, "reverse": reverse, "places": places,
-               "date": meta["date"], "weekday": meta["weekday"], "scenario": meta["scenario"],
-               "modes": meta["modes"], "params": meta["params"]}
+    if measure is None:
+        gdf = find_reach(G, a, minutes=budget, reverse=reverse).assign(measure="expected")
+        meta = _meta(G, origin=a, minutes=budget, reverse=reverse, measure="expected")
+    else:
+        from ..network.measures import reach_window
+
+        tn, measure = _timed(src, G, date, scenario, modes, measure)
+        gdf = reach_window(tn, a, minutes=budget, measure=measure)
+        meta = {**tn.meta(), "origin": a, "minutes": budget, "reverse": False, **measure.label()}
+    columns = ["name_zh", "name_en", "kind", "minutes", "mode"]
+    places = _records(gdf.assign(minutes=gdf["minutes"].astype(float).round(3)), columns)
+    payload = {**{k: meta[k] for k in ("origin", "minutes", "reverse")}, **measure_label(measure),
+               "places": places, **{k: meta[k] for k in ("date", "weekday", "scenario", "modes", "params")}}
     out = gdf.reset_index().rename(columns={"index": "id"})
     write_map("reach", lambda: src.ds, reached=gdf, minutes=budget, reverse=reverse)
-    emit(Result(payload=payload, rows=places, columns=["id", "name_zh", "name_en", "kind", "minutes", "mode"],
-                gdf=out, meta=meta), fmt, output)
+    emit(Result(payload=payload, rows=places, columns=["id", *columns], gdf=out, meta=meta), fmt, output)
 
 
 def _bands_option(func):
@@ -101,31 +192,37 @@ def _records(gdf, columns) -> list[dict]:
 @click.argument("centre")
 @_bands_option
 @graph_options
+@measure_options
 @output_options
 @map_options
-def circle(centre, bands, data, date, scenario, modes, fmt, output):
+def circle(centre, bands, data, date, scenario, modes, measure, fmt, output):
     """Economic circle of CENTRE: county-level places per band, station-to-station and centre-to-centre.
 
     Station-to-station: fastest scheduled trip between the railway stations of
     CENTRE and of each place.  Centre-to-centre: door to door, access to and
     from the stations included.  Population totals per band are cumulative.
+    With --window (or --measure percentile/fastest) the table gives the
+    fastest trip and the window percentile side by side; the bands follow
+    --measure (default percentile).
     """
-    from ..network.access import circle_summary, economic_circle, parse_bands
+    from ..network.access import circle_summary, parse_bands
 
     bands_t = parse_bands(bands)
     src = Source(data)
     G = src.graph(date, scenario, modes)
     c = src.place(G, centre)
-    table = economic_circle(G, c, bands=bands_t)
+    table, meta = _circle_table(src, G, c, bands_t, date, scenario, modes, measure)
     cols = ["name_zh", "name_en", "population", "station_minutes", "from_station", "to_station",
             "centre_minutes", "station_band", "centre_band"]
+    if measure is not None:
+        cols[3:3] = ["station_fastest", "station_percentile", "centre_fastest", "centre_percentile"]
     places = _records(table, cols)
     summary = circle_summary(table, bands=bands_t)
-    meta = _meta(G, centre=c, centre_place=table.attrs["centre_place"], stations=table.attrs["stations"],
-                 bands=list(bands_t))
     payload = {"centre": c, "centre_place": table.attrs["centre_place"], "stations": table.attrs["stations"],
-               "bands": list(bands_t), "summary": summary, "places": places,
+               "bands": list(bands_t), **measure_label(measure), "summary": summary, "places": places,
                **{k: meta[k] for k in ("date", "weekday", "scenario", "modes", "params")}}
+    if measure is not None:
+        payload["percentile"] = measure.percentile
     for entry in summary:
         meta[f"band {entry['band']:g}"] = (
             f"station-to-station {len(entry['station_to_station']['places'])} places, "
@@ -136,6 +233,31 @@ def circle(centre, bands, data, date, scenario, modes, fmt, output):
          fmt, output)
 
 
+def _circle_table(src, G, c, bands, date, scenario, modes, measure):
+    """The circle table and its meta lines under ``measure`` (``None``: expected, on the graph)."""
+    if measure is None:
+        from ..network.access import economic_circle
+
+        table = economic_circle(G, c, bands=bands)
+        meta = _meta(G, measure="expected")
+    else:
+        from ..geodata.errors import OptionError
+        from ..network.measures import circle_window
+
+        if measure.depart is not None:
+            raise OptionError("circle gives the fastest trip and the window percentile side by side; give "
+                              "--window (not --depart)")
+        tn, measure = _timed(src, G, date, scenario, modes, measure)
+        table = circle_window(tn, c, window=measure.window, percentile=measure.percentile, bands=bands,
+                              measure=measure.name)
+        meta = {**tn.meta(), **measure.label(), "percentile": measure.percentile,
+                "columns": "station_/centre_fastest and station_/centre_percentile side by side; "
+                           f"*_minutes and bands: {measure.name}"}
+    meta.update(centre=c, centre_place=table.attrs["centre_place"], stations=table.attrs["stations"],
+                bands=list(bands))
+    return table, meta
+
+
 @click.command("compare")
 @click.argument("origin")
 @click.option("--before", "before_date", default=None, metavar="YYYY-MM-DD", callback=check_date,
@@ -144,47 +266,81 @@ def circle(centre, bands, data, date, scenario, modes, fmt, output):
               help="Date of the 'after' network.")
 @click.option("--before-scenario", default=None, help="Scenario of the 'before' network.")
 @click.option("--after-scenario", default=None, help="Scenario of the 'after' network.")
+@click.option("--weekday", default=None, metavar="DAY",
+              help="Move both dates to the first date on or after them on DAY (1-7 or mon..sun): like with like.")
 @click.option("--reverse", is_flag=True, help="Compare trips to ORIGIN instead of from it.")
 @_bands_option
 @data_option
 @click.option("--modes", default=None, metavar="M1,M2", help="Modes to use (default: every passenger mode).")
+@measure_options
 @output_options
 @map_options
-def compare(origin, before_date, after_date, before_scenario, after_scenario, reverse, bands, data, modes,
-            fmt, output):
+def compare(origin, before_date, after_date, before_scenario, after_scenario, weekday, reverse, bands, data, modes,
+            measure, fmt, output):
     """Minutes from ORIGIN to every county-level place on two dates or in two scenarios.
 
-    Example: qjnet compare chongqing_core --before 2025-06-26 --after 2025-07-01
+    Two dates on different weekdays are flagged in the output; --weekday
+    compares like with like.  Example:
+    qjnet compare chongqing_core --before 2025-06-26 --after 2025-07-03
     """
-    from ..geodata.errors import OptionError
     from ..network.access import parse_bands
-    from ..network.compare import compare as run_compare
     from ..network.compare import entered_by_band
+    from ..network.measures import weekday_note
 
-    if before_date is None and before_scenario is None:
-        raise OptionError("say what 'before' is: give --before DATE or --before-scenario NAME")
-    if after_date is None and after_scenario is None:
-        raise OptionError("say what 'after' is: give --after DATE or --after-scenario NAME")
-    if (before_date, before_scenario) == (after_date, after_scenario):
-        raise OptionError("'before' and 'after' are the same network; give two different dates or scenarios")
+    before_date, after_date = _compare_dates(before_date, after_date, before_scenario, after_scenario, weekday)
+    _no_reverse(reverse, measure)
     bands_t = parse_bands(bands)
     src = Source(data)
     G0 = src.graph(before_date, before_scenario, modes)
     G1 = src.graph(after_date, after_scenario, modes)
     o = src.place(G1, origin)
-    table = run_compare(G0, G1, o, bands=bands_t, reverse=reverse)
+    table, measure = _compare_table(src, (G0, G1), o, (before_date, after_date), (before_scenario, after_scenario),
+                                    modes, measure, bands_t, reverse)
     cols = ["name_zh", "name_en", "population", "before", "after", "change", "band_before", "band_after", "entered"]
     places = _records(table, cols)
     entered = {f"{b:g}": ids for b, ids in entered_by_band(table, bands=bands_t).items()}
     before = {"date": G0.graph["date"], "weekday": G0.graph["weekday"], "scenario": G0.graph["scenario"]}
     after = {"date": G1.graph["date"], "weekday": G1.graph["weekday"], "scenario": G1.graph["scenario"]}
-    payload = {"origin": o, "reverse": reverse, "before": before, "after": after, "bands": list(bands_t),
-               "entered": entered, "places": places, "modes": G1.graph["modes"], "params": G1.graph["params"]}
-    meta = {"origin": o, "before": before, "after": after, "modes": G1.graph["modes"],
-            "params": G1.graph["params"], "bands": list(bands_t), "entered": entered}
+    note = weekday_note(before_date, after_date)
+    common = {"before": before, "after": after, **measure_label(measure), "weekdays_differ": note is not None,
+              **({"note": note} if note else {})}
+    payload = {"origin": o, "reverse": reverse, **common, "bands": list(bands_t), "entered": entered,
+               "places": places, "modes": G1.graph["modes"], "params": G1.graph["params"]}
+    meta = {"origin": o, **common, "modes": G1.graph["modes"], "params": G1.graph["params"],
+            "bands": list(bands_t), "entered": entered}
+    if note:
+        click.echo(f"qjnet: warning: {note}", err=True)
     write_map("compare", lambda: src.ds, diff=table, G=G1)
     emit(Result(payload=payload, rows=places, columns=["id", *cols], gdf=table.reset_index(), meta=meta),
          fmt, output)
+
+
+def _compare_dates(before_date, after_date, before_scenario, after_scenario, weekday):
+    """Check what 'before' and 'after' are; with --weekday move both dates to that weekday."""
+    from ..geodata.errors import OptionError
+    from ..network.measures import on_weekday
+
+    if before_date is None and before_scenario is None:
+        raise OptionError("say what 'before' is: give --before DATE or --before-scenario NAME")
+    if after_date is None and after_scenario is None:
+        raise OptionError("say what 'after' is: give --after DATE or --after-scenario NAME")
+    if weekday is not None:
+        before_date, after_date = on_weekday(before_date, weekday), on_weekday(after_date, weekday)
+    if (before_date, before_scenario) == (after_date, after_scenario):
+        raise OptionError("'before' and 'after' are the same network; give two different dates or scenarios")
+    return before_date, after_date
+
+
+def _compare_table(src, graphs, o, dates, scenarios, modes, measure, bands, reverse):
+    if measure is None:
+        from ..network.compare import compare as run_compare
+
+        return run_compare(*graphs, o, bands=bands, reverse=reverse), None
+    from ..network.measures import compare_window
+
+    tn0, _ = _timed(src, graphs[0], dates[0], scenarios[0], modes, measure)
+    tn1, measure = _timed(src, graphs[1], dates[1], scenarios[1], modes, measure)
+    return compare_window(tn0, tn1, o, measure=measure, bands=bands), measure
 
 
 @click.command("access")
@@ -193,21 +349,32 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, re
 @click.option("--half-life", default=60.0, show_default=True, type=float,
               help="Gravity decay: minutes at which a place's weight halves.")
 @graph_options
+@measure_options
 @output_options
-def access(minutes, half_life, data, date, scenario, modes, fmt, output):
+def access(minutes, half_life, data, date, scenario, modes, measure, fmt, output):
     """Accessibility of every county-level place: population within --minutes, and gravity."""
-    from ..network.access import accessibility
     from ..network.params import check_minutes
 
     budget = check_minutes(minutes, name="--minutes")
     hl = check_minutes(half_life, name="--half-life")
-    G = Source(data).graph(date, scenario, modes)
-    table = accessibility(G, minutes=budget, half_life=hl)
+    src = Source(data)
+    G = src.graph(date, scenario, modes)
+    if measure is None:
+        from ..network.access import accessibility
+
+        table = accessibility(G, minutes=budget, half_life=hl)
+        meta = _meta(G, measure="expected")
+    else:
+        from ..network.measures import access_window
+
+        tn, measure = _timed(src, G, date, scenario, modes, measure)
+        table = access_window(tn, minutes=budget, half_life=hl, measure=measure)
+        meta = {**tn.meta(), **measure.label()}
     cols = ["name_zh", "name_en", "population", "places_within", "population_within", "gravity"]
     places = _records(table, cols)
-    meta = _meta(G, minutes=budget, half_life=hl, decay="2 ** (-minutes / half_life)",
-                 population_unknown=table.attrs["population_unknown"])
-    payload = {"minutes": budget, "half_life": hl, "decay": meta["decay"],
+    meta.update(minutes=budget, half_life=hl, decay="2 ** (-minutes / half_life)",
+                population_unknown=table.attrs["population_unknown"])
+    payload = {"minutes": budget, "half_life": hl, "decay": meta["decay"], **measure_label(measure),
                "population_unknown": meta["population_unknown"], "places": places,
                **{k: meta[k] for k in ("date", "weekday", "scenario", "modes", "params")}}
     emit(Result(payload=payload, rows=places, columns=["id", *cols], gdf=table.reset_index(), meta=meta),

@@ -14,7 +14,7 @@ import time
 
 import click
 
-from ._common import graph_options
+from ._common import graph_options, measure_options
 
 log = logging.getLogger(__name__)
 
@@ -120,17 +120,25 @@ def _run(compiled, origin_ids, dest_ids, max_minutes, output, wide, client, chun
 @click.option("--roads", "roads_file", type=click.Path(), default=None, metavar="FILE",
               help="Join this GraphML road network to the dataset graph with access links.")
 @graph_options
+@measure_options
 def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers, chunk_size, graph_file,
-           roads_file, data, date, scenario, modes):
+           roads_file, data, date, scenario, modes, measure):
     """Travel times from every origin to every destination, written to OUTPUT.
 
     Long output has columns origin, destination, minutes (reached pairs only);
     --wide writes one row per origin.  Example:
     qjnet matrix --origins all-places --max-minutes 240 --output m.parquet
+    The default measure is expected (the compiled graph, optionally on Dask);
+    --window/--depart/--measure percentile|fastest read the timetable of
+    --date in one process, and the long table gains the measure's columns.
     """
     from ..geodata.errors import OptionError
     from ..network.matrix import check_output
 
+    if measure is not None:
+        _matrix_timed(origins, destinations, max_minutes, output, wide, scheduler, workers, graph_file,
+                      roads_file, data, date, scenario, modes, measure)
+        return
     if scheduler and workers:
         raise OptionError("give either --scheduler or --workers, not both")
     cores = os.cpu_count() or 1
@@ -171,3 +179,50 @@ def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers,
         + f", {where}, {time.perf_counter() - started:.1f} s",
         err=True,
     )
+
+
+def _matrix_timed(origins, destinations, max_minutes, output, wide, scheduler, workers, graph_file, roads_file,
+                  data, date, scenario, modes, measure):
+    """The matrix under a timetable measure (one range-RAPTOR per origin, in this process)."""
+    from ..geodata.errors import OptionError
+    from ..network.matrix import check_output, write_wide
+    from ..network.measures import departure_day, matrix_window, timed_network
+
+    if graph_file or roads_file or scheduler or workers:
+        raise OptionError("--measure percentile/fastest, --window and --depart run on the dataset's timetable in "
+                          "one process: leave out --graph, --roads, --scheduler and --workers (or use "
+                          "--measure expected)")
+    if date is None:
+        raise OptionError(f"--measure {measure.label()['measure']} runs on the timetable of one date: give "
+                          "--date YYYY-MM-DD (or --measure expected)")
+    fmt = check_output(output, wide=wide)
+    if fmt == "parquet-folder":
+        raise OptionError(f"{output}: a timetable measure writes one file; name it .parquet or .csv")
+    started = time.perf_counter()
+    day, measure = departure_day(date, measure)
+    tn = timed_network(data, date=day, scenario=scenario, modes=modes)
+    origin_ids = _resolve(tn.graph, origins, "origins", names=True)
+    dest_ids = None if destinations is None else _resolve(tn.graph, destinations, "destinations", names=True)
+    frame = matrix_window(tn, origin_ids, dest_ids, measure=measure, max_minutes=max_minutes)
+    label = {k: str(v) for k, v in measure.label().items()}
+    if wide:
+        table = frame.pivot(index="origin", columns="destination", values="minutes")
+        table.attrs.update(label)
+        write_wide(table, output)
+        rows = int(table.notna().to_numpy().sum())
+    else:
+        rows = len(frame)
+        _write_long(frame.assign(**label), output, fmt)
+    click.echo(f"wrote {output}: {rows:,} {'cells' if wide else 'rows'}, {len(dict.fromkeys(origin_ids)):,} "
+               f"origins, {', '.join(f'{k} {v}' for k, v in label.items())}, date {tn.date.isoformat()}, "
+               f"one process, {time.perf_counter() - started:.1f} s", err=True)
+
+
+def _write_long(frame, output, fmt):
+    from ..geodata._atomic import atomic_path
+
+    with atomic_path(output) as tmp:
+        if fmt == "csv":
+            frame.to_csv(tmp, index=False)
+        else:
+            frame.to_parquet(tmp, index=False)
