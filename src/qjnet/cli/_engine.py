@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import Result, Source, check_date, data_option, emit, graph_options, output_options
+from ._common import Result, Source, check_date, data_option, emit, graph_options, output_options, read_whatif
 from ._maps import map_options, write_map
 
 
@@ -144,14 +144,18 @@ def circle(centre, bands, data, date, scenario, modes, fmt, output):
               help="Date of the 'after' network.")
 @click.option("--before-scenario", default=None, help="Scenario of the 'before' network.")
 @click.option("--after-scenario", default=None, help="Scenario of the 'after' network.")
+@click.option("--before-scenario-file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="What-if scenario file applied to the 'before' network.")
+@click.option("--after-scenario-file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="What-if scenario file applied to the 'after' network.")
 @click.option("--reverse", is_flag=True, help="Compare trips to ORIGIN instead of from it.")
 @_bands_option
 @data_option
 @click.option("--modes", default=None, metavar="M1,M2", help="Modes to use (default: every passenger mode).")
 @output_options
 @map_options
-def compare(origin, before_date, after_date, before_scenario, after_scenario, reverse, bands, data, modes,
-            fmt, output):
+def compare(origin, before_date, after_date, before_scenario, after_scenario, before_scenario_file,
+            after_scenario_file, reverse, bands, data, modes, fmt, output):
     """Minutes from ORIGIN to every county-level place on two dates or in two scenarios.
 
     Example: qjnet compare chongqing_core --before 2025-06-26 --after 2025-07-01
@@ -165,12 +169,14 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, re
         raise OptionError("say what 'before' is: give --before DATE or --before-scenario NAME")
     if after_date is None and after_scenario is None:
         raise OptionError("say what 'after' is: give --after DATE or --after-scenario NAME")
-    if (before_date, before_scenario) == (after_date, after_scenario):
-        raise OptionError("'before' and 'after' are the same network; give two different dates or scenarios")
+    if (before_date, before_scenario, before_scenario_file) == (after_date, after_scenario, after_scenario_file):
+        raise OptionError("'before' and 'after' are the same network; give two different dates, scenarios or "
+                          "scenario files")
     bands_t = parse_bands(bands)
-    src = Source(data)
-    G0 = src.graph(before_date, before_scenario, modes)
-    G1 = src.graph(after_date, after_scenario, modes)
+    w0, w1 = read_whatif(before_scenario_file), read_whatif(after_scenario_file)
+    src = Source(data, whatif=None)
+    G0 = src.graph(before_date, before_scenario, modes, whatif=w0)
+    G1 = src.graph(after_date, after_scenario, modes, whatif=w1)
     o = src.place(G1, origin)
     table = run_compare(G0, G1, o, bands=bands_t, reverse=reverse)
     cols = ["name_zh", "name_en", "population", "before", "after", "change", "band_before", "band_after", "entered"]
