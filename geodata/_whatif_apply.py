@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 from ._util import haversine_km, is_null, is_number, unbox
@@ -65,7 +66,7 @@ def _median_speed(state: _State, mod: dict, mode: str) -> float:
         if row.get("mode") != mode or len(stops) < 2 or len(minutes) != len(stops) or not minutes[-1]:
             continue
         if all(s in state.ds.nodes.index for s in stops):
-            km = sum(state.km(a, b) for a, b in zip(stops, stops[1:], strict=False))
+            km = sum(state.km(a, b) for a, b in pairwise(stops))
             speeds.append(km / float(minutes[-1]))
     if not speeds:
         raise state.error(mod, "hopTimes", f"the dataset has no {mode} service to derive running times from; "
@@ -75,7 +76,7 @@ def _median_speed(state: _State, mod: dict, mode: str) -> float:
 
 def _derived_hops(state: _State, mod: dict, mode: str, stops: list[str]) -> tuple[list[float], str]:
     speed = _median_speed(state, mod, mode)
-    hops = [state.km(a, b) / speed for a, b in zip(stops, stops[1:], strict=False)]
+    hops = [state.km(a, b) / speed for a, b in pairwise(stops)]
     note = (f"running times derived: straight-line distance between stops at {speed * 60:.1f} km/h, the median "
             f"straight-line speed of the dataset's {mode} services (what-if file {state.file})")
     return hops, note
@@ -157,7 +158,7 @@ def _assume(row: dict, note: str) -> None:
 
 
 def _set_times(state: _State, mod: dict, row: dict, stops: list[str], cum: list[float], note: str) -> None:
-    if any(b <= a for a, b in zip(cum, cum[1:], strict=False)):
+    if any(b <= a for a, b in pairwise(cum)):
         raise state.error(mod, "stops", f"service {row['id']!r} would have times that do not increase; "
                                         "give smaller savings or larger hop times")
     if len(stops) < 2:

@@ -67,7 +67,7 @@ class _Checker:
             self.add(field, f"{key} {value!r} is not a number", f"give a number such as {example}")
             return None
         if value < 0 or (positive and value == 0):
-            self.add(field, f"{key} {value!r} is {'negative' if value < 0 else 'zero'}",
+            self.add(field, f"{key} {value!r} is {'negative' if value < 0 else 'not allowed'}",
                      f"give a number {'> 0' if positive else '>= 0'} such as {example}")
             return None
         return float(value)
@@ -131,12 +131,14 @@ class _Checker:
         from .lookup import resolve_id
 
         kinds = _STOP_KINDS.get(mode or "")
+        hints: list = []
         for ks in ((kinds, None) if kinds else (None,)):
             try:
                 return resolve_id(self.ds, text, kinds=ks)
             except QjnetError as err:
-                last = str(err)
-        self.add(field, f"unknown stop {text!r} ({last})",
+                hints = list(getattr(err, "suggestions", []))[:3]
+        did = f" (did you mean {', '.join(map(str, hints))}?)" if hints else ""
+        self.add(field, f"unknown stop {text!r}{did}",
                  'use an id from `qjnet places` on the same date, or "lat,lon" for a new stop')
         return None
 
@@ -189,7 +191,7 @@ def _frequency(ch: _Checker, entry: Any, i: int) -> tuple[tuple[int, ...], list[
     if end <= start:
         ch.add(f"{f}.endTime", "endTime is not after startTime", "give an endTime later than startTime")
         return None
-    n = int(math.floor((end - start - 1e-9) / head)) + 1
+    n = math.floor((end - start - 1e-9) / head) + 1
     return days, [start + k * head for k in range(n)]
 
 
@@ -383,7 +385,7 @@ def check_modifications(mods: Any, ds: Dataset, *, file: str) -> tuple[list[Prob
             ch.add(None, "not an object", 'give {"type": "add-trips", ...}')
             continue
         if mtype not in _CHECKS:
-            ch.record = f"modifications[{i}]"
+            ch.record = f"modifications[{i}] ({mtype})" if "type" in mod else f"modifications[{i}]"
             ch.add("type", f"unknown type {mtype!r}" if "type" in mod else "missing field 'type'",
                    "use one of " + ", ".join(TYPES))
             continue

@@ -279,7 +279,6 @@ class Source:
 
     def graph(self, date=None, scenario=None, modes=None, whatif=_FROM_CONTEXT):
         """The graph of the dataset on ``date`` under ``scenario`` (and the what-if), from the cache when possible."""
-        from ..network.build import build_graph
         from . import _cache
 
         whatif = self.whatif if whatif is _FROM_CONTEXT else whatif
@@ -287,12 +286,18 @@ class Source:
                                scenario_file=None if whatif is None else _whatif_bytes(whatif))
         G = _cache.load(key)
         if G is None:
-            if whatif is None:
-                G = build_graph(self.ds, date=date, scenario=scenario, modes=modes)
-            else:
-                G = build_graph(self.modified(date, scenario, whatif), date=date, modes=modes)
+            G = self.build(date, scenario, modes, whatif=whatif)
             _cache.store(key, G)
         return G
+
+    def build(self, date=None, scenario=None, modes=None, whatif=_FROM_CONTEXT):
+        """The graph of the dataset on ``date`` under ``scenario`` and the what-if, built now (no cache)."""
+        from ..network.build import build_graph
+
+        whatif = self.whatif if whatif is _FROM_CONTEXT else whatif
+        if whatif is None:
+            return build_graph(self.ds, date=date, scenario=scenario, modes=modes)
+        return build_graph(self.modified(date, scenario, whatif), date=date, modes=modes)
 
     def modified(self, date, scenario, whatif):
         """The dataset selected as :func:`network.build.build_graph` selects it, then the what-if applied."""

@@ -56,7 +56,7 @@ def scenario():
     """What-if scenario files: write a template, check a file, show what it changes."""
 
 
-_EVERY_DAY = {day: True for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
+_EVERY_DAY = dict.fromkeys(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), True)
 #: one example of each modification type; the ids are the embedded dataset's (see `qjnet services`, `qjnet places`)
 TEMPLATE = {
     "name": "example what-if",
