@@ -11,6 +11,7 @@ import json
 
 import click
 
+from ..geodata.schema import SERVICE_MODES
 from ._common import DATE_HELP, Result, check_date, data_option, dataset_options, emit, open_dataset, output_options
 
 SERVICE_COLUMNS = ["id", "mode", "line", "name_zh", "stops", "stop_names", "minutes", "per_day", "headway_min",
@@ -35,7 +36,8 @@ def _service_records(ds) -> list[dict]:
 
 
 @click.command("services")
-@click.option("--mode", "modes", multiple=True, help="Only services of this mode (repeat for several).")
+@click.option("--mode", "modes", multiple=True, type=click.Choice(SERVICE_MODES),
+              help="Only services of this mode (repeat for several).")
 @dataset_options
 @output_options
 def services_command(modes, data, date, scenario, fmt, output):
