@@ -321,3 +321,21 @@ def test_unknown_stop_on_the_date_is_reported(qj_ds):
     assert len(probs) == 1 and probs[0].field == "stops[1]"
     with pytest.raises(DataError, match="unknown stop 'youyang_hsr'"):
         apply_whatif(qj_ds, _wi({"type": "add-trips", "stops": ["qianjiang", "youyang_hsr"], "frequencies": _freq()}))
+
+
+def test_every_dataset_command_takes_the_file(run_qjnet, tmp_path, data_dir):
+    """export, map and matrix apply --scenario-file too; the exported dataset is itself valid."""
+    mini, f = str(data_dir / "mini"), str(data_dir / "whatif_mini_each_type.json")
+    p = run_qjnet("export", "--data", mini, "--date", DAY, "--scenario-file", f, "--output", "out")
+    assert p.returncode == 0, p.stderr
+    assert "new_cd" in (tmp_path / "out" / "services.geojson").read_text()
+    assert run_qjnet("validate", str(tmp_path / "out")).returncode == 0
+    p = run_qjnet("map", "--data", mini, "--date", DAY, "--scenario-file", f, "--output", "m.html")
+    assert p.returncode == 0 and "new_cd" in (tmp_path / "m.html").read_text()
+    p = run_qjnet("matrix", "--data", mini, "--date", DAY, "--scenario-file", f, "--origins", "town_a",
+                  "--destinations", "town_d", "--output", "m.csv")
+    assert p.returncode == 0, p.stderr
+    with_road = float((tmp_path / "m.csv").read_text().splitlines()[-1].split(",")[-1])
+    p = run_qjnet("matrix", "--data", mini, "--date", DAY, "--origins", "town_a", "--destinations", "town_d",
+                  "--output", "m0.csv")
+    assert with_road < float((tmp_path / "m0.csv").read_text().splitlines()[-1].split(",")[-1])
