@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "access": ("qjnet.cli._engine", "access", "Population reachable and gravity accessibility of every place."),
     "freight": ("qjnet.cli._freight", "freight", "Freight chain to a port by time, cost or CO2; Pareto set; before/after."),
     "catchment": ("qjnet.cli._freight", "catchment", "Places that ship to the port more cheaply through a yard."),
+    "services": ("qjnet.cli._scenario", "services_command", "List the dataset's services: mode, stops, frequency."),
+    "scenario": ("qjnet.cli._scenario", "scenario", "What-if scenario files: new template, validate, show."),
 }
 
 

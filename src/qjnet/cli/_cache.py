@@ -10,7 +10,7 @@ key over everything the graph depends on:
   code change misses;
 * the Python and networkx versions;
 * the request: date (or today's date when none is given), scenario, modes and
-  time parameters.
+  time parameters, and the bytes of the what-if scenario file (``--scenario-file``) when one is given.
 
 Entries are pickles, and a pickle can run code when loaded, so an entry is
 only ever loaded when it is trusted:
@@ -89,8 +89,11 @@ def _dataset_files(data: str | os.PathLike | None) -> list[Path] | None:
     return None
 
 
-def cache_key(data, *, date=None, scenario=None, modes=None, params=None) -> str | None:
-    """SHA-256 key of a build request (``None`` if the dataset cannot be read as files)."""
+def cache_key(data, *, date=None, scenario=None, modes=None, params=None, scenario_file=None) -> str | None:
+    """SHA-256 key of a build request (``None`` if the dataset cannot be read as files).
+
+    ``scenario_file`` is the bytes of a what-if scenario file applied to the graph.
+    """
     import networkx as nx
 
     from ..network.params import TimeParams, parse_modes
@@ -113,6 +116,9 @@ def cache_key(data, *, date=None, scenario=None, modes=None, params=None) -> str
     request = {"date": None if date is None else str(date), "today": dt.date.today().isoformat(),
                "scenario": scenario, "modes": list(parse_modes(modes)), "params": params.to_dict()}
     h.update(json.dumps(request, sort_keys=True).encode())
+    if scenario_file is not None:
+        h.update(b"what-if scenario file:")
+        h.update(bytes(scenario_file))
     return h.hexdigest()
 
 

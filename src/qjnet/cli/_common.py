@@ -188,21 +188,52 @@ def data_option(func):
                                                 "dataset).")(func)
 
 
+SCENARIO_FILE_HELP = ("What-if scenario file (JSON, Conveyal/R5-style modifications) applied on top of the "
+                      "dataset, after --date/--scenario; see `qjnet scenario new`.")
+_WHATIF_KEY = "qjnet.whatif"
+
+
+def read_whatif(path):
+    """The what-if file ``path`` read and parsed (``None`` when no file is given); errors are one line."""
+    if path is None:
+        return None
+    from ..geodata.whatif import read_scenario_file
+
+    return read_scenario_file(path)
+
+
+def _context_whatif():
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(_WHATIF_KEY) if ctx is not None else None
+
+
 def dataset_options(func=None, *, date_help: str = DATE_HELP):
-    """Add ``--data``, ``--date D`` and ``--scenario S`` to a command: the one definition every command uses.
+    """Add ``--data``, ``--date D``, ``--scenario S`` and ``--scenario-file F``: the one definition every command uses.
 
     The command receives ``data`` (a folder or GeoPackage path, or ``None`` for
     the embedded dataset; also read from ``$QJNET_DATA``), ``date`` (a
     ``datetime.date`` or ``None``; a bad date is a one-line error, exit 2) and
-    ``scenario`` (a name or ``None``).  Use as ``@dataset_options`` or
-    ``@dataset_options(date_help=...)``.
+    ``scenario`` (a name or ``None``).  ``--scenario-file`` is read at once (a
+    bad file is a one-line error, exit 2) and kept in the click context, where
+    :func:`open_dataset` and :class:`Source` apply it.  Use as
+    ``@dataset_options`` or ``@dataset_options(date_help=...)``.
     """
     def decorate(f):
-        f = click.option("--scenario", "-s", default=None, metavar="NAME",
-                         help="Scenario from the dataset's scenarios.json (e.g. before-hsr, plan-2035).")(f)
-        f = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", callback=check_date,
-                         help=date_help)(f)
-        return data_option(f)
+        @functools.wraps(f)
+        def wrapper(*args, scenario_file=None, **kwargs):
+            whatif = read_whatif(scenario_file)
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None:
+                ctx.meta[_WHATIF_KEY] = whatif
+            return f(*args, **kwargs)
+
+        wrapper = click.option("--scenario-file", "scenario_file", default=None, metavar="FILE",
+                               type=click.Path(dir_okay=False), help=SCENARIO_FILE_HELP)(wrapper)
+        wrapper = click.option("--scenario", "-s", default=None, metavar="NAME",
+                               help="Scenario from the dataset's scenarios.json (e.g. before-hsr, plan-2035).")(wrapper)
+        wrapper = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", callback=check_date,
+                               help=date_help)(wrapper)
+        return data_option(wrapper)
 
     return decorate if func is None else decorate(func)
 
@@ -215,15 +246,26 @@ def graph_options(func):
     return dataset_options(func, date_help=GRAPH_DATE_HELP)
 
 
+_FROM_CONTEXT = object()
+
+
+def _whatif_bytes(whatif) -> bytes:
+    """The what-if file's bytes (its modifications as JSON when it was built in memory)."""
+    return whatif.text or json.dumps([whatif.name, list(whatif.modifications)], sort_keys=True, default=str).encode()
+
+
 class Source:
     """The dataset behind a command, loaded at most once and only when needed.
 
     A graph found in the command line's cache makes loading the dataset
-    unnecessary (no geopandas import); see :mod:`._cache`.
+    unnecessary (no geopandas import); see :mod:`._cache`.  ``whatif`` (default:
+    the ``--scenario-file`` of the command) is applied to every graph after the
+    date and scenario selection.
     """
 
-    def __init__(self, data):
+    def __init__(self, data, whatif=_FROM_CONTEXT):
         self.data = data
+        self.whatif = _context_whatif() if whatif is _FROM_CONTEXT else whatif
         self._ds = None
 
     @property
@@ -235,17 +277,45 @@ class Source:
             self._ds = load_dataset(self.data)
         return self._ds
 
-    def graph(self, date=None, scenario=None, modes=None):
-        """The graph of the dataset on ``date`` under ``scenario``, from the cache when possible."""
-        from ..network.build import build_graph
+    def graph(self, date=None, scenario=None, modes=None, whatif=_FROM_CONTEXT):
+        """The graph of the dataset on ``date`` under ``scenario`` (and the what-if), from the cache when possible."""
         from . import _cache
 
-        key = _cache.cache_key(self.data, date=date, scenario=scenario, modes=modes)
+        whatif = self.whatif if whatif is _FROM_CONTEXT else whatif
+        key = _cache.cache_key(self.data, date=date, scenario=scenario, modes=modes,
+                               scenario_file=None if whatif is None else _whatif_bytes(whatif))
         G = _cache.load(key)
         if G is None:
-            G = build_graph(self.ds, date=date, scenario=scenario, modes=modes)
+            G = self.build(date, scenario, modes, whatif=whatif)
             _cache.store(key, G)
         return G
+
+    def build(self, date=None, scenario=None, modes=None, whatif=_FROM_CONTEXT):
+        """The graph of the dataset on ``date`` under ``scenario`` and the what-if, built now (no cache)."""
+        from ..network.build import build_graph
+
+        whatif = self.whatif if whatif is _FROM_CONTEXT else whatif
+        if whatif is None:
+            return build_graph(self.ds, date=date, scenario=scenario, modes=modes)
+        return build_graph(self.modified(date, scenario, whatif), date=date, modes=modes)
+
+    def modified(self, date, scenario, whatif):
+        """The dataset selected as :func:`network.build.build_graph` selects it, then the what-if applied."""
+        import datetime as dt
+
+        from ..geodata.errors import OptionError
+        from ..geodata.io import apply_selection, parse_date
+        from ..geodata.whatif import apply_whatif
+        from ..network.build import _check_not_before_data
+
+        if date is not None:
+            _check_not_before_data(self.ds, date)
+            fixed = (self.ds.scenarios.get(scenario) or {}).get("date") if scenario is not None else None
+            if fixed and parse_date(fixed) != date:
+                raise OptionError(f"scenario {scenario!r} is evaluated on {fixed}; drop the date "
+                                  f"{date.isoformat()} or choose a scenario without a fixed date")
+        day = dt.date.today() if date is None and scenario is None else date
+        return apply_whatif(apply_selection(self.ds, date=day, scenario=scenario), whatif)
 
     def place(self, G, text: str):
         """The node of ``G`` that ``text`` names (id, name, pinyin or "lat,lon"); see :func:`resolve_node`."""
@@ -254,11 +324,21 @@ class Source:
         return resolve_node(G, text, dataset=lambda: self.ds)
 
 
-def open_dataset(data, date, scenario):
-    """Load the dataset chosen by :func:`dataset_options` (validated; errors are one line)."""
+def open_dataset(data, date, scenario, whatif=_FROM_CONTEXT):
+    """Load the dataset chosen by :func:`dataset_options` (validated; errors are one line).
+
+    The ``--scenario-file`` (or ``whatif``) is applied after the date and scenario selection.
+    """
     from ..geodata.io import load_dataset
 
-    return load_dataset(data, date=date, scenario=scenario)
+    whatif = _context_whatif() if whatif is _FROM_CONTEXT else whatif
+    ds = load_dataset(data, date=date, scenario=scenario)
+    if whatif is None:
+        return ds
+    from ..geodata.whatif import apply_whatif
+
+    return apply_whatif(ds, whatif)
+
 
 
 def measure_options(func=None, *, many: bool = False):

@@ -18,6 +18,7 @@ from ._common import (
     measure_label,
     measure_options,
     output_options,
+    read_whatif,
 )
 from ._maps import map_options, write_map
 
@@ -29,7 +30,7 @@ def _meta(G, **extra) -> dict:
     return meta
 
 
-def _timed(src, G, date, scenario, modes, measure):
+def _timed(src, G, date, scenario, modes, measure, whatif=None):
     """The timed network and measure of a window or departure question (a departure after 24:00: next date)."""
     from ..geodata.errors import OptionError
     from ..network.measures import departure_day, timed_network
@@ -38,9 +39,11 @@ def _timed(src, G, date, scenario, modes, measure):
         raise OptionError(f"--measure {measure.label()['measure']} runs on the timetable of one date: give "
                           "--date YYYY-MM-DD (or --measure expected)")
     day, measure = departure_day(date, measure)
+    whatif = src.whatif if whatif is None else whatif
     if day != date:
-        G = src.graph(day, scenario, modes)
-    return timed_network(src.ds, date=day, scenario=scenario, modes=modes, graph=G), measure
+        G = src.graph(day, scenario, modes, whatif=whatif)
+    dataset = src.ds if whatif is None else src.modified(day, scenario, whatif)
+    return timed_network(dataset, date=day, scenario=scenario, modes=modes, graph=G), measure
 
 
 def _no_reverse(reverse, measure):
@@ -268,6 +271,10 @@ def _circle_table(src, G, c, bands, date, scenario, modes, measure):
 @click.option("--after-scenario", default=None, help="Scenario of the 'after' network.")
 @click.option("--weekday", default=None, metavar="DAY",
               help="Move both dates to the first date on or after them on DAY (1-7 or mon..sun): like with like.")
+@click.option("--before-scenario-file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="What-if scenario file applied to the 'before' network.")
+@click.option("--after-scenario-file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="What-if scenario file applied to the 'after' network.")
 @click.option("--reverse", is_flag=True, help="Compare trips to ORIGIN instead of from it.")
 @_bands_option
 @data_option
@@ -275,8 +282,8 @@ def _circle_table(src, G, c, bands, date, scenario, modes, measure):
 @measure_options
 @output_options
 @map_options
-def compare(origin, before_date, after_date, before_scenario, after_scenario, weekday, reverse, bands, data, modes,
-            measure, fmt, output):
+def compare(origin, before_date, after_date, before_scenario, after_scenario, weekday, before_scenario_file,
+            after_scenario_file, reverse, bands, data, modes, measure, fmt, output):
     """Minutes from ORIGIN to every county-level place on two dates or in two scenarios.
 
     Two dates on different weekdays are flagged in the output; --weekday
@@ -287,15 +294,17 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, we
     from ..network.compare import entered_by_band
     from ..network.measures import weekday_note
 
-    before_date, after_date = _compare_dates(before_date, after_date, before_scenario, after_scenario, weekday)
+    before_date, after_date = _compare_dates(before_date, after_date, before_scenario, after_scenario, weekday,
+                                             (before_scenario_file, after_scenario_file))
     _no_reverse(reverse, measure)
     bands_t = parse_bands(bands)
-    src = Source(data)
-    G0 = src.graph(before_date, before_scenario, modes)
-    G1 = src.graph(after_date, after_scenario, modes)
+    w0, w1 = read_whatif(before_scenario_file), read_whatif(after_scenario_file)
+    src = Source(data, whatif=None)
+    G0 = src.graph(before_date, before_scenario, modes, whatif=w0)
+    G1 = src.graph(after_date, after_scenario, modes, whatif=w1)
     o = src.place(G1, origin)
     table, measure = _compare_table(src, (G0, G1), o, (before_date, after_date), (before_scenario, after_scenario),
-                                    modes, measure, bands_t, reverse)
+                                    modes, measure, bands_t, reverse, (w0, w1))
     cols = ["name_zh", "name_en", "population", "before", "after", "change", "band_before", "band_after", "entered"]
     places = _records(table, cols)
     entered = {f"{b:g}": ids for b, ids in entered_by_band(table, bands=bands_t).items()}
@@ -315,7 +324,7 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, we
          fmt, output)
 
 
-def _compare_dates(before_date, after_date, before_scenario, after_scenario, weekday):
+def _compare_dates(before_date, after_date, before_scenario, after_scenario, weekday, files=(None, None)):
     """Check what 'before' and 'after' are; with --weekday move both dates to that weekday."""
     from ..geodata.errors import OptionError
     from ..network.measures import on_weekday
@@ -326,20 +335,21 @@ def _compare_dates(before_date, after_date, before_scenario, after_scenario, wee
         raise OptionError("say what 'after' is: give --after DATE or --after-scenario NAME")
     if weekday is not None:
         before_date, after_date = on_weekday(before_date, weekday), on_weekday(after_date, weekday)
-    if (before_date, before_scenario) == (after_date, after_scenario):
-        raise OptionError("'before' and 'after' are the same network; give two different dates or scenarios")
+    if (before_date, before_scenario, files[0]) == (after_date, after_scenario, files[1]):
+        raise OptionError("'before' and 'after' are the same network; give two different dates, scenarios or "
+                          "scenario files")
     return before_date, after_date
 
 
-def _compare_table(src, graphs, o, dates, scenarios, modes, measure, bands, reverse):
+def _compare_table(src, graphs, o, dates, scenarios, modes, measure, bands, reverse, whatifs=(None, None)):
     if measure is None:
         from ..network.compare import compare as run_compare
 
         return run_compare(*graphs, o, bands=bands, reverse=reverse), None
     from ..network.measures import compare_window
 
-    tn0, _ = _timed(src, graphs[0], dates[0], scenarios[0], modes, measure)
-    tn1, measure = _timed(src, graphs[1], dates[1], scenarios[1], modes, measure)
+    tn0, _ = _timed(src, graphs[0], dates[0], scenarios[0], modes, measure, whatifs[0])
+    tn1, measure = _timed(src, graphs[1], dates[1], scenarios[1], modes, measure, whatifs[1])
     return compare_window(tn0, tn1, o, measure=measure, bands=bands), measure
 
 

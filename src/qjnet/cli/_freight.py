@@ -105,7 +105,6 @@ def freight(origin, destination, data, cargo, objective, date, scenario, overrid
     Every figure used is printed with its source or the assumption behind it.
     """
     from ..geodata.errors import OptionError
-    from ..geodata.io import load_dataset
     from ..network.freight import (
         _check_cargo,
         _check_objective,
@@ -115,11 +114,12 @@ def freight(origin, destination, data, cargo, objective, date, scenario, overrid
         freight_route,
         parse_overrides,
     )
+    from ._common import open_dataset
 
     cargo = _check_cargo(cargo)
     objective = _check_objective(objective or "time")
     params = parse_overrides(overrides)
-    ds = load_dataset(data)
+    ds = open_dataset(data, None, None)  # with the --scenario-file applied
     a, b = _resolve(ds, origin), _resolve(ds, destination)
     if (before is None) != (after is None):
         raise OptionError("--before and --after go together: give both dates")
@@ -190,7 +190,6 @@ def catchment(yard, data, cargo, objective, date, scenario, overrides, port, map
       qjnet catchment qj_freight
       qjnet catchment xiushan_freight --objective time --format csv
     """
-    from ..geodata.io import load_dataset
     from ..network.freight import (
         _check_cargo,
         _check_objective,
@@ -198,11 +197,12 @@ def catchment(yard, data, cargo, objective, date, scenario, overrides, port, map
         parse_overrides,
     )
     from ..network.freight import catchment as _catchment
+    from ._common import open_dataset
 
     cargo = _check_cargo(cargo)
     objective = _check_objective(objective or "cost")
     params = parse_overrides(overrides)
-    ds = load_dataset(data)
+    ds = open_dataset(data, None, None)  # with the --scenario-file applied
     y = _resolve(ds, yard)
     p = _resolve(ds, port) if port else None
     G = build_freight_graph(ds, date=_day(date, scenario), scenario=scenario, cargo=cargo, params=params)

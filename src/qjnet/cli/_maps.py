@@ -156,10 +156,11 @@ def map_command(output, data, date, scenario, show_access, tiles, cdn):
     Example: qjnet map --output network.html --date 2025-07-01
     """
     from .. import maps
-    from ..geodata.io import apply_selection, load_dataset
+    from ..geodata.io import apply_selection
+    from ._common import open_dataset
 
     check_map_path(output, "--output")
-    full = load_dataset(data)
+    full = open_dataset(data, None, None)  # with the --scenario-file applied
     if date is None and scenario is None:
         m = maps.network_map(full, tiles=tiles, show_access=show_access)
     else:

@@ -28,18 +28,16 @@ def _split(text: str) -> list[str]:
 def _graph(graph_file, roads_file, data, date, scenario, modes):
     """The graph to run on: a GraphML file, or the dataset's graph (optionally joined to roads)."""
     from ..geodata.errors import OptionError
+    from ._common import Source
 
-    if graph_file and (data or date or scenario or modes or roads_file):
-        raise OptionError("--graph FILE is a complete graph: leave out --data, --date, --scenario, --modes "
-                          "and --roads")
+    if graph_file and (data or date or scenario or modes or roads_file or Source(data).whatif is not None):
+        raise OptionError("--graph FILE is a complete graph: leave out --data, --date, --scenario, "
+                          "--scenario-file, --modes and --roads")
     if graph_file:
         from ..network.roads import read_graphml
 
         return read_graphml(graph_file)
-    from ..geodata.io import load_dataset
-    from ..network.build import build_graph
-
-    G = build_graph(load_dataset(data), date=date, scenario=scenario, modes=modes)
+    G = Source(data).build(date, scenario, modes)
     if roads_file:
         from ..network.roads import join_roads, read_graphml
 
