@@ -155,7 +155,7 @@ def _check_modify(out: Collector, path: Any, label: str, mods: Any, known: _Know
                         f"use a field of {layer}, e.g. headway_min, minutes, speed_kmh")
             else:
                 changes[key] = value
-        check_modified(out, path, (label, f"modify[{j}]"), layer, known.records[layer][rid], changes,
+        check_modified(out, path, (label, f"modify[{j}]"), layer, known.records[layer][str(rid)], changes,
                        known.node_kinds)
 
 
