@@ -133,6 +133,9 @@ def export(fmt, output, data, date, scenario):
     from ..geodata.errors import OptionError
     from ..geodata.formats import write_dataset
 
+    if output == "-":
+        raise OptionError("--output -: a dataset is a folder or a .gpkg file, not standard output; give a name")
+    given = fmt
     is_gpkg = output.lower().endswith(".gpkg")
     if fmt is None:
         fmt = "gpkg" if is_gpkg else "geojson"
@@ -140,6 +143,6 @@ def export(fmt, output, data, date, scenario):
         raise OptionError(f"--format {fmt} does not match --output {output}: a GeoPackage is a .gpkg file, "
                           "a GeoJSON dataset is a folder name without suffix")
     ds = open_dataset(data, date, scenario)
-    written = write_dataset(ds, output, format=fmt)
+    written = write_dataset(ds, output, format=given)  # without --format the suffix decides (.txt is refused)
     click.echo(f"wrote {written}: {len(ds.nodes)} nodes, {len(ds.services)} services, {len(ds.links)} links",
                err=True)
