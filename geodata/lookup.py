@@ -402,19 +402,22 @@ def _split_kind(raw: str) -> tuple[str, tuple[str, ...], str] | None:
 
 
 def _kind_matches(idx: _Index, base: str, ok) -> list[dict[str, str]]:
-    """Nodes (passing ``ok``) named ``base``: [exact short names, names starting with ``base``], node -> how."""
-    exact: dict[str, str] = {}
-    prefix: dict[str, str] = {}
+    """Nodes (passing ``ok``) named ``base``, node -> how: [exact short names, names starting with
+    ``base``, Chinese names holding ``base`` (仙女山机场 is 重庆仙女山机场)]."""
+    tiers: list[dict[str, str]] = [{}, {}, {}]
     bare = not _CJK.search(base) or short_name_zh(base) == base
     for nid, keys in idx.keys.items():
         if not ok(nid):
             continue
         for key, (tier, how) in keys.items():
+            short_how = "short_name" if how == "name_zh" else how
             if key == base and (tier == 1 or bare):
-                exact.setdefault(nid, "short_name" if tier == 1 and how == "name_zh" else how)
+                tiers[0].setdefault(nid, short_how if tier == 1 else how)
             elif key.startswith(base) and len(key) > len(base):
-                prefix.setdefault(nid, "short_name" if how == "name_zh" else how)
-    return [exact, prefix]
+                tiers[1].setdefault(nid, short_how)
+            elif how == "name_zh" and base in key and _CJK.search(base):
+                tiers[2].setdefault(nid, short_how)
+    return tiers
 
 
 def _base_node(ds: Any, idx: _Index, base: str) -> str | None:

@@ -261,6 +261,9 @@ def embedded():
     ("武隆火车站", "wulong"),       # the exact short name before a longer one (武隆南站)
     ("武隆高铁站", "wulong_s"),     # 高铁站 asks for a high-speed rail station
     ("梁平区机场", "lia"),
+    ("仙女山机场", "cqw"),          # a name inside the full name: 重庆仙女山机场
+    ("江北机场", "ckg"),
+    ("秀山港", "xiushan_hub"),      # the dry port 武陵山(秀山)国际物流枢纽
     ("Qianjiang airport", "jiq"),
     ("Chongqing Airport", "ckg"),
     ("qianjiang station", "qianjiang"),
