@@ -175,12 +175,18 @@ def _check(args: list[str], ran: Outcome, workdir: Path, outputs: set) -> None:
             assert SCRIPT not in out.read_text(encoding="utf-8", errors="replace"), f"{where}: unescaped script"
 
 
+def _top(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if p.name not in (".hypothesis", ".pytest_cache", "__pycache__")}
+
+
 @pytest.fixture(scope="module")
 def outside():
-    """What must not change: the repository's data folders."""
-    before = {**_tree(DATA), **_tree(PACKAGE_DATA)}
+    """What must not change: the repository's data folders, its top level, the user's home folder."""
+    home = Path.home()
+    before = ({**_tree(DATA), **_tree(PACKAGE_DATA)}, _top(REPO), _top(home))
     yield
-    assert {**_tree(DATA), **_tree(PACKAGE_DATA)} == before
+    assert {**_tree(DATA), **_tree(PACKAGE_DATA)} == before[0]
+    assert _top(REPO) == before[1] and _top(home) <= before[2] | {".cache"}
 
 
 # --------------------------------------------------------------------------- options
@@ -366,7 +372,8 @@ def test_a_hostile_name_is_escaped_in_maps(tmp_path, monkeypatch, outside):
     out = tmp_path / "m.html"
     ran = _invoke(["map", "-o", str(out), "--data", str(folder)], tmp_path, monkeypatch)
     assert ran.code == 0, ran.stderr
-    assert SCRIPT not in out.read_text(encoding="utf-8")
+    text = out.read_text(encoding="utf-8")
+    assert SCRIPT not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
 
 
 # --------------------------------------------------------------------------- what the fuzzing found
