@@ -36,12 +36,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._names import KIND_WORDS_LATIN, KIND_WORDS_ZH, PLACE_KINDS, normalise
 from ._util import haversine_km, is_null
 from .errors import AmbiguousPlaceError, PlaceNotFoundError
 
@@ -61,24 +61,6 @@ _EN_SUFFIXES = re.compile(r"\s+(district|county|city|station|railway station|air
                           re.IGNORECASE)
 _PARENS = re.compile(r"\s*[(（][^)）]*[)）]")
 _CJK = re.compile("[\u3400-\u9fff]")
-# traditional -> simplified for the characters of the dataset's names and of the kind words
-# (a hand-written table: no converter is a dependency)
-_T2S = str.maketrans("萬東豐鄉鳳劃區縣國場堊埡寧壽峽慶張懷樞橋漢濤紀紐結規許貨車邊遺欽鐵銅鎮長陽際順馬魚鶴龍機團來",
-                     "万东丰乡凤划区县国场垩垭宁寿峡庆张怀枢桥汉涛纪纽结规许货车边遗钦铁铜镇长阳际顺马鱼鹤龙机团来")
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-_CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])")
-_AIR, _STATIONS, _PLACE = ("airport", "ga_airport"), ("hsr_station", "rail_station"), ("place",)
-# kind words, longest first: (suffix, kinds, what the message calls it)
-_KIND_WORDS_ZH = (("国际机场", _AIR, "airport"), ("通用机场", ("ga_airport",), "airport"), ("机场", _AIR, "airport"),
-                  ("高铁站", ("hsr_station",), "high-speed rail station"), ("火车站", _STATIONS, "station"),
-                  ("站", _STATIONS, "station"), ("港", ("logistics",), "port"), ("县", _PLACE, "place"),
-                  ("区", _PLACE, "place"), ("市", _PLACE, "place"), ("州", _PLACE, "place"))
-_KIND_WORDS_LATIN = (("airport", _AIR, "airport"), ("jichang", _AIR, "airport"),
-                     ("railwaystation", _STATIONS, "station"), ("trainstation", _STATIONS, "station"),
-                     ("gaotiezhan", ("hsr_station",), "high-speed rail station"),
-                     ("huochezhan", _STATIONS, "station"), ("station", _STATIONS, "station"),
-                     ("zhan", _STATIONS, "station"), ("port", ("logistics",), "port"),
-                     ("district", _PLACE, "place"), ("county", _PLACE, "place"), ("city", _PLACE, "place"))
 _COORD = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[,，]\s*([-+]?\d+(?:\.\d+)?)\s*$")
 
 
@@ -129,23 +111,6 @@ def short_name_zh(name: str) -> str:
         if text.endswith(suffix) and len(text) - len(suffix) >= 2:
             return text[: -len(suffix)]
     return text
-
-
-def normalise(text: str) -> str:
-    """What a user typed, normalised for lookup.
-
-    NFKC (full-width letters, digits and punctuation become plain), zero-width
-    characters removed, runs of spaces collapsed and dropped next to Chinese
-    characters, traditional characters of the dataset's names made simplified.
-
-    Examples
-    --------
-    >>> normalise("黔江區"), normalise(" 黔 江\u200b区 "), normalise("ｑｉａｎｊｉａｎｇ"), normalise("２９．５３，１０８．７７")
-    ('黔江区', '黔江区', 'qianjiang', '29.53,108.77')
-    """
-    text = unicodedata.normalize("NFKC", str(text)).translate(_ZERO_WIDTH)
-    text = " ".join(text.split())
-    return _CJK_SPACE.sub("", text).translate(_T2S)
 
 
 def _latin(text: str) -> str:
@@ -384,18 +349,18 @@ def _split_kind(raw: str) -> tuple[str, tuple[str, ...], str] | None:
     steers nothing; another kind word after such a name drops it (``梁平区机场``).
     """
     if _CJK.search(raw):
-        for word, kinds, what in _KIND_WORDS_ZH:
+        for word, kinds, what in KIND_WORDS_ZH:
             base = raw[: -len(word)] if raw.endswith(word) else ""
             if len(base) < 2:
                 continue
             if short_name_zh(base) != base:
-                if kinds == _PLACE:
+                if kinds == PLACE_KINDS:
                     return None
                 base = short_name_zh(base)
             return base, kinds, what
         return None
     latin = _latin(raw)
-    for word, kinds, what in _KIND_WORDS_LATIN:
+    for word, kinds, what in KIND_WORDS_LATIN:
         if latin.endswith(word) and len(latin) - len(word) >= 3:
             return latin[: -len(word)], kinds, what
     return None
