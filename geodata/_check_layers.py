@@ -171,7 +171,7 @@ def check_nodes(out: Collector, path: Any, records: list[Record], labels: list[s
             if not is_null(value) and not isinstance(value, str):
                 out.add(path, label, name, f"not text ({value!r})", "give the name as a string")
         pop: Any = props.get("population")
-        if not is_null(pop) and (not is_number(pop) or pop < 0 or pop != int(pop)):
+        if not is_null(pop) and (not is_number(pop) or not math.isfinite(pop) or pop < 0 or pop != int(pop)):
             out.add(path, label, "population", f"bad population {pop!r}",
                     "give a whole number of people, or null when not found")
     for rec, label in zip(records, labels, strict=True):
@@ -181,7 +181,9 @@ def check_nodes(out: Collector, path: Any, records: list[Record], labels: list[s
 def _check_county(out: Collector, path: Any, label: str, county: Any, node_kinds: dict[str, Any]) -> None:
     if _blank(county):
         return
-    if county not in node_kinds:
+    if not isinstance(county, str):
+        out.add(path, label, "county", f"not a node id ({county!r})", "give the id of a 'place' node or null")
+    elif county not in node_kinds:
         out.add(path, label, "county", f"county {county!r} names no node", "give the id of a 'place' node or null")
     elif node_kinds[county] != "place":
         out.add(path, label, "county", f"county {county!r} is a {node_kinds[county]}, not a place",
@@ -339,7 +341,9 @@ def _check_ends(out: Collector, path: Any, label: str, props: dict, node_ids: Co
         if _blank(value):
             continue
         ends.append(value)
-        if value not in node_ids:
+        if not isinstance(value, str):
+            out.add(path, label, name, f"not a node id ({value!r})", "give the id of a node as text")
+        elif value not in node_ids:
             out.add(path, label, name, f"{value!r} names no node", "use an id from nodes.geojson")
     if len(ends) == 2 and ends[0] == ends[1]:
         out.add(path, label, "to", "link starts and ends at the same node", "give two different nodes")
@@ -358,3 +362,42 @@ def _check_link_numbers(out: Collector, path: Any, label: str, props: dict) -> s
                 out.add(path, label, name, f"bad value {value!r}", "give a positive number, or null")
             bad.add(name)
     return bad
+
+
+# --------------------------------------------------------------------------- scenario changes
+
+
+def _record_problems(layer: str, rec: Record, node_kinds: dict[str, Any]) -> list:
+    """The problems of one record by its layer's own rules (collected apart, never raised)."""
+    tmp = Collector()
+    labels = check_common(tmp, None, layer, [rec], {})
+    if layer == "nodes":
+        check_nodes(tmp, None, [rec], labels, node_kinds)
+    elif layer == "services":
+        check_services(tmp, None, [rec], labels, node_kinds)
+    elif layer == "links":
+        check_links(tmp, None, [rec], labels, node_kinds)
+    return tmp.problems
+
+
+def check_modified(out: Collector, path: Any, where: tuple[str, str], layer: str, rec: Record,
+                   changes: dict, node_kinds: dict[str, Any]) -> None:
+    """Check a scenario's ``set`` values by the rules of the record they change.
+
+    The record with ``changes`` applied is checked like a base record; every
+    problem it has that the base record has not is reported in ``path``
+    (scenarios.json) at ``where`` = (scenario, ``modify[j]``), naming the
+    record and the field.  A NaN value is reported as such.
+    """
+    scenario, item = where
+    rid = rec.props.get("id")
+    what = f"{layer[:-1]} {rid!r}"
+    for name, value in changes.items():
+        if isinstance(value, float) and math.isnan(value):
+            out.add(path, scenario, f"{item}.{name}", f"NaN is not a number (for {what})",
+                    "give a number, or null")
+    before = {(p.field, p.message) for p in _record_problems(layer, rec, node_kinds)}
+    changed = Record({**rec.props, **changes}, rec.geometry, rec.nan - set(changes))
+    for problem in _record_problems(layer, changed, node_kinds):
+        if (problem.field, problem.message) not in before:
+            out.add(path, scenario, f"{item}.{problem.field}", f"{problem.message} for {what}", problem.fix)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,8 @@ GEOMETRY_TYPES = {"nodes": ("Point",), "services": ("LineString",), "links": ("L
 EXTRAS_TABLE = "extras"  # GeoPackage table holding the folder's other JSON files (name, json)
 SCENARIO_TABLE = "scenarios"
 _REQUIRED_LAYERS = ("nodes", "services", "links")
+#: largest dataset file read (bytes); a bigger one is refused before it is read
+MAX_FILE_BYTES = 200 * 1024 * 1024
 _DEPTH = {"Point": 0, "LineString": 1, "MultiPoint": 1, "Polygon": 2, "MultiLineString": 2, "MultiPolygon": 3}
 
 
@@ -118,14 +122,82 @@ def _read_folder(folder: Path) -> RawDataset:
 _BAD = object()
 
 
-def _read_json(path: Path, out: Collector) -> Any:
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` may not be read as a dataset file (not a regular file, over the size cap), or ``None``.
+
+    Links are followed: a link to a device or a FIFO is refused like the device itself.
+    Nothing is opened, so a FIFO never blocks.
+    """
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        info = path.stat()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if not stat.S_ISREG(info.st_mode):
+        return f"is {_kind_of(info.st_mode)}, not a regular file"
+    if info.st_size > MAX_FILE_BYTES:
+        return f"is {info.st_size:,} bytes, over the cap of {MAX_FILE_BYTES:,} bytes per dataset file"
+    return None
+
+
+def _bound_fix() -> str:
+    return f"give a regular file of at most {MAX_FILE_BYTES:,} bytes"
+
+
+def _read_capped(path: Path) -> bytes | str:
+    """The file's bytes, or why it is refused (text)."""
+    problem = file_problem(path)
+    if problem is not None:
+        return problem
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fh.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            return f"is {_kind_of(mode)}, not a regular file"
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        return f"is over the cap of {MAX_FILE_BYTES:,} bytes per dataset file"
+    return data
+
+
+def read_bounded(path: Path) -> bytes:
+    """The bytes of a regular dataset file of at most :data:`MAX_FILE_BYTES`; :class:`DataError` otherwise.
+
+    The file is opened without blocking and checked again on the open descriptor,
+    so a file swapped for a FIFO or a device after the first check is still refused.
+    """
+    data = _read_capped(Path(path))
+    if isinstance(data, str):
+        raise DataError(f"{data}; {_bound_fix()}", file=path)
+    return data
+
+
+def _read_json(path: Path, out: Collector) -> Any:
+    data = _read_capped(path)
+    if isinstance(data, str):
+        out.add(path, None, None, data, _bound_fix())
+        return _BAD
+    try:
+        return json.loads(data.decode("utf-8"))
+    except RecursionError:
+        out.add(path, None, None, "JSON nested too deeply", "flatten the structure")
     except UnicodeDecodeError:
         out.add(path, None, None, "not UTF-8 text", "save the file as UTF-8")
     except json.JSONDecodeError as exc:
         out.add(path, None, None, f"not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})",
                 "fix the syntax or re-export the file")
+    except ValueError as exc:  # e.g. an integer literal longer than Python converts
+        out.add(path, None, None, f"not usable JSON ({exc})", "fix the value or re-export the file")
     return _BAD
 
 
@@ -264,8 +336,11 @@ def decode_lists(df: Any, *, extra: tuple = ()) -> Any:
 
 
 def _read_gpkg(target: Path) -> RawDataset:
-    if not target.is_file():
+    if not target.exists():
         raise DataError("GeoPackage not found", file=target)
+    problem = file_problem(target)
+    if problem is not None:
+        raise DataError(f"{problem}; {_bound_fix()}", file=target)
     import pyogrio
 
     try:

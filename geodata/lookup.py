@@ -10,8 +10,19 @@ Accepted forms, tried in this order:
    suffix (``黔江`` for 黔江区 and 黔江站, ``酉阳`` for 酉阳土家族苗族自治县), its
    pinyin (``qianjiang``, ``youyang``) or the English name without
    District/County/City/Station (``Youyang``);
-4. ``"lat,lon"`` in degrees (``29.53,108.77``): a coordinate place with
-   ``id=None`` and the nearest node in ``nearest``.
+4. a name with a kind word: ``机场``/airport, ``站``/``火车站``/``高铁站``/station,
+   ``港``/port, ``县``/``区``/``市``/``州`` (a place) steer the kind, so ``黔江机场`` is
+   Qianjiang airport and ``重庆机场`` Chongqing Jiangbei airport (several airports
+   named 重庆...: the one nearest to the place 重庆); a kind word that matches no
+   node of its kind is an error ("no airport named '秀山'; did you mean ...");
+5. ``"lat,lon"`` in degrees (``29.53,108.77``): a coordinate place with
+   ``id=None`` and the nearest node in ``nearest``; :func:`resolve_id` refuses a
+   point farther than :data:`MAX_SNAP_KM` from every node instead of snapping it.
+
+Text is normalised first (:func:`normalise`): NFKC (full-width letters, digits
+and punctuation), zero-width characters removed, spaces collapsed and dropped
+between Chinese characters, and traditional characters of the dataset's names
+mapped to simplified (``黔江區`` is ``黔江区``).
 
 When a name matches several nodes and exactly one of them is a county-level
 place (``kind == "place"``), the place wins: ``黔江`` is Qianjiang District,
@@ -27,13 +38,18 @@ import math
 import re
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from ._names import KIND_WORDS_LATIN, KIND_WORDS_ZH, PLACE_KINDS, normalise
 from ._util import haversine_km, is_null
 from .errors import AmbiguousPlaceError, PlaceNotFoundError
 
-__all__ = ["Place", "nearest_node", "pinyin_key", "resolve_id", "resolve_place", "short_name_zh"]
+__all__ = ["MAX_SNAP_KM", "Place", "nearest_node", "normalise", "pinyin_key", "resolve_id", "resolve_place",
+           "short_name_zh"]
+
+#: farthest a ``"lat,lon"`` point may lie from a node for :func:`resolve_id` to use that node (km)
+MAX_SNAP_KM = 30.0
 
 _ETHNIC = ("土家族", "苗族", "侗族", "仡佬族", "彝族", "回族", "蒙古族", "藏族", "瑶族", "壮族", "白族",
            "布依族", "水族", "满族", "畲族", "哈尼族", "傣族", "黎族", "羌族", "纳西族", "傈僳族")
@@ -130,19 +146,22 @@ class _Index:
     nodes: dict[str, tuple]                 # id -> (name_zh, name_en, kind, lon, lat)
     choices: dict[str, set[str]]            # every key (for suggestions) -> node ids
     pinyin_ready: bool = False              # pinyin keys are added on the first Latin query
+    keys: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)  # node id -> key -> (tier, how)
 
     def put(self, tier: int, key: str, nid: str, how: str) -> None:
         if key:
             self.tiers[tier].setdefault(key, {}).setdefault(nid, how)
             self.choices.setdefault(key, set()).add(nid)
+            self.keys.setdefault(nid, {}).setdefault(key, (tier, how))
 
     def ensure_pinyin(self) -> None:
         """Add the pinyin keys (pypinyin loads its dictionaries only when a Latin query needs them)."""
         if self.pinyin_ready:
             return
-        for nid, (zh, *_rest) in self.nodes.items():
-            if not zh:
+        for nid, (name, *_rest) in self.nodes.items():
+            if not name:
                 continue
+            zh = normalise(name)
             self.put(0, pinyin_key(zh), nid, "pinyin")
             plain = _PARENS.sub("", zh).strip()
             if plain and plain != zh:
@@ -189,6 +208,7 @@ def _index(source) -> _Index:
     for nid, zh, en, kind, lon, lat in _rows(source):
         zh, en = _text(zh), _text(en)
         idx.nodes[nid] = (zh, en, _text(kind), float(lon), float(lat))
+        zh, en = (normalise(zh) if zh else None), (normalise(en) if en else None)
         idx.ids[nid.lower()] = nid
         idx.choices.setdefault(nid, set()).add(nid)
         if zh:
@@ -296,8 +316,8 @@ def _suggest(idx: _Index, query: str, wanted, limit: int = 5) -> list[str]:
     return [_place(idx, n, "suggestion").label for n in ranked]
 
 
-def _candidates(idx: _Index, raw: str, ok) -> dict[str, tuple[str, bool]]:
-    """Matching nodes -> (how, matched a full name), from the best tier that matches anything.
+def _tiers(idx: _Index, raw: str) -> list[list[tuple[dict, str, bool]]]:
+    """The lookup tiers for ``raw``, best first: (table, key, is a full name).
 
     Chinese text is tried as a full name first, then as a short name; Latin
     text (English or pinyin) is matched against full and short forms at once,
@@ -306,20 +326,118 @@ def _candidates(idx: _Index, raw: str, ok) -> dict[str, tuple[str, bool]]:
     """
     full, short = idx.tiers
     if _CJK.search(raw):
-        tiers = [[(full, raw, True)], [(short, raw, False), (short, short_name_zh(raw), False)]]
-    else:
-        idx.ensure_pinyin()
-        latin = _latin(raw)
-        tiers = [[(full, latin, True), (short, latin, False)]]
-    for tier in tiers:
-        found: dict[str, tuple[str, bool]] = {}
-        for table, key, is_full in tier:
-            for cand, how in table.get(key, {}).items():
-                if ok(cand) and (cand not in found or (is_full and not found[cand][1])):
-                    found[cand] = (how, is_full)
+        return [[(full, raw, True)], [(short, raw, False), (short, short_name_zh(raw), False)]]
+    idx.ensure_pinyin()
+    latin = _latin(raw)
+    return [[(full, latin, True), (short, latin, False)]]
+
+
+def _match(tier: list[tuple[dict, str, bool]], ok) -> dict[str, tuple[str, bool]]:
+    """Matching nodes of one tier -> (how, matched a full name)."""
+    found: dict[str, tuple[str, bool]] = {}
+    for table, key, is_full in tier:
+        for cand, how in table.get(key, {}).items():
+            if ok(cand) and (cand not in found or (is_full and not found[cand][1])):
+                found[cand] = (how, is_full)
+    return found
+
+
+def _split_kind(raw: str) -> tuple[str, tuple[str, ...], str] | None:
+    """``(base name, kinds, what)`` when ``raw`` ends with a kind word after a usable name, else ``None``.
+
+    A place word (县/区/市/州) after a name that already has a suffix (``黔江区区``)
+    steers nothing; another kind word after such a name drops it (``梁平区机场``).
+    """
+    if _CJK.search(raw):
+        for word, kinds, what in KIND_WORDS_ZH:
+            base = raw[: -len(word)] if raw.endswith(word) else ""
+            if len(base) < 2:
+                continue
+            if short_name_zh(base) != base:
+                if kinds == PLACE_KINDS:
+                    return None
+                base = short_name_zh(base)
+            return base, kinds, what
+        return None
+    latin = _latin(raw)
+    for word, kinds, what in KIND_WORDS_LATIN:
+        if latin.endswith(word) and len(latin) - len(word) >= 3:
+            return latin[: -len(word)], kinds, what
+    return None
+
+
+def _kind_matches(idx: _Index, base: str, ok) -> list[dict[str, str]]:
+    """Nodes (passing ``ok``) named ``base``, node -> how: [exact short names, names starting with
+    ``base``, Chinese names holding ``base`` (仙女山机场 is 重庆仙女山机场)]."""
+    tiers: list[dict[str, str]] = [{}, {}, {}]
+    bare = not _CJK.search(base) or short_name_zh(base) == base
+    for nid, keys in idx.keys.items():
+        if not ok(nid):
+            continue
+        for key, (tier, how) in keys.items():
+            short_how = "short_name" if how == "name_zh" else how
+            if key == base and (tier == 1 or bare):
+                tiers[0].setdefault(nid, short_how if tier == 1 else how)
+            elif key.startswith(base) and len(key) > len(base):
+                tiers[1].setdefault(nid, short_how)
+            elif how == "name_zh" and base in key and _CJK.search(base):
+                tiers[2].setdefault(nid, short_how)
+    return tiers
+
+
+def _base_node(ds: Any, idx: _Index, base: str) -> str | None:
+    """The node the bare name ``base`` resolves to, or ``None`` when it names nothing or several."""
+    for tier in _tiers(idx, base):
+        found = _match(tier, lambda nid: True)
         if found:
-            return found
-    return {}
+            try:
+                return _choose(idx, base, found).id
+            except PlaceNotFoundError:
+                return None
+    return None
+
+
+def _is_port(zh: str | None, en: str | None) -> bool:
+    """A logistics node is a port when its name says so (港, "port", "dry port")."""
+    return "港" in normalise(zh or "") or bool(re.search(r"\bport\b", en or "", re.IGNORECASE))
+
+
+def _nearest_to(idx: _Index, origin: str, nids: Iterable[str]) -> list[str]:
+    _, _, _, lon, lat = idx.nodes[origin]
+    return sorted(nids, key=lambda n: (haversine_km(lon, lat, idx.nodes[n][3], idx.nodes[n][4]), n))
+
+
+def _by_kind_word(ds: Any, idx: _Index, raw: str, ok) -> Place | None:
+    """The node a name with a kind word names (see the module docstring), ``None`` without a kind word."""
+    split = _split_kind(raw)
+    if split is None:
+        return None
+    base, kinds, what = split
+
+    def of_kind(nid: str) -> bool:
+        zh, en, kind, _, _ = idx.nodes[nid]
+        return ok(nid) and kind in kinds and (what != "port" or _is_port(zh, en))
+
+    for found in _kind_matches(idx, base, of_kind):
+        if len(found) == 1:
+            (nid, how), = found.items()
+            return _place(idx, nid, how)
+        if found:
+            origin = _base_node(ds, idx, base)
+            if origin is None:
+                labels = [_place(idx, n, "suggestion").label for n in sorted(found)]
+                raise AmbiguousPlaceError(f"{raw!r} is ambiguous: it matches {'; '.join(labels)}; "
+                                          "give the id or the full name", suggestions=labels)
+            nid = _nearest_to(idx, origin, found)[0]
+            return _place(idx, nid, found[nid])
+    origin = _base_node(ds, idx, base)
+    near = [n for n in idx.nodes if of_kind(n) and not math.isnan(idx.nodes[n][3])]
+    kinds = tuple(sorted({idx.nodes[n][2] or "" for n in near})) or kinds
+    suggestions = ([_place(idx, n, "suggestion").label for n in _nearest_to(idx, origin, near)[:3]]
+                   if origin is not None else _suggest(idx, base, set(kinds)))
+    hint = f"did you mean {'; '.join(suggestions)}? " if suggestions else ""
+    raise PlaceNotFoundError(f"no {what} named {base!r}; {hint}give an id or a full name "
+                             "(`qjnet places` lists them)", suggestions=suggestions)
 
 
 def _choose(idx: _Index, raw: str, found: dict[str, tuple[str, bool]]) -> Place:
@@ -341,19 +459,33 @@ def resolve_id(source: Any, text: str, *, kinds: Iterable[str] | None = None) ->
     """The node id for a user's place text; ``"lat,lon"`` gives the nearest node.
 
     Same rules as :func:`resolve_place`; ``source`` is a Dataset or a graph
-    built by :mod:`network` (its place and station nodes).
+    built by :mod:`network` (its place and station nodes).  A ``"lat,lon"``
+    point farther than :data:`MAX_SNAP_KM` (30 km) from every node raises
+    :class:`~geodata.errors.PlaceNotFoundError` naming the nearest node and its
+    distance, instead of snapping to it.
 
     Examples
     --------
     >>> from qjnet.geodata.io import load_dataset
-    >>> resolve_id(load_dataset(), "黔江")
-    'qianjiang_dist'
+    >>> ds = load_dataset()
+    >>> resolve_id(ds, "黔江"), resolve_id(ds, "黔江机场"), resolve_id(ds, "29.53,108.77")
+    ('qianjiang_dist', 'jiq', 'qianjiang_dist')
+    >>> resolve_id(ds, "0,0")
+    Traceback (most recent call last):
+    ...
+    qjnet.geodata.errors.PlaceNotFoundError: coordinates 0.00000,0.00000 are ... km from the nearest node, ...
     """
     place = resolve_place(source, text, kinds=kinds)
-    nid = place.id if place.id is not None else place.nearest
-    if nid is None:  # a coordinate place always carries its nearest node; kept for the type checker
+    if place.id is not None:
+        return place.id
+    if place.nearest is None or place.nearest_km is None:  # a coordinate place always has them
         raise PlaceNotFoundError(f"no node near {place.label}")
-    return nid
+    if place.nearest_km > MAX_SNAP_KM:
+        near = _place(_index(source), place.nearest, "nearest")
+        raise PlaceNotFoundError(f"coordinates {place.label} are {place.nearest_km:,.0f} km from the nearest node, "
+                                 f"{near.label}; give a point within {MAX_SNAP_KM:g} km of a node, or a place name "
+                                 "(`qjnet places` lists them)", suggestions=[near.label])
+    return place.nearest
 
 
 def resolve_place(ds: Any, text: str, *, kinds: Iterable[str] | None = None) -> Place:
@@ -398,7 +530,7 @@ def resolve_place(ds: Any, text: str, *, kinds: Iterable[str] | None = None) -> 
     >>> resolve_place(ds, "29.53,108.77").nearest
     'qianjiang_dist'
     """
-    raw = "" if text is None else str(text).strip()
+    raw = "" if text is None else normalise(text)
     if not raw:
         raise PlaceNotFoundError("empty place name; give an id, a name, pinyin or \"lat,lon\"")
     wanted = set(kinds) if kinds is not None else None
@@ -413,9 +545,17 @@ def resolve_place(ds: Any, text: str, *, kinds: Iterable[str] | None = None) -> 
     nid = idx.ids.get(raw.lower())
     if nid is not None and ok(nid):
         return _place(idx, nid, "id")
-    found = _candidates(idx, raw, ok)
+    tiers = _tiers(idx, raw)
+    found = _match(tiers[0], ok)
     if found:
         return _choose(idx, raw, found)
+    by_kind = _by_kind_word(ds, idx, raw, ok)
+    if by_kind is not None:
+        return by_kind
+    for tier in tiers[1:]:
+        found = _match(tier, ok)
+        if found:
+            return _choose(idx, raw, found)
     suggestions = _suggest(idx, raw, wanted)
     kind_note = f" among {', '.join(sorted(wanted))}" if wanted else ""
     hint = f"did you mean {'; '.join(suggestions)}? " if suggestions else ""

@@ -114,11 +114,11 @@ def apply_selection(ds: Dataset, *, date: Any = None, scenario: str | None = Non
     if day is None:
         return ds
     sc = _scenario(ds, scenario)
-    added = set(sc.get("add", []))
-    removed = set(sc.get("remove", []))
+    added = set(sc.get("add") or [])
+    removed = set(sc.get("remove") or [])
     layers = {}
     for name in ("nodes", "services", "links"):
-        gdf = _modified(getattr(ds, name), sc.get("modify", []))
+        gdf = _modified(getattr(ds, name), sc.get("modify") or [])
         keep = [(exists_on(row, day, added) and rid not in removed)
                 for rid, row in zip(gdf.index, gdf.drop(columns="geometry").to_dict("records"), strict=True)]
         layers[name] = gdf[keep].copy()

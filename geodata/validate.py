@@ -29,6 +29,7 @@ from ._check_layers import (
     check_boundary_ids,
     check_common,
     check_links,
+    check_modified,
     check_nodes,
     check_services,
     choices,
@@ -98,7 +99,21 @@ class _Input:
 # --------------------------------------------------------------------------- scenarios
 
 
-def _check_scenario_ids(out: Collector, path: Any, label: str, sc: dict, known: Container[str]) -> None:
+@dataclass
+class _Known:
+    """What scenario entries may name: ids and records per layer, fields per layer, node kinds."""
+
+    records: dict[str, dict[str, Record]]
+    fields: dict[str, set]
+    node_kinds: dict[str, Any]
+
+    def layer_of(self, rid: Any) -> str | None:
+        if not isinstance(rid, str):
+            return None
+        return next((name for name, recs in self.records.items() if rid in recs), None)
+
+
+def _check_scenario_ids(out: Collector, path: Any, label: str, sc: dict, known: _Known) -> None:
     for key in ("add", "remove"):
         ids = sc.get(key)
         if is_null(ids):
@@ -107,13 +122,14 @@ def _check_scenario_ids(out: Collector, path: Any, label: str, sc: dict, known: 
             out.add(path, label, key, f"not a list ({ids!r})", "give a list of ids")
             continue
         for rid in ids:
-            if rid not in known:
+            if not isinstance(rid, str):
+                out.add(path, label, key, f"{rid!r} is not an id", "give ids as text")
+            elif known.layer_of(rid) is None:
                 out.add(path, label, key, f"{rid!r} names no node, service or link",
                         "use ids from nodes/services/links.geojson")
 
 
-def _check_modify(out: Collector, path: Any, label: str, mods: Any, layer_ids: dict[str, set],
-                  layer_fields: dict[str, set]) -> None:
+def _check_modify(out: Collector, path: Any, label: str, mods: Any, known: _Known) -> None:
     if is_null(mods):
         return
     if not isinstance(mods, list):
@@ -124,19 +140,24 @@ def _check_modify(out: Collector, path: Any, label: str, mods: Any, layer_ids: d
             out.add(path, label, "modify", f"modify[{j}] is not {{\"id\": ..., \"set\": {{...}}}}",
                     'give [{"id": ..., "set": {field: value}}]')
             continue
-        extra = sorted(set(mod) - {"id", "set"})
+        extra = sorted(str(k) for k in set(mod) - {"id", "set"})
         if extra:
             out.add(path, label, "modify", f"modify[{j}] has unknown key(s) {', '.join(extra)}", 'use "id" and "set"')
         rid = mod.get("id")
-        layer = next((ln for ln, ids in layer_ids.items() if rid in ids), None)
+        layer = known.layer_of(rid)
         if layer is None:
             out.add(path, label, "modify", f"modify[{j}] id {rid!r} names no node, service or link",
                     "use ids from nodes/services/links.geojson")
             continue
-        for key in mod["set"]:
-            if key not in layer_fields[layer] or key == "id":
+        changes = {}
+        for key, value in mod["set"].items():
+            if key not in known.fields[layer] or key == "id":
                 out.add(path, label, "modify", f"modify[{j}] sets unknown {layer} field {key!r}",
                         f"use a field of {layer}, e.g. headway_min, minutes, speed_kmh")
+            else:
+                changes[key] = value
+        check_modified(out, path, (label, f"modify[{j}]"), layer, known.records[layer][str(rid)], changes,
+                       known.node_kinds)
 
 
 def _scenario_label(out: Collector, path: Any, i: int, sc: dict, names: dict[str, int]) -> str:
@@ -151,10 +172,8 @@ def _scenario_label(out: Collector, path: Any, i: int, sc: dict, names: dict[str
     return name
 
 
-def _check_scenarios(out: Collector, path: Any, scenarios: list, layer_ids: dict[str, set],
-                     layer_fields: dict[str, set]) -> None:
+def _check_scenarios(out: Collector, path: Any, scenarios: list, known: _Known) -> None:
     names: dict[str, int] = {}
-    known = set().union(*layer_ids.values())
     for i, sc in enumerate(scenarios):
         if not isinstance(sc, dict):
             out.add(path, f"#{i}", None, "scenario is not an object", 'give {"name": ..., "date": ..., ...}')
@@ -167,8 +186,10 @@ def _check_scenarios(out: Collector, path: Any, scenarios: list, layer_ids: dict
             parse_date(sc.get("date"), file=path, record=label, field_name="date")
         except ValueError:
             out.add(path, label, "date", f"bad date {sc.get('date')!r}", "write it as YYYY-MM-DD, or null for the query date")
+        if not is_null(sc.get("description")) and not isinstance(sc.get("description"), str):
+            out.add(path, label, "description", f"not text ({sc['description']!r})", "give the description as a string")
         _check_scenario_ids(out, path, label, sc, known)
-        _check_modify(out, path, label, sc.get("modify"), layer_ids, layer_fields)
+        _check_modify(out, path, label, sc.get("modify"), known)
 
 
 # --------------------------------------------------------------------------- running every check
@@ -182,6 +203,12 @@ def _node_kinds(data: _Input, labels: dict[str, list[str]]) -> dict[str, Any] | 
     for rec, label in zip(nodes, labels["nodes"], strict=True):
         kinds.setdefault(label, rec.props.get("kind"))
     return kinds
+
+
+def _known(data: _Input, ids: dict[str, dict[str, int]], node_kinds: dict[str, Any]) -> _Known:
+    records = {n: {rid: (data.layers[n] or [])[i] for rid, i in ids[n].items()} for n in ("nodes", "services", "links")}
+    fields = {n: set(f) | data.columns.get(n, set()) for n, f in _LAYER_FIELDS.items()}
+    return _Known(records, fields, node_kinds)
 
 
 def _run_checks(data: _Input, out: Collector) -> dict[str, int]:
@@ -209,9 +236,7 @@ def _run_checks(data: _Input, out: Collector) -> dict[str, int]:
     if data.scenarios is not None:
         counts["scenarios"] = len(data.scenarios)
         if all(layers.get(n) is not None for n in ("nodes", "services", "links")):
-            layer_ids = {n: set(ids[n]) for n in ("nodes", "services", "links")}
-            fields = {n: set(f) | data.columns.get(n, set()) for n, f in _LAYER_FIELDS.items()}
-            _check_scenarios(out, files["scenarios"], data.scenarios, layer_ids, fields)
+            _check_scenarios(out, files["scenarios"], data.scenarios, _known(data, ids, node_kinds or {}))
     _check_freight(data, out, None if node_kinds is None else set(node_kinds))
     return {name: counts[name] for name in (*_LAYERS, "scenarios") if name in counts}
 

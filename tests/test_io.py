@@ -235,3 +235,86 @@ def test_shared_helpers():
         {"a": [2, 1.5, 3, None], "d": "2025-06-27"}
     assert haversine_km(108.77, 29.53, 108.77, 29.53) == 0
     assert haversine_km(0, 0, 0, 1) == pytest.approx(111.195, abs=0.01)
+
+
+# --------------------------------------------------------------------------- bounded reading
+
+
+def _mini_copy(data_dir, tmp_path) -> Path:
+    import shutil
+
+    folder = tmp_path / "ds"
+    shutil.copytree(data_dir / "mini", folder)
+    return folder
+
+
+@pytest.mark.parametrize("layer", ["nodes.geojson", "scenarios.json"])
+def test_a_link_to_dev_zero_is_refused_at_once(data_dir, tmp_path, layer):
+    import os
+
+    folder = _mini_copy(data_dir, tmp_path)
+    (folder / layer).unlink()
+    os.symlink("/dev/zero", folder / layer)
+    with pytest.raises(DataError, match=rf"{layer}: is a character device, not a regular file") as err:
+        load_dataset(folder)
+    assert "\n" not in str(err.value)
+
+
+def test_a_fifo_is_refused_without_blocking(data_dir, tmp_path):
+    import os
+
+    folder = _mini_copy(data_dir, tmp_path)
+    (folder / "links.geojson").unlink()
+    os.mkfifo(folder / "links.geojson")
+    os.mkfifo(folder / "extra.json")  # another JSON file of the folder is read by the same reader
+    with pytest.raises(DataError, match="links.geojson: is a FIFO, not a regular file"):
+        load_dataset(folder)
+    from qjnet.geodata.validate import validate_dataset
+
+    lines = validate_dataset(folder).lines()
+    assert any("extra.json: is a FIFO" in line for line in lines)
+
+
+def test_a_folder_in_place_of_a_layer_is_refused(data_dir, tmp_path):
+    folder = _mini_copy(data_dir, tmp_path)
+    (folder / "services.geojson").unlink()
+    (folder / "services.geojson").mkdir()
+    with pytest.raises(DataError, match="services.geojson: is a folder, not a regular file"):
+        load_dataset(folder)
+
+
+def test_a_file_over_the_cap_is_refused_naming_file_and_cap(data_dir, tmp_path, monkeypatch):
+    import qjnet.geodata._raw as raw
+
+    folder = _mini_copy(data_dir, tmp_path)
+    monkeypatch.setattr(raw, "MAX_FILE_BYTES", 1000)
+    size = (folder / "nodes.geojson").stat().st_size
+    with pytest.raises(DataError, match=rf"nodes.geojson: is {size:,} bytes, over the cap of 1,000 bytes"):
+        load_dataset(folder)
+    with pytest.raises(DataError, match="over the cap of 1,000 bytes"):
+        raw.read_bounded(folder / "nodes.geojson")
+
+
+def test_the_cap_is_200_mb():
+    import qjnet.geodata._raw as raw
+
+    assert raw.MAX_FILE_BYTES == 200 * 1024 * 1024
+
+
+def test_a_geopackage_that_is_a_device_is_refused(tmp_path):
+    import os
+
+    os.symlink("/dev/zero", tmp_path / "x.gpkg")
+    with pytest.raises(DataError, match="x.gpkg: is a character device"):
+        load_dataset(tmp_path / "x.gpkg")
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[" * 100_000, "nested too deeply"),
+    ('{"type": "FeatureCollection", "features": [], "n": ' + "9" * 5000 + "}", "not usable JSON"),
+])
+def test_pathological_json_is_one_problem(data_dir, tmp_path, text, words):
+    folder = _mini_copy(data_dir, tmp_path)
+    (folder / "nodes.geojson").write_text(text)
+    with pytest.raises(DataError, match=words):
+        load_dataset(folder)

@@ -240,3 +240,113 @@ def test_bare_names_of_planned_stations_do_not_shadow_the_county(text, expected)
     from qjnet.geodata.lookup import resolve_place
 
     assert resolve_place(load_dataset(), text).id == expected
+
+
+# --------------------------------------------------------------------------- kind words, normalisation, 30 km
+
+
+@pytest.fixture(scope="module")
+def embedded():
+    return load_dataset()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("黔江机场", "jiq"),            # not the district 黔江区
+    ("重庆机场", "ckg"),            # several airports named 重庆...: the one nearest to the place 重庆
+    ("铜仁机场", "ten"),            # not the station 铜仁站
+    ("黔江火车站", "qianjiang"),
+    ("黔江高铁站", "qianjiang"),
+    ("恩施州", "enshi_city"),
+    ("钦州港", "qinzhou_port_e"),
+    ("武隆火车站", "wulong"),       # the exact short name before a longer one (武隆南站)
+    ("武隆高铁站", "wulong_s"),     # 高铁站 asks for a high-speed rail station
+    ("梁平区机场", "lia"),
+    ("仙女山机场", "cqw"),          # a name inside the full name: 重庆仙女山机场
+    ("江北机场", "ckg"),
+    ("秀山港", "xiushan_hub"),      # the dry port 武陵山(秀山)国际物流枢纽
+    ("Qianjiang airport", "jiq"),
+    ("Chongqing Airport", "ckg"),
+    ("qianjiang station", "qianjiang"),
+    ("qianjiangjichang", "jiq"),
+    ("黔江县", "qianjiang_dist"),
+    ("重庆市", "chongqing_core"),
+])
+def test_kind_words_steer_the_kind(embedded, text, expected):
+    assert resolve_id(embedded, text) == expected
+
+
+@pytest.mark.parametrize("text, words", [
+    ("秀山机场", "no airport named '秀山'; did you mean xxbc"),
+    ("黔江港", "no port named '黔江'; did you mean"),
+    ("石柱机场", "no airport named '石柱'; did you mean"),
+])
+def test_a_kind_word_without_a_node_of_its_kind_is_a_clear_error(embedded, text, words):
+    with pytest.raises(PlaceNotFoundError, match=words) as err:
+        resolve_place(embedded, text)
+    assert err.value.suggestions and "\n" not in str(err.value)
+
+
+def test_kind_word_error_exits_2_in_one_line(run_qjnet):
+    ran = run_qjnet("route", "秀山机场", "黔江", "--date", "2025-07-03")
+    assert ran.returncode == 2
+    assert ran.stderr.strip().splitlines() == [ran.stderr.strip()] and "no airport named '秀山'" in ran.stderr
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("黔江區", "qianjiang_dist"),
+    ("黔江機場", "qianjiang_airport"),
+    ("黔江火車站", "qianjiang"),
+    ("重慶東站", "cq_east"),
+    ("ｑｉａｎｊｉａｎｇ＿ｄｉｓｔ", "qianjiang_dist"),
+    ("Ｑｉａｎｊｉａｎｇ　Ｄｉｓｔｒｉｃｔ", "qianjiang_dist"),
+    ("黔\u200b江\u200d区", "qianjiang_dist"),
+    ("\ufeff 黔 江  区 ", "qianjiang_dist"),
+    ("qian\u00a0jiang  zhan", "qianjiang"),
+])
+def test_text_is_normalised(ds, text, expected):
+    assert resolve_id(ds, text) == expected
+
+
+def test_full_width_coordinates(ds):
+    place = resolve_place(ds, "２９．５３，１０８．７７")
+    assert (place.lat, place.lon, place.nearest) == (29.53, 108.77, "qianjiang_dist")
+
+
+def test_normalise_examples():
+    from qjnet.geodata.lookup import normalise
+
+    assert normalise("黔江區") == "黔江区"
+    assert normalise("  a \t b  ") == "a b"
+    assert normalise("黔 江") == "黔江" and normalise("Wulong 南") == "Wulong南"
+
+
+@pytest.mark.parametrize("text", ["0,0", "39.9,116.4", "-33.9,151.2"])
+def test_far_coordinates_are_an_error_naming_the_nearest_node(embedded, text):
+    place = resolve_place(embedded, text)  # the place itself still says where the nearest node is
+    assert place.nearest_km > 30
+    with pytest.raises(PlaceNotFoundError, match=rf"km from the nearest node, {place.nearest} \(") as err:
+        resolve_id(embedded, text)
+    assert f"{place.nearest_km:,.0f} km" in str(err.value) and "within 30 km" in str(err.value)
+
+
+def test_far_coordinates_exit_2_in_the_cli(run_qjnet):
+    ran = run_qjnet("route", "39.9,116.4", "黔江", "--date", "2025-07-03")
+    assert ran.returncode == 2 and "km from the nearest node" in ran.stderr and "Traceback" not in ran.stderr
+
+
+def test_near_coordinates_still_snap(embedded):
+    assert resolve_id(embedded, "29.53,108.77") == "qianjiang_dist"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-89.9, 89.9), st.floats(-179.9, 179.9))
+def test_resolve_id_snaps_only_within_30_km(lat, lon):
+    from qjnet.geodata.lookup import MAX_SNAP_KM
+
+    ds = make_ds()
+    place = resolve_place(ds, f"{lat:.6f},{lon:.6f}")
+    if place.nearest_km <= MAX_SNAP_KM:
+        assert resolve_id(ds, f"{lat:.6f},{lon:.6f}") == place.nearest
+    else:
+        with pytest.raises(PlaceNotFoundError, match="km from the nearest node"):
+            resolve_id(ds, f"{lat:.6f},{lon:.6f}")

@@ -42,6 +42,11 @@ BAD = {
     "invalid_services_no_frequency": ("services.geojson", "rail_cd", "headway_min", "neither headway_min nor per_day"),
     "invalid_scenarios_unknown_id": ("scenarios.json", "plan", "add", "'hsr_zz_plan' names no node"),
     "invalid_scenarios_unknown_field": ("scenarios.json", "plan", "open", "unknown scenario field"),
+    "invalid_scenarios_zero_per_day": ("scenarios.json", "plan", "modify[0].per_day", "bad per_day 0 for service 'hsr_ac'"),
+    "invalid_scenarios_negative_per_day": ("scenarios.json", "plan", "modify[0].per_day",
+                                           "bad per_day -3 for service 'hsr_ac'"),
+    "invalid_scenarios_text_per_day": ("scenarios.json", "plan", "modify[0].per_day",
+                                       "bad per_day 'abc' for service 'hsr_ac'"),
     "invalid_freight_negative_cost": ("freight.json", "modes.road", "cost_cny_per_teu_km", "value -4.5 is negative"),
     "invalid_freight_no_provenance": ("freight.json", "modes.rail", "circuity", "figure without provenance"),
     "invalid_freight_missing_figure": ("freight.json", "modes.air", "co2_kg_per_tonne_km", "missing figure"),
@@ -183,3 +188,93 @@ def test_dangling_references_are_not_repeated_when_nodes_are_unreadable():
 def test_embedded_dataset_is_valid():
     report = validate_dataset()
     assert report.ok, "\n".join(report.lines())
+
+
+def _set_modify(folder: Path, modify) -> None:
+    path = folder / "scenarios.json"
+    sc = json.loads(path.read_text())
+    sc["scenarios"][2]["modify"] = modify
+    path.write_text(json.dumps(sc))
+
+
+@pytest.mark.parametrize("rid, changes, field, words", [
+    ("hsr_ac", {"headway_min": 0}, "headway_min", "bad headway_min 0"),
+    ("hsr_ac", {"headway_min": None, "per_day": None}, "headway_min", "neither headway_min nor per_day"),
+    ("hsr_ac", {"minutes": [0, 40, 35]}, "minutes", "not increasing"),
+    ("hsr_ac", {"minutes": [0, 40]}, "minutes", "2 minutes for 3 stops"),
+    ("hsr_ac", {"minutes": "fast"}, "minutes", "not a list"),
+    ("hsr_ac", {"opened": "2025-02-30"}, "opened", "bad date '2025-02-30'"),
+    ("hsr_ac", {"days": [0, 8]}, "days", "not in 1..7"),
+    ("hsr_ac", {"stops": ["sta_a", "nowhere"], "minutes": [0, 5], "time_source": ["derived"]}, "stops",
+     "'nowhere' names no node"),
+    ("hsr_ac", {"status": "closed"}, "status", "unknown status 'closed'"),
+    ("hsr_ac", {"mode": "boat"}, "mode", "unknown mode 'boat'"),
+    ("hsr_ac", {"per_day": 1e999}, "per_day", "bad per_day inf"),
+    ("hsr_ac", {"per_day": float("nan")}, "per_day", "NaN is not a number"),
+    ("road_ab", {"speed_kmh": -80}, "speed_kmh", "speed_kmh is negative"),
+    ("road_ab", {"to": ["town_b"]}, "to", "not a node id"),
+    ("town_a", {"population": "many"}, "population", "bad population 'many'"),
+    ("town_a", {"kind": "town"}, "kind", "unknown kind 'town'"),
+])
+def test_scenario_set_values_follow_the_rules_of_their_record(tmp_path, rid, changes, field, words):
+    folder = _copy_mini(tmp_path)
+    _set_modify(folder, [{"id": rid, "set": changes}])
+    problems = validate_dataset(folder).problems
+    assert problems, "a bad scenario value is a problem"
+    got = [p for p in problems if p.field == f"modify[0].{field}" and words in p.message]
+    assert got, [str(p) for p in problems]
+    assert Path(got[0].file).name == "scenarios.json" and got[0].record == "plan" and repr(rid) in got[0].message
+    assert got[0].fix
+
+
+def test_good_scenario_values_are_accepted(tmp_path):
+    folder = _copy_mini(tmp_path)
+    _set_modify(folder, [{"id": "hsr_ac", "set": {"minutes": [0, 25, 55], "per_day": 12, "headway_min": None}},
+                         {"id": "road_ab", "set": {"speed_kmh": 100}}, {"id": "town_a", "set": {"population": 5}}])
+    assert validate_dataset(folder).ok
+    ds = load_dataset(folder, scenario="plan")
+    assert list(ds.services.loc["hsr_ac", "minutes"]) == [0, 25, 55] and ds.services.loc["hsr_ac", "per_day"] == 12
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("add", [["hsr_cd_plan"]], "is not an id"),
+    ("remove", [{"id": "road_ab"}], "is not an id"),
+    ("modify", [{"id": ["hsr_ac"], "set": {}}], "names no node, service or link"),
+    ("description", 42, "not text"),
+])
+def test_scenario_entries_of_the_wrong_type_are_problems_not_crashes(tmp_path, key, value, words):
+    folder = _copy_mini(tmp_path)
+    path = folder / "scenarios.json"
+    sc = json.loads(path.read_text())
+    sc["scenarios"][2][key] = value
+    path.write_text(json.dumps(sc))
+    lines = [str(p) for p in validate_dataset(folder).problems]
+    assert any(words in line and "record 'plan'" in line for line in lines), lines
+
+
+def test_null_scenario_lists_mean_empty(tmp_path):
+    folder = _copy_mini(tmp_path)
+    path = folder / "scenarios.json"
+    sc = json.loads(path.read_text())
+    sc["scenarios"][2].update(add=None, modify=None, remove=None)
+    path.write_text(json.dumps(sc))
+    assert validate_dataset(folder).ok
+    assert "hsr_cd_plan" not in load_dataset(folder, scenario="plan").services.index
+
+
+@pytest.mark.parametrize("name", ["invalid_scenarios_zero_per_day", "invalid_scenarios_text_per_day"])
+def test_loading_a_bad_scenario_value_is_refused_with_the_same_line(name):
+    line = str(validate_dataset(DATA / name).problems[0])
+    with pytest.raises(ValidationError) as err:
+        load_dataset(DATA / name)
+    assert str(err.value) == line
+
+
+@pytest.mark.parametrize("name", ["invalid_scenarios_zero_per_day", "invalid_scenarios_negative_per_day",
+                                  "invalid_scenarios_text_per_day"])
+def test_cli_validate_and_load_exit_2_with_one_line(run_qjnet, name):
+    ran = run_qjnet("validate", DATA / name)
+    assert ran.returncode == 2 and "scenarios.json, record 'plan', field 'modify[0].per_day'" in ran.stdout + ran.stderr
+    ran = run_qjnet("places", "--data", DATA / name)
+    assert ran.returncode == 2 and "Traceback" not in ran.stderr
+    assert ran.stderr.strip().count("\n") == 0 and "field 'modify[0].per_day'" in ran.stderr

@@ -125,6 +125,10 @@ def export(fmt, output, end_date, data, date, scenario):
     """
     from ..geodata.errors import OptionError
 
+    if output == "-":
+        raise OptionError("--output -: a dataset is a folder, a .gpkg or a .zip file, not standard output; "
+                          "give a name")
+    given = fmt
     lower = output.lower()
     fmt = fmt or ("gpkg" if lower.endswith(".gpkg") else "gtfs" if lower.endswith(".zip") else "geojson")
     suffix = {"gpkg": ".gpkg", "gtfs": ".zip"}.get(fmt)
@@ -140,7 +144,7 @@ def export(fmt, output, end_date, data, date, scenario):
     from ..geodata.formats import write_dataset
 
     ds = open_dataset(data, date, scenario)
-    written = write_dataset(ds, output, format=fmt)
+    written = write_dataset(ds, output, format=given)  # without --format the suffix decides (.txt is refused)
     click.echo(f"wrote {written}: {len(ds.nodes)} nodes, {len(ds.services)} services, {len(ds.links)} links",
                err=True)
 
