@@ -105,3 +105,20 @@ def test_map_command_reads_qjnet_data(run_qjnet, data_dir, tmp_path):
     p = run_qjnet("map", "--output", "m.html", env={"QJNET_DATA": str(data_dir / "mini")})
     assert p.returncode == 0, p.stderr
     assert "甲区" in (tmp_path / "m.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", [("reach", "黔江", "--minutes", "90"), ("route", "重庆东站", "黔江站"),
+                                     ("circle", "黔江")])
+def test_results_as_geopackage_for_gis(run_qjnet, tmp_path, command):
+    import geopandas as gpd
+
+    p = run_qjnet(*command, "--date", "2025-07-02", "-o", tmp_path / "out.gpkg")
+    assert p.returncode == 0, p.stderr
+    layer = gpd.read_file(tmp_path / "out.gpkg")
+    assert len(layer) > 0 and layer.crs.to_epsg() == 4326
+
+
+@pytest.mark.parametrize("name", ["r.png", "r.xlsx", "r.parquet"])
+def test_an_unknown_suffix_is_refused_not_written_as_text(run_qjnet, tmp_path, name):
+    _one_line_error(run_qjnet("reach", "黔江", "--date", "2025-07-02", "-o", tmp_path / name), "unknown suffix")
+    assert not (tmp_path / name).exists()

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-FORMATS = ("table", "csv", "json", "geojson")
+FORMATS = ("table", "csv", "json", "geojson", "gpkg")
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Result:
 
 
 #: Output suffixes and the format each one means.
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".geojson": "geojson", ".txt": "table"}
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".geojson": "geojson", ".gpkg": "gpkg", ".txt": "table"}
 
 
 def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None]:
@@ -47,7 +47,13 @@ def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None
         raise OptionError("--output is empty; give a file name, or - for standard output")
     if output == "-":
         return fmt or "table", None
-    implied = SUFFIX_FORMATS.get(Path(output).suffix.lower()) if output else None
+    suffix = Path(output).suffix.lower() if output else ""
+    implied = SUFFIX_FORMATS.get(suffix)
+    if suffix and implied is None:
+        raise OptionError(f"--output {output}: unknown suffix {suffix}; name the file .txt (table), .csv, .json, "
+                          ".geojson or .gpkg (or give no suffix and --format)")
+    if fmt == "gpkg" and output is None:
+        raise OptionError("--format gpkg writes a file: give --output NAME.gpkg")
     if fmt is not None and implied is not None and fmt != implied:
         raise OptionError(f"--format {fmt} does not match --output {output} (a {implied} file name); "
                           f"drop --format or name the file for {fmt}")
@@ -149,7 +155,10 @@ def _json_default(value):
 
 
 def emit(result: Result, fmt: str, output: str | None) -> None:
-    """Print ``result`` or write it atomically to ``output``."""
+    """Print ``result`` or write it atomically to ``output`` (a GeoPackage for ``gpkg``)."""
+    if fmt == "gpkg":
+        _write_gpkg(result, output)
+        return
     text = render(result, fmt)
     if output:
         from ..geodata._atomic import write_text
@@ -158,6 +167,21 @@ def emit(result: Result, fmt: str, output: str | None) -> None:
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def _write_gpkg(result: Result, output: str | None) -> None:
+    """The result's features as one GeoPackage layer (lists and dicts as JSON text)."""
+    from ..geodata.formats import write_layer
+
+    if result.gdf is None:
+        raise click.UsageError("this command has no geometry to write; use --format json, csv or table")
+    gdf = result.gdf.copy()
+    for column in gdf.columns:
+        if column != gdf.geometry.name and gdf[column].dtype == object:
+            gdf[column] = gdf[column].map(lambda v: json.dumps(v, ensure_ascii=False, default=_json_default)
+                                          if isinstance(v, (list, tuple, dict, set)) else v)
+    write_layer(gdf, output, format="gpkg")
+    click.echo(f"wrote {output}", err=True)
 
 
 def check_date(ctx, param, value):

@@ -100,7 +100,7 @@ def _route_expected(src, G, a, b, fmt, output):
     meta = _meta(G, **{"from": a, "to": b, "measure": "expected", "minutes": round(it.minutes, 3)})
     write_map("route", lambda: src.ds, itinerary=it, G=G)
     emit(Result(payload=payload, rows=_leg_rows(G, it.legs, clock=False),
-                gdf=it.to_gdf(G, dataset=src.ds) if fmt == "geojson" else None,
+                gdf=it.to_gdf(G, dataset=src.ds) if fmt in ("geojson", "gpkg") else None,
                 columns=["mode", "service", "from", "from_name", "to", "to_name", "depart", "wait_minutes", "minutes"],
                 meta=meta), fmt, output)
 
@@ -118,7 +118,7 @@ def _route_departure(src, tn, a, b, measure, fmt, output):
             "minutes": payload["minutes"]}
     write_map("route", lambda: src.ds, itinerary=it, G=tn.graph)
     emit(Result(payload=payload, rows=_leg_rows(tn.graph, journey.legs, clock=True), columns=_CLOCK_COLUMNS,
-                gdf=it.to_gdf(tn.graph, dataset=src.ds) if fmt == "geojson" else None, meta=meta), fmt, output)
+                gdf=it.to_gdf(tn.graph, dataset=src.ds) if fmt in ("geojson", "gpkg") else None, meta=meta), fmt, output)
 
 
 def _route_window(src, tn, a, b, measure, percentiles, fmt, output):
@@ -133,7 +133,7 @@ def _route_window(src, tn, a, b, measure, percentiles, fmt, output):
             "legs": "of the fastest trip"}
     write_map("route", lambda: src.ds, itinerary=it, G=tn.graph)
     emit(Result(payload=payload, rows=_leg_rows(tn.graph, wr.fastest.legs, clock=True), columns=_CLOCK_COLUMNS,
-                gdf=it.to_gdf(tn.graph, dataset=src.ds) if fmt == "geojson" else None, meta=meta), fmt, output)
+                gdf=it.to_gdf(tn.graph, dataset=src.ds) if fmt in ("geojson", "gpkg") else None, meta=meta), fmt, output)
 
 
 @click.command("reach")
