@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._static_page import Page, to_metric
 from .base import KIND_STYLE, MODE_STYLE, band_fill, population_radius
 from .escape import fmt_minutes
-from ._static_page import Page, to_metric
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -75,7 +75,12 @@ def draw_marker(page: Page, x: float, y: float, *, size: float = 160.0, face: st
     from shapely.geometry import Point
 
     pt = to_metric(gpd.GeoDataFrame(geometry=[Point(x, y)], crs="EPSG:4326")).geometry.iloc[0]
+    from matplotlib.transforms import Bbox
+
     page.ax.scatter([pt.x], [pt.y], s=size, c=face, edgecolors="black", linewidths=2.2, zorder=zorder)
+    cx, cy = page.ax.transData.transform((pt.x, pt.y))
+    r = (size ** 0.5 / 2 + 1.5) * page.fig.dpi / 72
+    page.taken.append(Bbox.from_extents(cx - r, cy - r, cx + r, cy + r))  # labels keep clear of it
 
 
 def draw_bands(page: Page, bands: gpd.GeoDataFrame | None, *, colors: Sequence[str] | None = None,

@@ -81,6 +81,7 @@ class Page:
     ax: Axes
     handles: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    taken: list = field(default_factory=list)
 
 
 def new_page(title: str, *, axes: int = 1) -> tuple[Figure, list[Axes]]:
@@ -112,10 +113,11 @@ def to_metric(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame.to_crs(METRIC_CRS)
 
 
-def set_view(ax: Axes, bounds: Sequence[float] | None, *, pad: float = 0.06) -> None:
+def set_view(ax: Axes, bounds: Sequence[float] | None, *, pad: float = 0.06, fill: bool = True) -> None:
     """Fit the map axes to metric ``bounds`` ``(minx, miny, maxx, maxy)`` plus a margin.
 
-    The view is widened in one direction to the shape of the axes, so the map fills its frame.
+    With ``fill`` the view is widened in one direction to the shape of the axes,
+    so the map fills its frame; otherwise the frame shrinks to the view.
     """
     if bounds is None or not all(math.isfinite(float(v)) for v in bounds):
         return
@@ -124,7 +126,8 @@ def set_view(ax: Axes, bounds: Sequence[float] | None, *, pad: float = 0.06) -> 
     box = ax.get_position(original=True)
     fig_w, fig_h = ax.figure.get_size_inches()
     ratio = (box.width * fig_w) / (box.height * fig_h)
-    w, h = max(w, h * ratio), max(h, w / ratio)
+    if fill:
+        w, h = max(w, h * ratio), max(h, w / ratio)
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     ax.set_xlim(cx - w / 2, cx + w / 2)
     ax.set_ylim(cy - h / 2, cy + h / 2)
@@ -152,9 +155,8 @@ def short_en(name: Any) -> str:
     return text.split(" (")[0].strip()
 
 
-#: label size (Chinese, English) and weight of each node kind; other kinds are not labelled
-LABEL_STYLE = {"place": (8.5, 6.0, "bold"), "hsr_station": (6.0, 5.0, "normal"),
-               "airport": (6.0, 5.0, "normal")}
+#: label size in points (one-line label, two-line label) of each node kind; other kinds are not labelled
+LABEL_STYLE = {"place": (8.5, 7.5), "hsr_station": (6.0, 6.0), "airport": (6.0, 6.0)}
 
 
 def label_candidates(nodes: gpd.GeoDataFrame | None) -> list[tuple[float, float, str, str]]:
@@ -203,8 +205,8 @@ def draw_labels(ax: Axes, candidates: Sequence[tuple[float, float, str, str]], *
     for x, y, text, kind in candidates:
         if not (x0 <= x <= x1 and y0 <= y <= y1):
             continue
-        size_zh, size_en, weight = LABEL_STYLE[kind]
-        size = size_zh if "\n" not in text else size_en + 1.5
+        one_line, two_lines = LABEL_STYLE[kind]
+        size = two_lines if "\n" in text else one_line
         for dx, dy, ha, va in _OFFSETS:
             label = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                                 fontsize=size, color="#1a1a1a", zorder=20, linespacing=1.0,
@@ -291,7 +293,7 @@ def finish_map(page: Page, *, dataset: Dataset | None, nodes: gpd.GeoDataFrame |
     clip_view(page.ax)
     page.ax.set_xlabel("")
     page.ax.set_ylabel("")
-    taken = [draw_scale_bar(page.ax), draw_north_arrow(page.ax)]
+    taken = [draw_scale_bar(page.ax), draw_north_arrow(page.ax), *page.taken]
     if nodes is None and dataset is not None:
         nodes = getattr(dataset, "nodes", None)
     draw_labels(page.ax, label_candidates(nodes), taken=taken)

@@ -18,8 +18,6 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .base import MODE_STYLE, band_frame, check_dataset, mode_color, mode_label
-from .escape import fmt_minutes, missing
 from ._static_draw import (
     dot_handle,
     draw_bands,
@@ -44,6 +42,8 @@ from ._static_page import (
     source_line,
     style,
 )
+from .base import MODE_STYLE, band_frame, check_dataset, mode_color, mode_label
+from .escape import fmt_minutes, missing
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -94,10 +94,18 @@ def _close(fig: Figure, pages: Sequence[Page], *, legend_title: str, dataset: Da
     return fig
 
 
-def _label_nodes(dataset: Dataset | None, fallback: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
-    """Nodes to label: the dataset's, else the result's own points."""
+def _label_nodes(dataset: Dataset | None, drawn: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """Nodes to label on a result map: the dataset's county seats and the nodes the result drew."""
+    import pandas as pd
+
     nodes = getattr(dataset, "nodes", None)
-    return nodes if nodes is not None else fallback
+    if nodes is None or "kind" not in nodes.columns:
+        return drawn
+    seats = nodes[nodes["kind"] == "place"]
+    if drawn is None or not len(drawn):
+        return seats
+    extra = drawn[[str(i) not in set(map(str, seats.index)) for i in drawn.index]].to_crs(seats.crs)
+    return pd.concat([seats, extra[[c for c in extra.columns if c in seats.columns]]])
 
 
 # --- network --------------------------------------------------------------------------------
@@ -328,7 +336,15 @@ def route_figure(itinerary: Itinerary, G: nx.MultiDiGraph, *, dataset: Dataset |
         when = f"{itinerary.date or 'any date'}{', scenario ' + itinerary.scenario if itinerary.scenario else ''}"
         page.notes.append(f"{fmt_minutes(itinerary.minutes)} min door to door · {when}")
         return _close(fig, [page], legend_title="行程 Itinerary", dataset=dataset,
-                      nodes=_label_nodes(dataset, None), date=itinerary.date, scenario=itinerary.scenario)
+                      nodes=_label_nodes(dataset, _stop_nodes(dataset, itinerary)), date=itinerary.date, scenario=itinerary.scenario)
+
+
+def _stop_nodes(dataset: Dataset | None, itinerary: Itinerary) -> gpd.GeoDataFrame | None:
+    """The dataset's rows of the itinerary's start, changes and arrival."""
+    nodes = getattr(dataset, "nodes", None)
+    if nodes is None:
+        return None
+    return nodes[nodes.index.isin([itinerary.origin] + [leg.to for leg in itinerary.legs])]
 
 
 def _draw_stops(page: Page, itinerary: Itinerary, G: nx.MultiDiGraph) -> None:
