@@ -182,9 +182,9 @@ def label_candidates(nodes: gpd.GeoDataFrame | None) -> list[tuple[float, float,
     return out
 
 
-#: where a label may go around its point, in points: right, left, above, below
-_OFFSETS = ((5, 0, "left", "center"), (-5, 0, "right", "center"), (0, 5, "center", "bottom"),
-            (0, -5, "center", "top"))
+#: where a label may go around its point, in points: right, left, above, below; then the same farther out
+_OFFSETS = tuple((dx * k, dy * k, ha, va) for k in (1, 3) for dx, dy, ha, va in (
+    (5, 0, "left", "center"), (-5, 0, "right", "center"), (0, 5, "center", "bottom"), (0, -5, "center", "top")))
 
 
 def draw_labels(ax: Axes, candidates: Sequence[tuple[float, float, str, str]], *,
@@ -212,6 +212,7 @@ def draw_labels(ax: Axes, candidates: Sequence[tuple[float, float, str, str]], *
                                 fontsize=size, color="#1a1a1a", zorder=20, linespacing=1.0,
                                 annotation_clip=True,
                                 path_effects=[pe.withStroke(linewidth=2.2, foreground=HALO)])
+            label.set_gid("label " + text.replace("\n", " "))  # haloed text is drawn as paths: name it in SVG
             box = label.get_window_extent(renderer).expanded(1.04, 1.08)
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
             if inside and not any(box.overlaps(b) for b in boxes):
