@@ -9,7 +9,7 @@ county seats are named on the map (Chinese over English) from zoom
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import folium
 from branca.element import MacroElement
@@ -17,8 +17,6 @@ from folium.template import Template
 
 from .escape import esc
 
-if TYPE_CHECKING:
-    from .base import Canvas
 #: the legend and layer list fold away behind one button; place labels from zoom 8
 PRINT_CSS = (
     ".qjnet-collapsed .qjnet-legend, .qjnet-collapsed .leaflet-control-layers { display: none; }\n"
@@ -36,8 +34,8 @@ COMPACT_WIDTH = 900
 LABEL_ZOOM = 8
 
 
-def add_place_labels(canvas: Canvas, nodes: Any) -> int:
-    """Name the county seats (places) on the map, Chinese over English, shown from zoom :data:`LABEL_ZOOM`.
+def add_place_labels(canvas: Any, nodes: Any) -> int:
+    """Name the county seats (places) on a :class:`maps.base.Canvas`, Chinese over English, from zoom :data:`LABEL_ZOOM`.
 
     Labels are plain text beside the point (not in the layer control, not
     clickable: the mouse reaches the features under them).  Returns the count.

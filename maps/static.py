@@ -156,7 +156,7 @@ def network_figure(dataset: Dataset, *, full: Dataset | None = None, show_access
     >>> from qjnet.geodata.io import apply_selection, load_dataset
     >>> full = load_dataset()
     >>> fig = network_figure(apply_selection(full, date="2025-07-01"), full=full)
-    >>> [round(v, 2) for v in fig.get_size_inches()]
+    >>> [round(float(v), 2) for v in fig.get_size_inches()]
     [11.69, 8.27]
     """
     from .network import _KIND_ORDER, _MODE_ORDER
@@ -317,7 +317,7 @@ def route_figure(itinerary: Itinerary, G: nx.MultiDiGraph, *, dataset: Dataset |
     >>> G = build_graph(ds, date="2025-07-01")
     >>> fig = route_figure(route(G, "cq_east", "qianjiang"), G, dataset=ds)
     >>> fig.texts[0].get_text()
-    '重庆东站 Chongqing East → 黔江站 Qianjiang · 61 min'
+    '重庆东站 → 黔江站 · 61 min'
     """
     from ..network.route import route_to_gdf
     from .route import _bounds, _name
@@ -493,7 +493,7 @@ def circle_figure(result: gpd.GeoDataFrame, *, bands_station: gpd.GeoDataFrame |
     >>> result = economic_circle(G, "chongqing_core")
     >>> station, centre = circle_isochrones(result)
     >>> fig = circle_figure(result, bands_station=station, bands_centre=centre, G=G)
-    >>> [ax.get_title() for ax in fig.axes[:2]]
+    >>> [ax.get_title(loc="left") for ax in fig.axes[:2]]
     ['站到站 Station to station', '城区到城区 Centre to centre']
     """
     from .circle import MEASURES, _has, _view
