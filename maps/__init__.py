@@ -17,6 +17,7 @@ from .static import (
     FontMissingError,
     circle_figure,
     compare_figure,
+    freight_figure,
     network_figure,
     reach_figure,
     route_figure,
@@ -25,5 +26,5 @@ from .static import (
 )
 
 __all__ = ["FontMissingError", "OfflineError", "circle_figure", "circle_map", "compare_figure", "compare_map", "esc",
-           "network_figure", "network_map", "reach_figure", "reach_map", "route_figure", "route_map", "save",
+           "freight_figure", "network_figure", "network_map", "reach_figure", "reach_map", "route_figure", "route_map", "save",
            "save_figure", "static_map"]

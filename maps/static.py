@@ -55,8 +55,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["KINDS", "FontMissingError", "circle_figure", "compare_figure", "figure_format", "network_figure",
-           "reach_figure", "route_figure", "save_figure", "static_map"]
+__all__ = ["KINDS", "FontMissingError", "circle_figure", "compare_figure", "figure_format", "freight_figure",
+           "network_figure", "reach_figure", "route_figure", "save_figure", "static_map"]
 
 
 def _metric_bounds(bounds: Any) -> Any:
@@ -542,9 +542,16 @@ def _circle_notes(pts: gpd.GeoDataFrame, limits: Sequence[float]) -> list[str]:
     return notes
 
 
+def freight_figure(*args: Any, **kwargs: Any) -> Figure:
+    """The freight map as a static figure: see :func:`maps._static_freight.freight_figure`."""
+    from ._static_freight import freight_figure as draw
+
+    return draw(*args, **kwargs)
+
+
 #: kind -> figure function, for :func:`static_map`
 KINDS = {"network": network_figure, "reach": reach_figure, "route": route_figure, "compare": compare_figure,
-         "circle": circle_figure}
+         "circle": circle_figure, "freight": freight_figure}
 
 
 def static_map(kind: str, *args: Any, **kwargs: Any) -> Figure:

@@ -12,7 +12,7 @@ from qjnet.maps._static_page import A4_INCHES, PNG_DPI
 
 DATE = "2025-07-02"
 A4_PIXELS = (3508, 2480)
-KINDS = ("network", "reach", "route", "compare", "circle")
+KINDS = ("network", "reach", "route", "compare", "circle", "freight")
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,13 @@ def figures():
     b0, b1 = compare_isochrones(diff, G)
     circle = economic_circle(G, "chongqing_core")
     s, c = circle_isochrones(circle)
+    from qjnet.network.freight import build_freight_graph, catchment, freight_route
+
+    FG = build_freight_graph(ds, date=DATE)
+    chain = freight_route(FG, "qianjiang_dist", "qinzhou_port_e", objective="cost")
     return {
+        "freight": lambda: static.static_map("freight", FG, chains=[chain], catchment=catchment(FG, "qj_freight"),
+                                             dataset=ds),
         "network": lambda: static.network_figure(apply_selection(ds, date=DATE), full=ds),
         "reach": lambda: static.reach_figure(reached, bands=isochrones(reached, bands=default_bands(120)),
                                              minutes=120, dataset=ds, date=DATE),
