@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._static_draw import dot_handle, draw_lines, draw_points, line_handle
-from ._static_page import Page, draw_basemap, new_page, set_view, style
+from ._static_page import Page, close_page, draw_basemap, metric_bounds, new_page, set_view, style
 from .freight import IN_CATCHMENT, LEG_COLORS, OUT_CATCHMENT, YARD_COLOR, _bounds, _line, _longest_rides
 
 if TYPE_CHECKING:
@@ -119,14 +119,12 @@ def freight_figure(G: nx.MultiDiGraph, *, chains: Sequence[FreightChain] = (),
     >>> freight_figure(G, chains=[chain]).texts[0].get_text()
     '货运 Freight · 2025-07-01 · per TEU'
     """
-    from .static import _close, _metric_bounds
-
     unit = "TEU" if G.graph.get("cargo", "teu") == "teu" else "t"
     when = G.graph.get("date") or "all dates"
     with style():
         fig, (ax,) = new_page(title or f"货运 Freight · {when} · per {unit}")
         draw_basemap(ax, dataset)
-        set_view(ax, _metric_bounds(_bounds(G)))
+        set_view(ax, metric_bounds(_bounds(G)))
         ax.set_autoscale_on(False)
         page = Page(fig=fig, ax=ax)
         _draw_network(page, G, show_roads=show_roads)
@@ -139,5 +137,5 @@ def freight_figure(G: nx.MultiDiGraph, *, chains: Sequence[FreightChain] = (),
                           "is given (see `qjnet freight`).")
         nodes = getattr(dataset, "nodes", None)
         seats = nodes[nodes["kind"] == "place"] if nodes is not None and "kind" in nodes.columns else None
-        return _close(fig, [page], legend_title="图例 Legend", dataset=dataset, nodes=seats, date=G.graph.get("date"),
-                      scenario=G.graph.get("scenario"))
+        return close_page(fig, [page], legend_title="图例 Legend", dataset=dataset, nodes=seats,
+                          date=G.graph.get("date"), scenario=G.graph.get("scenario"))

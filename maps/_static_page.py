@@ -300,6 +300,28 @@ def finish_map(page: Page, *, dataset: Dataset | None, nodes: gpd.GeoDataFrame |
     draw_labels(page.ax, label_candidates(nodes), taken=taken)
 
 
+def metric_bounds(bounds: Any) -> Any:
+    """WGS-84 ``(minx, miny, maxx, maxy)`` as bounds in the metric CRS (``None`` stays ``None``)."""
+    if bounds is None:
+        return None
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    return gpd.GeoSeries([box(*(float(v) for v in bounds))], crs="EPSG:4326").to_crs(METRIC_CRS).total_bounds
+
+
+def close_page(fig: Figure, pages: Sequence[Page], *, legend_title: str, dataset: Dataset | None,
+               nodes: gpd.GeoDataFrame | None, date: Any = None, scenario: Any = None) -> Figure:
+    """Labels, scale bar and north arrow on every map; the legend and the data-source line."""
+    for page in pages:
+        finish_map(page, dataset=dataset, nodes=nodes)
+    handles = [h for page in pages for h in page.handles]
+    unique = list({h.get_label(): h for h in handles}.values())
+    draw_legend(fig, unique, title=legend_title, notes=[n for page in pages for n in page.notes])
+    source_line(fig, dataset=dataset, date=date, scenario=scenario)
+    return fig
+
+
 SUFFIX_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 #: metadata that would change between runs, blanked so that files compare equal
 _METADATA = {"png": {"Software": "qjnet (matplotlib)"}, "svg": {"Date": None, "Creator": "qjnet (matplotlib)"},

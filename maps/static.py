@@ -32,14 +32,13 @@ from ._static_draw import (
 from ._static_page import (
     FontMissingError,
     Page,
+    close_page,
     draw_basemap,
-    draw_legend,
     figure_format,
-    finish_map,
+    metric_bounds,
     new_page,
     save_figure,
     set_view,
-    source_line,
     style,
 )
 from .base import MODE_STYLE, band_frame, check_dataset, mode_color, mode_label
@@ -59,16 +58,6 @@ __all__ = ["KINDS", "FontMissingError", "circle_figure", "compare_figure", "figu
            "network_figure", "reach_figure", "route_figure", "save_figure", "static_map"]
 
 
-def _metric_bounds(bounds: Any) -> Any:
-    """WGS-84 ``(minx, miny, maxx, maxy)`` as bounds in the metric CRS (``None`` stays ``None``)."""
-    if bounds is None:
-        return None
-    import geopandas as gpd
-    from shapely.geometry import box
-
-    return gpd.GeoSeries([box(*(float(v) for v in bounds))], crs="EPSG:4326").to_crs("EPSG:32649").total_bounds
-
-
 def _page(title: str, dataset: Dataset | None, bounds: Any, *, axes: int = 1) -> tuple[Figure, list[Page]]:
     """A new figure with ``axes`` maps, each with the county basemap and its view fitted to ``bounds``."""
     check_dataset(dataset)
@@ -76,22 +65,10 @@ def _page(title: str, dataset: Dataset | None, bounds: Any, *, axes: int = 1) ->
     pages = []
     for ax in all_axes:
         draw_basemap(ax, dataset)
-        set_view(ax, _metric_bounds(bounds))
+        set_view(ax, metric_bounds(bounds))
         ax.set_autoscale_on(False)
         pages.append(Page(fig=fig, ax=ax))
     return fig, pages
-
-
-def _close(fig: Figure, pages: Sequence[Page], *, legend_title: str, dataset: Dataset | None,
-           nodes: gpd.GeoDataFrame | None, date: Any = None, scenario: Any = None) -> Figure:
-    """Labels, scale bar and north arrow on every map; the legend and the data-source line."""
-    for page in pages:
-        finish_map(page, dataset=dataset, nodes=nodes)
-    handles = [h for page in pages for h in page.handles]
-    unique = list({h.get_label(): h for h in handles}.values())
-    draw_legend(fig, unique, title=legend_title, notes=[n for page in pages for n in page.notes])
-    source_line(fig, dataset=dataset, date=date, scenario=scenario)
-    return fig
 
 
 def _label_nodes(dataset: Dataset | None, drawn: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
@@ -179,7 +156,7 @@ def network_figure(dataset: Dataset, *, full: Dataset | None = None, show_access
         kinds = _draw_network_nodes(page, dataset.nodes, _KIND_ORDER)
         page.handles += kind_handles(list(reversed(kinds)))
         page.notes.append("Positions marked 'estimate' in the data are approximate.")
-        return _close(fig, [page], legend_title="图例 Legend", dataset=dataset, nodes=dataset.nodes)
+        return close_page(fig, [page], legend_title="图例 Legend", dataset=dataset, nodes=dataset.nodes)
 
 
 def _places_bounds(dataset: Dataset) -> Any:
@@ -267,8 +244,8 @@ def reach_figure(reached: gpd.GeoDataFrame, *, bands: gpd.GeoDataFrame | None = 
                          for k, c in enumerate(MINUTE_COLORS, start=1)]
         _draw_origin_rows(page, pts, origins, "目的地 Destination" if reverse else "出发地 Origin")
         page.notes += _bands_note(bands)
-        return _close(fig, [page], legend_title="可达性 Reachability", dataset=dataset,
-                      nodes=_label_nodes(dataset, pts), date=date, scenario=scenario)
+        return close_page(fig, [page], legend_title="可达性 Reachability", dataset=dataset,
+                           nodes=_label_nodes(dataset, pts), date=date, scenario=scenario)
 
 
 def _draw_origin_rows(page: Page, pts: gpd.GeoDataFrame, origins: set[str], name: str) -> None:
@@ -335,8 +312,9 @@ def route_figure(itinerary: Itinerary, G: nx.MultiDiGraph, *, dataset: Dataset |
         _draw_stops(page, itinerary, G)
         when = f"{itinerary.date or 'any date'}{', scenario ' + itinerary.scenario if itinerary.scenario else ''}"
         page.notes.append(f"{fmt_minutes(itinerary.minutes)} min door to door · {when}")
-        return _close(fig, [page], legend_title="行程 Itinerary", dataset=dataset,
-                      nodes=_label_nodes(dataset, _stop_nodes(dataset, itinerary)), date=itinerary.date, scenario=itinerary.scenario)
+        return close_page(fig, [page], legend_title="行程 Itinerary", dataset=dataset,
+                           nodes=_label_nodes(dataset, _stop_nodes(dataset, itinerary)), date=itinerary.date,
+                           scenario=itinerary.scenario)
 
 
 def _stop_nodes(dataset: Dataset | None, itinerary: Itinerary) -> gpd.GeoDataFrame | None:
@@ -419,9 +397,9 @@ def compare_figure(diff: gpd.GeoDataFrame, *, bands_before: gpd.GeoDataFrame | N
         _draw_changes(page, pts, (before, after), origin=attrs.get("origin"))
         _draw_graph_node(page, G, attrs.get("origin"),
                          "目的地 Destination" if attrs.get("reverse") else "出发地 Origin")
-        return _close(fig, [page], legend_title="前后对比 Before / after", dataset=dataset,
-                      nodes=_label_nodes(dataset, pts), date=f"{labels[0]} → {labels[1]}",
-                      scenario=_scenarios(attrs))
+        return close_page(fig, [page], legend_title="前后对比 Before / after", dataset=dataset,
+                           nodes=_label_nodes(dataset, pts), date=f"{labels[0]} → {labels[1]}",
+                           scenario=_scenarios(attrs))
 
 
 def _scenarios(attrs: dict) -> str | None:
@@ -513,8 +491,9 @@ def circle_figure(result: gpd.GeoDataFrame, *, bands_station: gpd.GeoDataFrame |
             _draw_circle_measure(page, pts, frame, col, band_col, limits)
             _draw_graph_node(page, G, centre, "中心 Centre")
         pages[0].notes += _circle_notes(pts, limits)
-        return _close(fig, pages, legend_title="经济圈 Economic circle", dataset=dataset,
-                      nodes=_label_nodes(dataset, pts), date=graph.get("date"), scenario=graph.get("scenario"))
+        return close_page(fig, pages, legend_title="经济圈 Economic circle", dataset=dataset,
+                           nodes=_label_nodes(dataset, pts), date=graph.get("date"),
+                           scenario=graph.get("scenario"))
 
 
 def _draw_circle_measure(page: Page, pts: gpd.GeoDataFrame, frame: gpd.GeoDataFrame | None, col: str,
