@@ -26,6 +26,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from ..geodata.errors import OptionError
+from ._print import PRINT_CSS, PrintMode, add_place_labels
 from .escape import esc, fmt_minutes, missing
 from .offline import make_offline
 
@@ -179,6 +180,8 @@ def draw_basemap(canvas: Canvas, dataset: Dataset | None, *, simplify: float = 0
     boundaries = boundaries_of(dataset)
     if boundaries is not None:
         add_boundaries(canvas, boundaries, simplify=simplify)
+    add_place_labels(canvas, getattr(dataset, "nodes", None))
+
 
 
 def _frame(tiles: str) -> Canvas:
@@ -288,7 +291,9 @@ def _background(m: folium.Map, tiles: str) -> None:
          ".qjnet-legend .box { display: inline-block; width: 14px; height: 10px; margin: 0 6px 0 2px;"
          " vertical-align: middle; }\n"
          ".qjnet-title { background: rgba(255,255,255,0.92); padding: 4px 8px; border-radius: 4px;"
-         " font: bold 14px 'WenQuanYi Micro Hei', sans-serif; }\n").add_to(m)
+         " font: bold 14px 'WenQuanYi Micro Hei', sans-serif; }\n"
+         + PRINT_CSS).add_to(m)
+
 
 
 def add_boundaries(canvas: Canvas, boundaries: gpd.GeoDataFrame, *, simplify: float = 0.002) -> None:
@@ -442,12 +447,15 @@ def finish(canvas: Canvas, *, legend: str | None = None, title: str | None = Non
     """Add the legend, title (plain text) and layer control; return the ``folium.Map``.
 
     A map with a long layer list puts its legend at ``legend_position="bottomleft"`` so the two
-    never overlap on a small screen.
+    never overlap on a small screen.  A button (top right) folds the legend and the layer control
+    away and back; on a map narrower than :data:`COMPACT_WIDTH` pixels they start folded, so a
+    small window or a printed page shows the map itself.
     """
     if title:
         Title(esc(title)).add_to(canvas.map)
     if legend:
         Legend(legend, position=legend_position).add_to(canvas.map)
+    PrintMode().add_to(canvas.map)
     folium.LayerControl(collapsed=collapsed, position="topright").add_to(canvas.map)
     canvas.map.qjnet_layers = dict(canvas.counts)  # layer name -> number of interactive features
     canvas.map.qjnet_base_layers = list(canvas.base_layers)  # names of the radio (base) layers

@@ -93,11 +93,11 @@ def test_ctrl_c_is_one_line_and_exit_130(run_qjnet, monkeypatch, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("args", [("map", "--output", "x.png"),
-                                  ("reach", "黔江", "--date", "2025-07-02", "--map", "r.pdf")])
-def test_maps_are_html_files(run_qjnet, tmp_path, args):
+@pytest.mark.parametrize("args", [("map", "--output", "x.jpg"),
+                                  ("reach", "黔江", "--date", "2025-07-02", "--map", "r.docx")])
+def test_maps_are_html_png_svg_or_pdf_files(run_qjnet, tmp_path, args):
     p = run_qjnet(*args)
-    _one_line_error(p, "self-contained HTML")
+    _one_line_error(p, "name the map file .html (interactive) or .png, .svg or .pdf")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -220,3 +220,56 @@ def test_screenshot_helper_writes_a_png(browser, mini, tmp_path):
     width, height = struct.unpack(">II", data[16:24])
     assert width >= 800 and height >= 600
     assert len(data) > 20_000  # a drawn map, not a blank page
+
+
+COVERED = """
+    var box = document.querySelector('.folium-map').getBoundingClientRect(), covered = 0;
+    document.querySelectorAll('.leaflet-control').forEach(function(el) {
+        var r = el.getBoundingClientRect();
+        var w = Math.max(0, Math.min(r.right, box.right) - Math.max(r.left, box.left));
+        var h = Math.max(0, Math.min(r.bottom, box.bottom) - Math.max(r.top, box.top));
+        covered += w * h;
+    });
+    return covered / (box.width * box.height);"""
+
+
+def test_print_friendly_controls_cover_little_of_a_small_window(tmp_path):
+    """At 800x600 the legend and layer list start folded; the button shows them; labels from zoom 8."""
+    why = missing()
+    if why:
+        if os.environ.get("QJNET_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"QJNET_REQUIRE_BROWSER=1 but {why}")
+        pytest.skip(why)
+    full = load_dataset()
+    m = maps.network_map(apply_selection(full, date="2025-07-02"), full=full)
+    small = Browser(width=800, height=600)
+    try:  # the page gets exactly 800x600 whatever the browser's own frame takes
+        small.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                     {"width": 800, "height": 600, "deviceScaleFactor": 1, "mobile": False})
+        small.open(maps.save(m, tmp_path / "network.html"))
+        size = small.js("var r = document.querySelector('.folium-map').getBoundingClientRect();"
+                        " return [r.width, r.height];")
+        assert size == [800, 600]
+        folded = small.js(COVERED)
+        assert folded < 0.20, f"controls cover {folded:.0%} of the map"
+        assert small.js("return document.querySelector('.qjnet-toggle').textContent") == "☰ 图例 Legend"
+        assert small.js("return getComputedStyle(document.querySelector('.qjnet-legend')).display") == "none"
+        # the first view holds every place (county seat) of the network
+        assert small.js("""var map = __qjnetMap(), b = map.getBounds(), n = 0, all = 0;
+            map.eachLayer(function(l) { if (l.options && l.options.icon && l.options.icon.options.className
+                === 'qjnet-label') { all++; if (b.contains(l.getLatLng())) n++; } });
+            return [n, all];""") == [34, 34]
+        small.js("document.querySelector('.qjnet-toggle').click();")
+        assert small.js("return getComputedStyle(document.querySelector('.qjnet-legend')).display") == "block"
+        assert small.js(COVERED) > folded
+        assert [o["name"] for o in small.overlays()] == list(m.qjnet_layers)
+        # county seats named on the map from zoom 8, hidden when zoomed out
+        labels_shown = ("return getComputedStyle(Array.from(document.querySelectorAll('.qjnet-label'))"
+                        ".find(e => e.textContent.indexOf('黔江区') >= 0)).display")
+        small.js("__qjnetMap().setView([29.53, 108.77], 8, {animate: false});")
+        assert small.js(labels_shown) != "none"
+        small.js("__qjnetMap().setView([29.53, 108.77], 6, {animate: false});")
+        assert small.js(labels_shown) == "none"
+        assert_clean(small)
+    finally:
+        small.close()

@@ -91,7 +91,8 @@ def _chain_row(chain, **extra) -> dict:
 @click.option("--after", "after", default=None, metavar="YYYY-MM-DD", callback=check_date,
               help="Compare: second date (with --before).")
 @click.option("--map", "map_file", type=click.Path(dir_okay=False), default=None,
-              help="Also write an offline HTML map: yards, freight trains and the chain(s).")
+              help="Also write a map: yards, freight trains and the chain(s) (.html interactive, or "
+                   ".png/.svg/.pdf static).")
 @output_options
 def freight(origin, destination, data, cargo, objective, date, scenario, overrides, pareto, before, after,
             map_file, fmt, output):
@@ -116,6 +117,7 @@ def freight(origin, destination, data, cargo, objective, date, scenario, overrid
     )
     from ._common import open_dataset
 
+    _check_map_file(map_file)
     cargo = _check_cargo(cargo)
     objective = _check_objective(objective or "time")
     params = parse_overrides(overrides)
@@ -168,10 +170,24 @@ def freight(origin, destination, data, cargo, objective, date, scenario, overrid
         _write_map(G, ds, map_file, chains=chains)
 
 
-def _write_map(G, ds, path, *, chains=(), catchment=None) -> None:
-    from ..maps.freight import freight_map, save_map
+def _check_map_file(path) -> None:
+    if path is not None:
+        from ._maps import check_map_path
 
-    save_map(freight_map(G, chains=chains, catchment=catchment, dataset=ds), path)
+        check_map_path(path, "--map")
+
+
+def _write_map(G, ds, path, *, chains=(), catchment=None) -> None:
+    from ._maps import is_static
+
+    if is_static(path):
+        from ..maps.static import freight_figure, save_figure
+
+        save_figure(freight_figure(G, chains=chains, catchment=catchment, dataset=ds), path)
+    else:
+        from ..maps.freight import freight_map, save_map
+
+        save_map(freight_map(G, chains=chains, catchment=catchment, dataset=ds), path)
     click.echo(f"wrote {path}", err=True)
 
 
@@ -180,7 +196,7 @@ def _write_map(G, ds, path, *, chains=(), catchment=None) -> None:
 @_common_options
 @click.option("--port", default=None, help="Destination port (default: qinzhou_port_e).")
 @click.option("--map", "map_file", type=click.Path(dir_okay=False), default=None,
-              help="Also write an offline HTML map of the catchment.")
+              help="Also write a map of the catchment (.html interactive, or .png/.svg/.pdf static).")
 @output_options
 def catchment(yard, data, cargo, objective, date, scenario, overrides, port, map_file, fmt, output):
     """Places that ship to the port more cheaply through YARD than any other way.
@@ -199,6 +215,7 @@ def catchment(yard, data, cargo, objective, date, scenario, overrides, port, map
     from ..network.freight import catchment as _catchment
     from ._common import open_dataset
 
+    _check_map_file(map_file)
     cargo = _check_cargo(cargo)
     objective = _check_objective(objective or "cost")
     params = parse_overrides(overrides)

@@ -58,32 +58,49 @@ def map_options(func):
     @functools.wraps(func)
     def wrapper(*args, map_file=None, tiles="none", cdn=False, **kwargs):
         if map_file is not None:
-            check_map_path(map_file, "--map")
+            check_map_path(map_file, "--map", tiles=tiles, cdn=cdn)
         click.get_current_context().meta[_META_KEY] = MapRequest(map_file, tiles, cdn)
         return func(*args, **kwargs)
 
     wrapper = _cdn_option(wrapper)
     wrapper = _tiles_option(wrapper)
     wrapper = click.option("--map", "map_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
-                           help="Also draw the answer as an interactive HTML map (self-contained, works "
-                                "offline).")(wrapper)
+                           help="Also draw the answer as a map: FILE.html is interactive (self-contained, works "
+                                "offline); FILE.png, .svg or .pdf is a static A4 map for reports.")(wrapper)
     return wrapper
 
 
-#: Suffixes of the files a map is written to.
-MAP_SUFFIXES = (".html", ".htm")
+#: Suffixes of the files a map is written to: interactive HTML, static images and documents.
+HTML_SUFFIXES = (".html", ".htm")
+STATIC_SUFFIXES = (".png", ".svg", ".pdf")
+MAP_SUFFIXES = HTML_SUFFIXES + STATIC_SUFFIXES
 
 
-def check_map_path(path: str, option: str) -> None:
-    """Refuse, before any work, a map file that is not ``.html`` or cannot be written (one-line error)."""
+def is_static(path: str) -> bool:
+    """Whether ``path`` names a static map (PNG, SVG or PDF) rather than an HTML one."""
+    from pathlib import Path
+
+    return Path(path).suffix.lower() in STATIC_SUFFIXES
+
+
+def check_map_path(path: str, option: str, *, tiles: str = "none", cdn: bool = False) -> None:
+    """Refuse, before any work, a map file that is not .html/.png/.svg/.pdf or cannot be written.
+
+    ``--tiles`` and ``--cdn`` only apply to HTML maps: with a static suffix they are refused too.
+    Every refusal is a one-line :class:`OptionError`.
+    """
     from pathlib import Path
 
     from ..geodata._atomic import check_target
     from ..geodata.errors import OptionError
 
     if Path(path).suffix.lower() not in MAP_SUFFIXES:
-        raise OptionError(f"{option} {path}: maps are written as self-contained HTML; "
-                          "name the file .html")
+        raise OptionError(f"{option} {path}: name the map file .html (interactive) or .png, .svg or .pdf "
+                          "(static, for reports)")
+    if is_static(path) and (tiles != "none" or cdn):
+        flag = "--tiles" if tiles != "none" else "--cdn"
+        raise OptionError(f"{option} {path}: {flag} applies to HTML maps only; static maps are drawn "
+                          "offline on the county basemap")
     check_target(path)
 
 
@@ -101,8 +118,14 @@ def write_map(kind: str, dataset: Callable[[], Any], **kwargs: Any) -> None:
         return
     from .. import maps
 
-    m = _DRAWERS[kind](dataset=dataset(), tiles=req.tiles, **kwargs)
-    maps.save(m, req.path, cdn=req.cdn)
+    if is_static(req.path):
+        from ..maps.static import save_figure
+
+        when = {k: ctx.params.get(k) for k in ("date", "scenario") if kind == "reach"}
+        save_figure(_STATIC[kind](dataset=dataset(), **when, **kwargs), req.path)
+    else:
+        m = _DRAWERS[kind](dataset=dataset(), tiles=req.tiles, **kwargs)
+        maps.save(m, req.path, cdn=req.cdn)
     click.echo(f"wrote map {req.path}", err=True)
 
 
@@ -141,30 +164,69 @@ _DRAWERS: dict[str, Callable[..., Any]] = {"reach": _reach_map, "route": _route_
                                            "circle": _circle_map}
 
 
+def _reach_figure(*, reached, minutes: float, reverse: bool, dataset, date=None, scenario=None):
+    from ..maps import static
+    from ..network.isochrones import default_bands, isochrones
+
+    bands = isochrones(reached, bands=default_bands(minutes))
+    return static.reach_figure(reached, bands=bands, minutes=minutes, reverse=reverse, dataset=dataset,
+                               date=date, scenario=scenario)
+
+
+def _route_figure(*, itinerary, G, dataset):
+    from ..maps import static
+
+    return static.route_figure(itinerary, G, dataset=dataset)
+
+
+def _compare_figure(*, diff, G, dataset):
+    from ..maps import static
+    from ..network.isochrones import compare_isochrones
+
+    before, after = compare_isochrones(diff, G)
+    return static.compare_figure(diff, bands_before=before, bands_after=after, G=G, dataset=dataset)
+
+
+def _circle_figure(*, result, G, dataset):
+    from ..maps import static
+    from ..network.isochrones import circle_isochrones
+
+    station, centre = circle_isochrones(result)
+    return static.circle_figure(result, bands_station=station, bands_centre=centre, G=G, dataset=dataset)
+
+
+#: kind -> static drawer (PNG/SVG/PDF): the same bands as the HTML drawers, drawn by :mod:`maps.static`
+_STATIC: dict[str, Callable[..., Any]] = {"reach": _reach_figure, "route": _route_figure,
+                                          "compare": _compare_figure, "circle": _circle_figure}
+
+
 @click.command("map")
 @click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
-              help="HTML file to write (atomically).")
+              help="File to write (atomically): .html (interactive) or .png, .svg, .pdf (static A4 map).")
 @dataset_options(date_help="Draw what is open on this date (later and planned lines dashed).")
 @click.option("--access", "show_access", is_flag=True, help="Show access/transfer links when the map opens.")
 @_tiles_option
 @_cdn_option
 def map_command(output, data, date, scenario, show_access, tiles, cdn):
-    """Draw the whole network as an interactive HTML map.
+    """Draw the whole network as an interactive HTML map, or a static PNG/SVG/PDF map.
 
     Lines by mode (one layer each), planned lines dashed, stations, airports
-    and places sized by population, with a legend and county outlines.
+    and places sized by population, with a legend and county outlines.  The
+    suffix of --output chooses: .html is interactive, .png/.svg/.pdf an A4 map.
     Example: qjnet map --output network.html --date 2025-07-01
     """
     from .. import maps
     from ..geodata.io import apply_selection
     from ._common import open_dataset
 
-    check_map_path(output, "--output")
+    check_map_path(output, "--output", tiles=tiles, cdn=cdn)
     full = open_dataset(data, None, None)  # with the --scenario-file applied
-    if date is None and scenario is None:
-        m = maps.network_map(full, tiles=tiles, show_access=show_access)
+    selected = full if date is None and scenario is None else apply_selection(full, date=date, scenario=scenario)
+    extra = None if selected is full else full
+    if is_static(output):
+        from ..maps.static import network_figure, save_figure
+
+        save_figure(network_figure(selected, full=extra, show_access=show_access), output)
     else:
-        selected = apply_selection(full, date=date, scenario=scenario)
-        m = maps.network_map(selected, tiles=tiles, full=full, show_access=show_access)
-    maps.save(m, output, cdn=cdn)
+        maps.save(maps.network_map(selected, tiles=tiles, full=extra, show_access=show_access), output, cdn=cdn)
     click.echo(f"wrote {output}", err=True)
