@@ -70,6 +70,7 @@ def test_csr_equals_networkx(seed, reverse, budget, data):
         assert a[n][0] == pytest.approx(b[n][0], abs=1e-9)
         # random float weights make ties all but impossible, so the same trip is found
         assert a[n][1] == b[n][1]
+        assert a[n][2] == b[n][2]
 
 
 @FAST
