@@ -283,18 +283,23 @@ def _to_gdf(G, found: dict):
 
 
 def _node_table(G, C) -> dict:
-    """Node attribute columns of the reach GeoDataFrame and a rank of ``str(id)``, built once per compiled graph."""
+    """Node attribute columns of the reach GeoDataFrame, built once per compiled graph (one pass over the nodes)."""
     table = C._extra.get("reach_nodes")
     if table is None:
         import numpy as np
         import pandas as pd
 
         attrs = list(G._node.values())  # the row order of C.nodes
-        table = {c: np.array([d.get(c) for d in attrs] or [], dtype=object) for c in ("name_zh", "name_en", "kind")}
-        table["population"] = pd.array([d.get("population") for d in attrs], dtype="Int64")
-        rank = np.empty(C.n, dtype=np.int64)
-        rank[np.argsort(C.nodes.astype(str), kind="stable")] = np.arange(C.n)
-        table["rank"] = rank
+        table = {}
+        for c in ("name_zh", "name_en", "kind", "population"):
+            col = np.empty(C.n, dtype=object)
+            col[:] = [d.get(c) for d in attrs]
+            table[c] = col
+        pops = table.pop("population")
+        missing = pd.isna(pops)
+        values = np.zeros(C.n, dtype=np.int64)
+        values[~missing] = pops[~missing].astype(np.int64)
+        table["population"] = pd.arrays.IntegerArray(values, missing)
         C._extra["reach_nodes"] = table
     return table
 
@@ -306,7 +311,7 @@ def _arrays_to_gdf(G, found: _Found):
 
     C = found.compiled
     table = _node_table(G, C)
-    order = _by_minutes_then_id(found.minutes, table["rank"], found.rows)
+    order = _by_minutes_then_id(found.minutes, C.nodes[found.rows])
     rows = found.rows[order]
     index = pd.Index(C.nodes[rows], dtype=object, name="id")
 
@@ -327,14 +332,14 @@ def _arrays_to_gdf(G, found: _Found):
     return gpd.GeoDataFrame(frame, geometry=C.points().take(rows), crs=None if crs == C.crs else crs)
 
 
-def _by_minutes_then_id(minutes, rank, rows):
-    """Order of ``rows`` by minutes, ties by ``str(id)`` (``rank``); one plain sort when there are no ties."""
+def _by_minutes_then_id(minutes, ids):
+    """Order by minutes, ties by ``str(id)``; one plain sort when no two minutes are equal."""
     import numpy as np
 
     order = np.argsort(minutes)
     m = minutes[order]
     if (m[1:] == m[:-1]).any():
-        order = np.lexsort((rank[rows], minutes))
+        order = np.lexsort((ids.astype(str), minutes))
     return order
 
 
