@@ -387,6 +387,8 @@ def _bench_build(cells, s, G, timer, args) -> None:
 
 def _bench_reach(cells, notes, q, s, origins, timer) -> None:
     for lib, (reach_fn, _, _, _) in q.items():
+        if reach_fn is None:
+            continue
         cells[("reach 60", lib)] = timer(reach_fn, origins)
         log(f"  reach {lib}: {cells[('reach 60', lib)]}")
 

@@ -31,6 +31,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -161,13 +162,15 @@ class Buckets:
         self.ch = ch
         self.limit = float(limit)
         self.n_targets = len(targets)
-        self.arrays = k.buckets(*ch.down, np.asarray(targets, dtype=np.int64), self.limit, len(ch.rank))
+        kernel: Any = k.buckets  # a numba dispatcher: its call signature is not typed
+        self.arrays = kernel(*ch.down, np.asarray(targets, dtype=np.int64), self.limit, len(ch.rank))
 
     def times(self, sources: Sequence[int] | np.ndarray) -> np.ndarray:
         """``(len(sources), n_targets)`` minutes from each source state (``inf`` if unreached or beyond the limit)."""
         from . import _ch_kernels as k
 
-        return k.scan(*self.ch.up, *self.arrays, self.n_targets, np.asarray(sources, dtype=np.int64), self.limit,
+        kernel: Any = k.scan
+        return kernel(*self.ch.up, *self.arrays, self.n_targets, np.asarray(sources, dtype=np.int64), self.limit,
                       len(self.ch.rank))
 
 
