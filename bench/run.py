@@ -284,8 +284,9 @@ def probe(lib: str, n: int, seed: int) -> dict:
 
             nx.single_source_dijkstra_path_length(G, o, cutoff=REACH_MIN, weight="minutes")
         else:
-            from qjnet.network import csr, reach
+            from qjnet.network import csr
 
+            reach = importlib.import_module("qjnet.network.reach")
             mid = _rss_mb()
             _reset_peak()
             reach.reach(G, o, minutes=REACH_MIN)  # the public call: compiles, searches, builds the GeoDataFrame
