@@ -27,6 +27,9 @@ from .params import CONNECTOR_MODES, check_minutes
 if TYPE_CHECKING:
     import geopandas as gpd
     import networkx as nx
+    import numpy as np
+
+    from .csr import CompiledGraph
 
 
 log = logging.getLogger(__name__)
@@ -192,7 +195,8 @@ def _reach_csr(G, origins, budget, reverse, *, modes: bool = True) -> _Found:
     return _Found(C, rows, t.minutes[rows], codes, t.sources[rows])
 
 
-def arrival_codes(C, predecessors, targets, *, reverse: bool = False):
+def arrival_codes(C: CompiledGraph, predecessors: np.ndarray, targets: np.ndarray, *,
+                  reverse: bool = False) -> np.ndarray:
     """Mode code of arrival (see :attr:`CompiledGraph.mode_codes`) of each of ``targets`` (states).
 
     The main mode: the last moving, non-connector edge on the path into the
@@ -211,6 +215,7 @@ def arrival_codes(C, predecessors, targets, *, reverse: bool = False):
     p = pred[reached]
     rows, cols = (reached, p) if reverse else (p, reached)
     pos = entry_positions(C.matrix.indptr, C.matrix.indices, rows, cols)
+    assert C.mode_codes is not None  # set by every compilation
     last = np.zeros(k + 1, dtype=np.int16)
     last[:k] = C.mode_codes[pos]
     connector = np.array([False] + [m in CONNECTOR_MODES for m in C.mode_names])
@@ -223,11 +228,18 @@ def arrival_codes(C, predecessors, targets, *, reverse: bool = False):
     return np.where(main[at] != 0, main[at], last[at])
 
 
-def first_marked(jump, *values):
+def first_marked(jump: np.ndarray, *values: np.ndarray) -> list[np.ndarray]:
     """For each element, the first non-zero of ``values`` along its ``jump`` chain (itself first).
 
     ``jump`` is a forest of parent pointers whose roots point to themselves
     (with value 0); pointer jumping takes about log2(depth) array steps.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> jump = np.array([3, 0, 1, 3])  # 2 -> 1 -> 0 -> the root 3
+    >>> [v.tolist() for v in first_marked(jump, np.array([5, 0, 0, 0]), np.array([0, 7, 0, 0]))]
+    [[5, 5, 5, 0], [0, 7, 7, 0]]
     """
     import numpy as np
 
