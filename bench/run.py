@@ -18,7 +18,10 @@ For each size, on the same seeded synthetic network (:mod:`bench.synth`):
   they compute the full tree and filter.
 * ``tree``: one origin, every node (full shortest-path tree).
 * ``matrix N``: N origins to the same N points, pairs within 60 minutes.
-  qjnet: ``network.matrix.matrix_long`` (a DataFrame of ids); scipy: the same
+  qjnet: ``network.matrix.matrix_long`` (a DataFrame of ids; ``engine="dijkstra"``);
+  qjnet ch: the same
+  with ``engine="ch"`` on the contraction hierarchy built once beforehand
+  (its build time is the ``build`` cell of that column); scipy: the same
   chunked ``dijkstra(limit=60)`` loop that returns a bare array.
 * ``peak MB``: peak resident memory added by building the library's graph and
   answering one reach, each in a fresh process.
@@ -47,13 +50,12 @@ import numpy as np
 
 from bench.synth import parse_size, synth_arrays, to_networkx
 
-LIBS = ("networkx", "scipy", "igraph", "rustworkx", "qjnet", "qjnet csr")
+LIBS = ("networkx", "scipy", "igraph", "rustworkx", "qjnet", "qjnet csr", "qjnet ch")
 REACH_MIN = 60.0
 MATRIX_SIZES = (200, 1000)
 DASK_ORIGINS = 2000
 DEFAULT_OPS = ("build", "reach", "tree", "matrix", "memory", "dask")
 BIG_OPS = ("build", "reach", "tree", "memory")  # for sizes of 1M nodes and more
-ENGINE_REACH_MAX = 1_000_000
 
 
 def _rss_mb(field: str = "VmRSS") -> float:
@@ -187,7 +189,10 @@ def _networkx_queries(G):
         return csr.shortest_times(G, [o]).minutes
 
     def qj_matrix(origins):
-        return matrix.matrix_long(G, origins, origins, max_minutes=REACH_MIN)
+        return matrix.matrix_long(G, origins, origins, max_minutes=REACH_MIN, engine="dijkstra")
+
+    def qjch_matrix(origins):
+        return matrix.matrix_long(G, origins, origins, max_minutes=REACH_MIN, engine="ch")
 
     def qjc_reach(o):
         t = csr.nearest_times(G, [o], limit=REACH_MIN)
@@ -197,7 +202,7 @@ def _networkx_queries(G):
         return gpd.GeoDataFrame(frame, geometry=C.points().take(idx))
 
     return {"networkx": (nx_reach, nx_tree, nx_matrix, False), "qjnet": (qj_reach, qj_tree, qj_matrix, True),
-            "qjnet csr": (qjc_reach, None, None, True)}
+            "qjnet csr": (qjc_reach, None, None, True), "qjnet ch": (None, None, qjch_matrix, True)}
 
 
 def _scipy_queries(M):
@@ -267,7 +272,7 @@ def probe(lib: str, n: int, seed: int) -> dict:
     out = {}
     # imports first: the figure is the graph and the query, not the library's code
     for mod in {"networkx": ["networkx"], "scipy": ["scipy.sparse.csgraph"], "igraph": ["igraph"],
-                "rustworkx": ["rustworkx"], "qjnet": ["networkx", "scipy.sparse.csgraph", "network.csr"]}[lib]:
+                "rustworkx": ["rustworkx"], "qjnet": ["networkx", "scipy.sparse.csgraph", "geopandas", "qjnet.network.reach"]}[lib]:
         importlib.import_module(mod)
     queries({}, s)  # the modules the query functions use
     base = _rss_mb()
@@ -281,9 +286,10 @@ def probe(lib: str, n: int, seed: int) -> dict:
         else:
             from qjnet.network import csr
 
+            reach = importlib.import_module("qjnet.network.reach")
             mid = _rss_mb()
             _reset_peak()
-            csr.nearest_times(G, [o], limit=REACH_MIN)
+            reach.reach(G, o, minutes=REACH_MIN)  # the public call: compiles, searches, builds the GeoDataFrame
             out["compiled_mb"] = _rss_mb("VmHWM") - mid
             out["compiled_nbytes_mb"] = csr.compile_graph(G).nbytes / 2**20
             out["peak_mb"] = _rss_mb("VmHWM") - base
@@ -352,6 +358,8 @@ def bench_size(n: int, args) -> dict:
             if tree_fn is not None:
                 cells[("tree", lib)] = timer(tree_fn, origins)
                 log(f"  tree {lib}: {cells[('tree', lib)]}")
+    if "matrix" in ops and "qjnet ch" in q:
+        _bench_ch_build(cells, res["notes"], G)
     if "matrix" in ops:
         _bench_matrix(cells, q, s, rng, timer, args)
     if "memory" in ops:
@@ -380,12 +388,24 @@ def _bench_build(cells, s, G, timer, args) -> None:
 
 def _bench_reach(cells, notes, q, s, origins, timer) -> None:
     for lib, (reach_fn, _, _, _) in q.items():
-        if lib == "qjnet" and s.n >= ENGINE_REACH_MAX:
-            notes.append(f"qjnet reach (network.reach) not run at {s.n:,} nodes: it builds a "
-                         "networkx two-layer expansion first (minutes and GBs at this size)")
+        if reach_fn is None:
             continue
         cells[("reach 60", lib)] = timer(reach_fn, origins)
         log(f"  reach {lib}: {cells[('reach 60', lib)]}")
+
+
+def _bench_ch_build(cells, notes, G) -> None:
+    """Build the contraction hierarchy once (timed, with its memory); the ch matrix cells are queries only."""
+    from qjnet.network import ch, csr
+
+    C = csr.compile_graph(G)
+    r0 = _rss_mb()
+    h = ch.build_ch(C, refresh=True)
+    cells[("build", "qjnet ch")] = {"s": h.seconds, "n": 1}
+    notes.append(f"qjnet ch: contraction hierarchy built in {h.seconds:.1f} s ({h.shortcuts:,} shortcuts, "
+                 f"{h.nbytes / 1e6:.0f} MB of arrays, resident memory +{_rss_mb() - r0:.0f} MB; "
+                 f"compiled CSR {C.nbytes / 1e6:.0f} MB); its matrix cells exclude this")
+    log(f"  build qjnet ch: {h.seconds:.1f} s")
 
 
 def _bench_matrix(cells, q, s, rng, timer, args) -> None:
@@ -449,6 +469,9 @@ def table(results: dict) -> str:
             else:
                 r1 = _ratio(qj["s"] / sp["s"]) if qj and sp else ""
                 r2 = _ratio(nx_["s"] / qj["s"]) if qj and nx_ else ""
+            qh = cells.get((op, "qjnet ch"))
+            if op.startswith("matrix") and qh and sp:
+                r1 = f"{r1} (ch: {_ratio(qh['s'] / sp['s'])})"
             if op == "reach 60":
                 qc = cells.get((op, "qjnet csr"))
                 r1 = f"{r1} (csr: {_ratio(qc['s'] / sp['s'])})" if qc and sp else r1

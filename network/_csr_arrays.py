@@ -17,13 +17,22 @@ def _as_csr(m):
     return m
 
 
-def _edge_lists(G: nx.Graph, index: dict) -> tuple[list, list, list, list, list]:
-    """Rows, columns, minutes and keys of every edge (self-loops dropped), and the board/ride/alight ones."""
+#: Edge kinds that move the traveller (their ``mode`` is a mode of arrival); board,
+#: alight and other edges are "non-moving" (mode code 0).
+MOVING_KINDS = ("ride", "link")
+
+
+def _edge_lists(G: nx.Graph, index: dict, mode_index: dict) -> tuple[list, list, list, list, list, list]:
+    """Rows, columns, minutes, keys and mode codes of every edge (self-loops dropped), and the board/ride/alight ones.
+
+    ``mode_index`` (mode -> code, codes from 1) grows as new modes are met.
+    """
     multi = G.is_multigraph()
     rows: list[int] = []
     cols: list[int] = []
     vals: list[Any] = []
     keys: list[Any] = []
+    modes: list[int] = []
     special: list[tuple[int, int, Any]] = []  # (position, 1 board / 2 ride or alight, first minutes)
     codes = {"board": 1, "ride": 2, "alight": 2}
     for u, nbrs in G._adj.items():
@@ -41,12 +50,32 @@ def _edge_lists(G: nx.Graph, index: dict) -> tuple[list, list, list, list, list]
                 cols.append(iv)
                 vals.append(d.get("minutes"))
                 keys.append(k)
-    return rows, cols, vals, keys, special
+                modes.append(_mode_code(d, mode_index))
+    return rows, cols, vals, keys, modes, special
 
 
-def _edge_arrays(G: nx.Graph, index: dict):
-    """``(r, c, w, k, code, first)`` arrays of the edges; ``first`` holds first-boarding minutes (or None)."""
-    rows, cols, vals, keys, special = _edge_lists(G, index)
+def _mode_code(d: dict, mode_index: dict) -> int:
+    """0 for a non-moving edge, else 1 + the index of its mode in ``mode_index`` (added if new)."""
+    if d.get("kind") not in MOVING_KINDS:
+        return 0
+    mode = d.get("mode")
+    code = mode_index.get(mode)
+    if code is None:
+        code = mode_index[mode] = len(mode_index) + 1
+    return code
+
+
+def _edge_arrays(G: nx.Graph, index: dict, mode_index: dict):
+    """``(r, c, w, k, code, first, mc)`` arrays of the edges.
+
+    ``first`` holds first-boarding minutes (or None); ``mc`` the int16 mode
+    codes (see :func:`_mode_code`).
+    """
+    rows, cols, vals, keys, modes, special = _edge_lists(G, index, mode_index)
+    if len(mode_index) >= np.iinfo(np.int16).max:
+        raise GraphError(f"graph has {len(mode_index)} distinct edge modes; at most 32766 are supported")
+    mc = np.asarray(modes, dtype=np.int16) if modes else np.empty(0, dtype=np.int16)
+    del modes
     w = _checked_minutes(G, vals)
     del vals
     r = np.asarray(rows, dtype=np.int64)
@@ -67,53 +96,56 @@ def _edge_arrays(G: nx.Graph, index: dict):
             board_pos = [sp[0] for sp in special if sp[1] == 1]
             first[board_pos] = _checked_minutes(G, [sp[2] for sp in special if sp[1] == 1],
                                                 field="first_minutes")
-    return r, c, w, k, code_arr, first
+    return r, c, w, k, code_arr, first, mc
 
 
-def _both_ways(r, c, w, k, code_arr, first):
+def _both_ways(r, c, w, k, code_arr, first, mc):
     """An undirected graph's edges in both directions."""
     r, c, w = np.concatenate([r, c]), np.concatenate([c, r]), np.concatenate([w, w])
     code_arr = np.concatenate([code_arr, code_arr])
+    mc = np.concatenate([mc, mc])
     if first is not None:
         first = np.concatenate([first, first])
     if k is not None:
         k = np.concatenate([k, k])
-    return r, c, w, k, code_arr, first
+    return r, c, w, k, code_arr, first, mc
 
 
-def _three_blocks(r, c, w, k, code_arr, first, n: int):
+def _three_blocks(r, c, w, k, code_arr, first, mc, n: int):
     """The first-boarding expansion: layer 0 (not yet boarded), layer 1 (boarded), end states."""
     board = code_arr == 1
     both = code_arr == 0
     ar = np.arange(n, dtype=np.int64)
+    none = np.zeros(n, dtype=np.int16)
     parts = [
-        (r + n, c + n, w, k),                                   # every edge in layer 1
-        (r[both], c[both], w[both], None if k is None else k[both]),  # links also in layer 0
-        (r[board], c[board] + n, first[board], None if k is None else k[board]),  # first boarding
-        (ar, ar + 2 * n, np.zeros(n), None),                    # layer 0 -> end
-        (ar + n, ar + 2 * n, np.zeros(n), None),                # layer 1 -> end
+        (r + n, c + n, w, k, mc),                               # every edge in layer 1
+        (r[both], c[both], w[both], None if k is None else k[both], mc[both]),  # links also in layer 0
+        (r[board], c[board] + n, first[board], None if k is None else k[board], mc[board]),  # first boarding
+        (ar, ar + 2 * n, np.zeros(n), None, none),              # layer 0 -> end
+        (ar + n, ar + 2 * n, np.zeros(n), None, none),          # layer 1 -> end
     ]
     r = np.concatenate([p[0] for p in parts])
     c = np.concatenate([p[1] for p in parts])
     w = np.concatenate([p[2] for p in parts])
+    mc = np.concatenate([p[4] for p in parts])
     if k is not None:
         k = np.concatenate([p[3] if p[3] is not None else np.empty(len(p[0]), dtype=object) for p in parts])
-    return r, c, w, k
+    return r, c, w, k, mc
 
 
-def _fastest_parallel(r, c, w, k):
-    """Sort by (row, col, minutes) and keep the fastest of parallel edges."""
+def _fastest_parallel(r, c, w, k, mc):
+    """Sort by (row, col, minutes) and keep the fastest of parallel edges (with its key and mode code)."""
     order = np.lexsort((w, c, r))
-    r, c, w = r[order], c[order], w[order]
+    r, c, w, mc = r[order], c[order], w[order], mc[order]
     if k is not None:
         k = k[order]
     if r.size:
         keep = np.ones(r.size, dtype=bool)
         keep[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-        r, c, w = r[keep], c[keep], w[keep]
+        r, c, w, mc = r[keep], c[keep], w[keep], mc[keep]
         if k is not None:
             k = k[keep]
-    return r, c, w, k
+    return r, c, w, k, mc
 
 
 def _checked_minutes(G: nx.Graph, vals: list, *, field: str = "minutes") -> np.ndarray:
@@ -151,3 +183,21 @@ def _raise_bad_minutes(G: nx.Graph, field: str = "minutes") -> None:
         f"edge {edge!r}, field {field!r}: {what}{more}; "
         "every edge needs a finite travel time in minutes >= 0"
     )
+
+
+def entry_positions(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Positions in ``data`` of the stored entries ``(rows[i], cols[i])`` of a CSR with sorted rows.
+
+    A binary search in every row at once (about log2 of the largest degree
+    numpy steps); every pair must be a stored entry.
+    """
+    lo = indptr[rows].astype(np.int64)
+    hi = indptr[np.asarray(rows) + 1].astype(np.int64)
+    active = lo < hi
+    while active.any():
+        mid = (lo + hi) // 2
+        go_right = indices[np.minimum(mid, len(indices) - 1)] < cols
+        lo = np.where(active & go_right, mid + 1, lo)
+        hi = np.where(active & ~go_right, mid, hi)
+        active = lo < hi
+    return lo

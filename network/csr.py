@@ -99,6 +99,13 @@ class CompiledGraph:
     internal
         Boolean mask of the model's internal service-stop nodes (``kind ==
         "service_stop"``), aligned with ``nodes``.
+    mode_codes
+        int16 mode of the edge kept for each stored entry (aligned with
+        ``matrix.data``): 0 for steps that do not move the traveller (board,
+        alight, layer-to-end steps, edges whose ``kind`` is not ``ride`` or
+        ``link``), else ``1 + i`` for mode ``mode_names[i]``.
+    mode_names
+        The modes of moving edges, in code order (see ``mode_codes``).
     """
 
     nodes: np.ndarray
@@ -111,8 +118,11 @@ class CompiledGraph:
     blocks: int = 1
     crs: Any = None
     internal: np.ndarray | None = None
+    mode_codes: np.ndarray | None = None
+    mode_names: tuple = ()
     _transposed: list = field(default_factory=list, repr=False)
     _points: list = field(default_factory=list, repr=False)
+    _extra: dict = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -127,6 +137,8 @@ class CompiledGraph:
         total += self.x.nbytes + self.y.nbytes
         if self.keys is not None:
             total += self.keys.nbytes
+        if self.mode_codes is not None:
+            total += self.mode_codes.nbytes
         return total
 
     def points(self) -> Any:
@@ -380,21 +392,23 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
     y = np.fromiter((d.get("y", math.nan) for d in G._node.values()), dtype=float, count=n) \
         if n else np.empty(0)
     internal = np.fromiter((d.get("kind") == "service_stop" for d in G._node.values()), dtype=bool, count=n)
-    r, c, w, k, code_arr, first = _edge_arrays(G, index)
+    mode_index: dict = {}
+    r, c, w, k, code_arr, first, mc = _edge_arrays(G, index, mode_index)
     if not G.is_directed():
-        r, c, w, k, code_arr, first = _both_ways(r, c, w, k, code_arr, first)
+        r, c, w, k, code_arr, first, mc = _both_ways(r, c, w, k, code_arr, first, mc)
     blocks = 3 if (code_arr == 1).any() else 1
     if blocks == 3:
-        r, c, w, k = _three_blocks(r, c, w, k, code_arr, first, n)
+        r, c, w, k, mc = _three_blocks(r, c, w, k, code_arr, first, mc, n)
     del code_arr, first
     size = blocks * n
-    r, c, w, k = _fastest_parallel(r, c, w, k)
+    r, c, w, k, mc = _fastest_parallel(r, c, w, k, mc)
     indptr = np.zeros(size + 1, dtype=np.int32)
     np.cumsum(np.bincount(r, minlength=size), out=indptr[1:])
     # built from (data, indices, indptr) directly so explicit zero-minute edges stay edges
     matrix = _as_csr(csr_matrix((w, c.astype(np.int32), indptr), shape=(size, size)))
     compiled = CompiledGraph(nodes=nodes, index=index, matrix=matrix, keys=k, x=x, y=y, fingerprint=fp,
-                             blocks=blocks, crs=G.graph.get("crs"), internal=internal)
+                             blocks=blocks, crs=G.graph.get("crs"), internal=internal,
+                             mode_codes=mc, mode_names=tuple(mode_index))
     log.info("Compiled graph: %s nodes, %s edges, %s, %.1f MB", f"{n:,}", f"{matrix.nnz:,}",
              "first-boarding layers" if blocks > 1 else "one layer", compiled.nbytes / 1e6)
     return compiled

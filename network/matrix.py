@@ -143,9 +143,31 @@ def _task(payload: dict, source_states: np.ndarray, dense: bool):
               payload["limit"])
 
 
+def _run_ch(plan: _Plan, *, dense: bool, progress: Progress | None, reverse: bool) -> Iterator[tuple[int, Any]]:
+    """As :func:`_run`, on the contraction hierarchy (:mod:`.ch`): buckets once, then one sweep per chunk."""
+    from .ch import Buckets, build_ch
+
+    compiled = plan.compiled
+    ch = build_ch(compiled, reverse=reverse)
+    dest = plan.dest_idx if plan.dest_idx is not None else np.arange(compiled.n)
+    buckets = Buckets(ch, dest + compiled.read_offset(reverse=reverse), plan.limit)
+    for i, c in enumerate(plan.chunks):
+        block = buckets.times(compiled.source_states(plan.origin_idx[c], reverse=reverse))
+        if dense:
+            yield i, block
+        else:
+            rows, cols = np.nonzero(np.isfinite(block))
+            yield i, (rows.astype(np.int32), cols.astype(np.int32), block[rows, cols])
+        if progress:
+            progress(i + 1, len(plan.chunks))
+
+
 def _run(plan: _Plan, *, dense: bool, client=None, progress: Progress | None = None,
-         reverse: bool = False) -> Iterator[tuple[int, Any]]:
+         reverse: bool = False, engine: str = "dijkstra") -> Iterator[tuple[int, Any]]:
     """Yield ``(chunk number, result)`` as chunks finish (in order without a client)."""
+    if engine == "ch":
+        yield from _run_ch(plan, dense=dense, progress=progress, reverse=reverse)
+        return
     compiled = plan.compiled
     matrix = compiled.transposed() if reverse else compiled.matrix
     read_offset = compiled.read_offset(reverse=reverse)
@@ -185,6 +207,7 @@ def matrix_long(
     client: Any = None,
     chunk_size: int | None = None,
     progress: Progress | None = None,
+    engine: str = "auto",
 ) -> pd.DataFrame:
     """Travel times from every origin to every destination, one row per reached pair.
 
@@ -211,6 +234,13 @@ def matrix_long(
         distance block under 64 MB and gives every Dask worker several chunks.
     progress
         Called as ``progress(chunks_done, chunks_total)`` after each chunk.
+    engine
+        ``"dijkstra"`` (scipy's C Dijkstra per chunk of origins), ``"ch"``
+        (a contraction hierarchy of :mod:`network.ch`, built once per graph
+        and cached: much faster for many origins to a listed set of
+        destinations; needs numba) or ``"auto"`` (default: the hierarchy when
+        one is cached or the query is large enough to repay building it, see
+        :func:`network.ch.choose_engine`).  Both give the same minutes.
 
     Returns
     -------
@@ -218,6 +248,7 @@ def matrix_long(
         Columns ``origin``, ``destination``, ``minutes`` (float); rows grouped
         by origin in the order given, destinations in the order given (graph
         order when ``None``); unreached pairs are left out.
+        ``attrs["engine"]`` names the engine that ran (``"dijkstra"`` or ``"ch"``).
 
     Raises
     ------
@@ -238,10 +269,12 @@ def matrix_long(
     3      b           c      7.5
     """
     plan = _plan(G, origins, destinations, _minutes(max_minutes), chunk_size, _workers(client))
+    used = _engine(plan, engine, client, reverse)
     parts: dict[int, pd.DataFrame] = {}
-    for i, arrays in _run(plan, dense=False, client=client, progress=progress, reverse=reverse):
+    for i, arrays in _run(plan, dense=False, client=client, progress=progress, reverse=reverse, engine=used):
         parts[i] = _frame(plan, i, arrays)
     frame = pd.concat([parts[i] for i in range(len(plan.chunks))], ignore_index=True)
+    frame.attrs["engine"] = used
     log.info("Matrix: %s origins x %s destinations, %s reached pairs", f"{len(plan.origins):,}",
              f"{len(plan.dest_ids):,}", f"{len(frame):,}")
     return frame
@@ -257,6 +290,7 @@ def matrix_wide(
     client: Any = None,
     chunk_size: int | None = None,
     progress: Progress | None = None,
+    engine: str = "auto",
 ) -> pd.DataFrame:
     """Travel times as a table: one row per origin, one column per destination.
 
@@ -267,6 +301,7 @@ def matrix_wide(
     pandas.DataFrame
         Index ``origin`` (origins in the order given), columns the destinations,
         values minutes (float); ``NaN`` where not reached or beyond ``max_minutes``.
+        ``attrs["engine"]`` names the engine that ran.
 
     Raises
     ------
@@ -284,12 +319,22 @@ def matrix_wide(
     c            NaN   0.0
     """
     plan = _plan(G, origins, destinations, _minutes(max_minutes), chunk_size, _workers(client))
+    used = _engine(plan, engine, client, reverse)
     out = np.full((len(plan.origins), len(plan.dest_ids)), np.nan)
-    for i, block in _run(plan, dense=True, client=client, progress=progress, reverse=reverse):
+    for i, block in _run(plan, dense=True, client=client, progress=progress, reverse=reverse, engine=used):
         block = np.where(np.isfinite(block), block, np.nan)
         out[plan.chunks[i]] = block
-    return pd.DataFrame(out, index=pd.Index(list(plan.origins), name="origin"),
-                        columns=pd.Index(plan.dest_ids.tolist(), name="destination"))
+    frame = pd.DataFrame(out, index=pd.Index(list(plan.origins), name="origin"),
+                         columns=pd.Index(plan.dest_ids.tolist(), name="destination"))
+    frame.attrs["engine"] = used
+    return frame
+
+
+def _engine(plan: _Plan, engine: str, client, reverse: bool) -> str:
+    from .ch import choose_engine
+
+    targets = None if plan.dest_idx is None else len(plan.dest_idx)
+    return choose_engine(engine, plan.compiled, len(plan.origins), targets, reverse=reverse, client=client)
 
 
 def _minutes(max_minutes):

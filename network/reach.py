@@ -4,10 +4,13 @@ Two engines answer the same question under the first-boarding rule: plain
 networkx Dijkstra on the two-layer expansion of :mod:`network._layers` (the
 reference) and scipy's C Dijkstra on the layered CSR form compiled and cached
 on the graph by :mod:`network.csr` (the fast path, shared with matrices).  Both give identical minutes and
-modes; the tests check that on hundreds of random graphs.  Graphs with fewer
-than :data:`FAST_PATH_MIN_STATES` states use networkx: on the embedded
-dataset (456 states) both answer in about 5 ms, and a one-shot command
-saves the scipy import.
+modes; the tests check that on hundreds of random graphs.  The compiled
+path finds modes and origins by array work only (mode codes of the CSR
+entries, pointer jumping down the predecessor tree) and builds the
+GeoDataFrame column by column from arrays cached on the compiled graph.
+Graphs with fewer than :data:`FAST_PATH_MIN_STATES` states use networkx:
+on the embedded dataset (456 states) both answer in about 5 ms, and a
+one-shot command saves the scipy import.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from .params import CONNECTOR_MODES, check_minutes
 if TYPE_CHECKING:
     import geopandas as gpd
     import networkx as nx
+    import numpy as np
+
+    from .csr import CompiledGraph
 
 
 log = logging.getLogger(__name__)
@@ -77,8 +83,9 @@ def reach(G: nx.MultiDiGraph, origins: Hashable | Iterable[Hashable], *, minutes
     """
     budget = check_minutes(minutes)
     origins = _origins(origins)
-    found = _times(G, origins, budget, reverse)
-    return _to_gdf(G, found)
+    if _small(G):
+        return _to_gdf(G, _times_networkx(G, origins, budget, reverse))
+    return _arrays_to_gdf(G, _reach_csr(G, origins, budget, reverse))
 
 
 #: Below this many expansion states networkx answers as fast as the compiled
@@ -86,10 +93,8 @@ def reach(G: nx.MultiDiGraph, origins: Hashable | Iterable[Hashable], *, minutes
 FAST_PATH_MIN_STATES = 4000
 
 
-def _times(G, origins, budget, reverse) -> dict:
-    if 2 * G.number_of_nodes() < FAST_PATH_MIN_STATES:
-        return _times_networkx(G, origins, budget, reverse)
-    return _times_csr(G, origins, budget, reverse)
+def _small(G) -> bool:
+    return 2 * G.number_of_nodes() < FAST_PATH_MIN_STATES
 
 
 def _origins(origins) -> list:
@@ -105,7 +110,7 @@ def _origins(origins) -> list:
 
 #: Edge kinds that move the traveller; board and alight edges say nothing about the mode
 #: of arrival (boarding and alighting at one stop without riding changes nothing).
-_MOVING = ("ride", "link")
+_MOVING = ("ride", "link")  # = _csr_arrays.MOVING_KINDS
 
 
 def _main_mode(modes: list) -> str | None:
@@ -139,10 +144,40 @@ def _times_networkx(G, origins, budget, reverse) -> dict:
 
 
 def _times_csr(G, origins, budget, reverse) -> dict:
-    """Fast engine: :func:`network.csr.nearest_times` (scipy on the compiled, layered CSR).
+    """Fast engine as a dict ``{node: (minutes, mode, origin)}``, like :func:`_times_networkx` (for tests)."""
+    found = _reach_csr(G, origins, budget, reverse)
+    return dict(zip(found.ids().tolist(),
+                    zip(found.minutes.tolist(), found.modes().tolist(), found.origins().tolist(), strict=True),
+                    strict=True))
 
-    Same answers as :func:`_times_networkx`; the arrival mode is read by
-    walking the predecessor states back to the origin.
+
+class _Found:
+    """The compiled engine's answer as arrays aligned with ``rows`` (node rows of ``compiled``)."""
+
+    def __init__(self, compiled, rows, minutes, codes, sources):
+        self.compiled, self.rows, self.minutes, self.codes, self.sources = compiled, rows, minutes, codes, sources
+
+    def ids(self):
+        return self.compiled.nodes[self.rows]
+
+    def origins(self):
+        return self.compiled.nodes[self.sources]
+
+    def modes(self):
+        import numpy as np
+
+        names = np.empty(len(self.compiled.mode_names) + 1, dtype=object)
+        names[1:] = self.compiled.mode_names
+        return names[self.codes]
+
+
+def _reach_csr(G, origins, budget, reverse, *, modes: bool = True) -> _Found:
+    """Fast engine: one multi-source scipy Dijkstra on the compiled CSR, modes by array work.
+
+    Same answers as :func:`_times_networkx`.  The mode of arrival of every
+    reached state comes from the mode code of the edge into it
+    (:attr:`CompiledGraph.mode_codes`), propagated down the predecessor tree
+    by pointer jumping (:func:`arrival_codes`).
     """
     import numpy as np
 
@@ -152,54 +187,85 @@ def _times_csr(G, origins, budget, reverse) -> dict:
         _layers.check_node(G, o)
     t = nearest_times(G, origins, limit=None if math.isinf(budget) else budget, reverse=reverse)
     C = t.compiled
-    n = C.n
-    pred = t.predecessors
-    m = C.transposed() if reverse else C.matrix
-    memo: dict = {}
+    rows = np.flatnonzero(np.isfinite(t.minutes))
+    if C.internal is not None:
+        rows = rows[~C.internal[rows]]
+    codes = arrival_codes(C, t.predecessors, rows + C.read_offset(reverse=reverse), reverse=reverse) \
+        if modes else None
+    return _Found(C, rows, t.minutes[rows], codes, t.sources[rows])
 
-    def step_mode(p, s):
-        if C.blocks > 1 and p % n == s % n:  # the 0-minute step between a node's layer and end states
-            return None
-        lo, hi = m.indptr[p], m.indptr[p + 1]
-        pos = lo + int(np.searchsorted(m.indices[lo:hi], s))
-        keys = C.keys
-        assert keys is not None  # the model graph is a MultiDiGraph
-        key = keys[C.matrix_position(p, s, reverse=reverse, pos=pos)]
-        a, b = C.nodes[p % n], C.nodes[s % n]
-        u, v = (b, a) if reverse else (a, b)
-        d = G.edges[u, v, key]
-        return d["mode"] if d.get("kind") in _MOVING else None
 
-    def mode_of(s):
-        chain = []
-        while s not in memo:
-            p = int(pred[s])
-            if p < 0:
-                memo[s] = (None, None)
-                break
-            chain.append((s, p))
-            s = p
-        for s, p in reversed(chain):
-            em = step_mode(p, s)
-            if em is None:
-                memo[s] = memo[p]
-            else:
-                memo[s] = (em if em not in CONNECTOR_MODES else memo[p][0], em)
-        return memo[s]
+def arrival_codes(C: CompiledGraph, predecessors: np.ndarray, targets: np.ndarray, *,
+                  reverse: bool = False) -> np.ndarray:
+    """Mode code of arrival (see :attr:`CompiledGraph.mode_codes`) of each of ``targets`` (states).
 
-    off = C.read_offset(reverse=reverse)
-    out = {}
-    for i in np.flatnonzero(np.isfinite(t.minutes)):
-        node = C.nodes[i]
-        if G.nodes[node].get("kind") == "service_stop":
-            continue
-        main, last = mode_of(int(i) + off)
-        out[node] = (float(t.minutes[i]), main if main is not None else last, C.nodes[int(t.sources[i])])
-    return out
+    The main mode: the last moving, non-connector edge on the path into the
+    state (the first out of it when ``reverse``), else the last moving edge,
+    else 0 (an origin, or a path of board/alight steps only).
+    """
+    import numpy as np
+
+    from ._csr_arrays import entry_positions
+
+    pred = np.asarray(predecessors)
+    reached = np.flatnonzero(pred >= 0)
+    k = len(reached)
+    local = np.full(len(pred), k, dtype=np.int32)
+    local[reached] = np.arange(k, dtype=np.int32)
+    p = pred[reached]
+    rows, cols = (reached, p) if reverse else (p, reached)
+    pos = entry_positions(C.matrix.indptr, C.matrix.indices, rows, cols)
+    assert C.mode_codes is not None  # set by every compilation
+    last = np.zeros(k + 1, dtype=np.int16)
+    last[:k] = C.mode_codes[pos]
+    connector = np.array([False] + [m in CONNECTOR_MODES for m in C.mode_names])
+    main = np.where(connector[last], np.int16(0), last)
+    jump = np.empty(k + 1, dtype=np.int32)
+    jump[:k] = local[p]
+    jump[k] = k
+    main, last = first_marked(jump, main, last)
+    at = local[np.asarray(targets)]
+    return np.where(main[at] != 0, main[at], last[at])
+
+
+def first_marked(jump: np.ndarray, *values: np.ndarray) -> list[np.ndarray]:
+    """For each element, the first non-zero of ``values`` along its ``jump`` chain (itself first).
+
+    ``jump`` is a forest of parent pointers whose roots point to themselves
+    (with value 0); pointer jumping takes about log2(depth) array steps.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> jump = np.array([3, 0, 1, 3])  # 2 -> 1 -> 0 -> the root 3
+    >>> [v.tolist() for v in first_marked(jump, np.array([5, 0, 0, 0]), np.array([0, 7, 0, 0]))]
+    [[5, 5, 5, 0], [0, 7, 7, 0]]
+    """
+    import numpy as np
+
+    vals = [np.asarray(v).copy() for v in values]
+    jump = np.asarray(jump).copy()
+
+    def pending(ix):
+        open_ = np.zeros(ix.size, dtype=bool)
+        for v in vals:
+            open_ |= v[ix] == 0
+        j = jump[ix]
+        return ix[open_ & (j != jump[j])]  # a value still unknown and the chain not yet at its root
+
+    active = pending(np.arange(len(jump)))
+    while active.size:
+        j = jump[active]
+        for v in vals:
+            cur = v[active]
+            v[active] = np.where(cur == 0, v[j], cur)
+        jump[active] = jump[j]
+        active = pending(active)
+    return vals
 
 
 def _to_gdf(G, found: dict):
-    """The reach GeoDataFrame, built column by column (no per-row dicts or geometries)."""
+    """The reach GeoDataFrame from the networkx engine's dict (small graphs)."""
     import geopandas as gpd
     import numpy as np
     import pandas as pd
@@ -228,6 +294,67 @@ def _to_gdf(G, found: dict):
     return gdf
 
 
+def _node_table(G, C) -> dict:
+    """Node attribute columns of the reach GeoDataFrame, built once per compiled graph (one pass over the nodes)."""
+    table = C._extra.get("reach_nodes")
+    if table is None:
+        import numpy as np
+        import pandas as pd
+
+        attrs = list(G._node.values())  # the row order of C.nodes
+        table = {}
+        for c in ("name_zh", "name_en", "kind", "population"):
+            col = np.empty(C.n, dtype=object)
+            col[:] = [d.get(c) for d in attrs]
+            table[c] = col
+        pops = table.pop("population")
+        missing = pd.isna(pops)
+        values = np.zeros(C.n, dtype=np.int64)
+        values[~missing] = pops[~missing].astype(np.int64)
+        table["population"] = pd.arrays.IntegerArray(values, missing)
+        C._extra["reach_nodes"] = table
+    return table
+
+
+def _arrays_to_gdf(G, found: _Found):
+    """The reach GeoDataFrame from the compiled engine's arrays, column by column."""
+    import geopandas as gpd
+    import pandas as pd
+
+    C = found.compiled
+    table = _node_table(G, C)
+    order = _by_minutes_then_id(found.minutes, C.nodes[found.rows])
+    rows = found.rows[order]
+    index = pd.Index(C.nodes[rows], dtype=object, name="id")
+
+    def objects(values):
+        return pd.Series(values, index=index, dtype=object, copy=False)
+
+    frame = pd.DataFrame({
+        "name_zh": objects(table["name_zh"][rows]),
+        "name_en": objects(table["name_en"][rows]),
+        "kind": objects(table["kind"][rows]),
+        "population": pd.Series(table["population"].take(rows), index=index),
+        "minutes": pd.Series(found.minutes[order], index=index),
+        "mode": objects(found.modes()[order]),
+        "origin": objects(found.origins()[order]),
+    }, index=index, copy=False)
+    crs = G.graph.get("crs")
+    # the points already carry the compile-time CRS: naming it again costs a CRS parse per call
+    return gpd.GeoDataFrame(frame, geometry=C.points().take(rows), crs=None if crs == C.crs else crs)
+
+
+def _by_minutes_then_id(minutes, ids):
+    """Order by minutes, ties by ``str(id)``; one plain sort when no two minutes are equal."""
+    import numpy as np
+
+    order = np.argsort(minutes)
+    m = minutes[order]
+    if (m[1:] == m[:-1]).any():
+        order = np.lexsort((ids.astype(str), minutes))
+    return order
+
+
 def reach_times(G: nx.MultiDiGraph, origins: Hashable | Iterable[Hashable], *, minutes: float = math.inf,
                 reverse: bool = False) -> dict:
     """``{node id: minutes}`` of the dataset nodes reached (fast path; no GeoDataFrame).
@@ -236,4 +363,7 @@ def reach_times(G: nx.MultiDiGraph, origins: Hashable | Iterable[Hashable], *, m
     """
     origins = _origins(origins)
     budget = math.inf if minutes == math.inf else check_minutes(minutes)
-    return {n: v[0] for n, v in _times(G, origins, budget, reverse).items()}
+    if _small(G):
+        return {n: v[0] for n, v in _times_networkx(G, origins, budget, reverse).items()}
+    found = _reach_csr(G, origins, budget, reverse, modes=False)
+    return dict(zip(found.ids().tolist(), found.minutes.tolist(), strict=True))

@@ -70,6 +70,7 @@ def test_csr_equals_networkx(seed, reverse, budget, data):
         assert a[n][0] == pytest.approx(b[n][0], abs=1e-9)
         # random float weights make ties all but impossible, so the same trip is found
         assert a[n][1] == b[n][1]
+        assert a[n][2] == b[n][2]
 
 
 @FAST
@@ -125,3 +126,28 @@ def test_reach_gdf_is_the_same_on_the_compiled_path(monkeypatch):
     assert list(fast.index) == list(slow.index) or set(fast.index) == set(slow.index)
     assert fast.loc[slow.index, "minutes"].tolist() == pytest.approx(slow["minutes"].tolist())
     assert fast.loc[slow.index, "mode"].tolist() == slow["mode"].tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_pointer_jumping_finds_the_first_marked_ancestor(data):
+    """Vectorised mode propagation equals walking each chain of predecessors."""
+    import numpy as np
+
+    from qjnet.network.reach import first_marked
+
+    k = data.draw(st.integers(0, 40))
+    # a random forest: every element points to a smaller one or to the root k
+    parents = [data.draw(st.integers(-1, i - 1)) for i in range(k)]
+    jump = np.array([k if p < 0 else p for p in parents] + [k], dtype=np.int32)
+    a = np.array([*data.draw(st.lists(st.integers(0, 3), min_size=k, max_size=k)), 0], dtype=np.int16)
+    b = np.array([*data.draw(st.lists(st.integers(0, 2), min_size=k, max_size=k)), 0], dtype=np.int16)
+    got_a, got_b = first_marked(jump, a, b)
+
+    def walk(v, s):
+        while s != k and v[s] == 0:
+            s = int(jump[s])
+        return int(v[s])
+
+    assert got_a.tolist() == [walk(a, s) for s in range(k + 1)]
+    assert got_b.tolist() == [walk(b, s) for s in range(k + 1)]
