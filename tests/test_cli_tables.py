@@ -93,3 +93,40 @@ def test_translation_table_names_every_mode():
     assert {"hsr", "rail", "air", "ga", "expressway", "road", "access"} <= set(MODES_ZH)
     assert translate_mode(["hsr", "unknown"], "zh") == ["高铁", "unknown"]
     assert translate_rows(["minutes", "odd"], [], "zh") == (["分钟", "odd"], [])
+
+
+def test_reach_polygons_gpkg_for_gis(run_qjnet, tmp_path):
+    import geopandas as gpd
+
+    p = run_qjnet("reach", "黔江", "--minutes", "120", "--polygons", "bands.gpkg", "--date", DAY)
+    assert p.returncode == 0, p.stderr
+    assert "wrote bands.gpkg" in p.stderr and p.stdout.startswith(f"# date: {DAY}")
+    bands = gpd.read_file(tmp_path / "bands.gpkg")
+    assert list(bands["minutes"]) == [60.0, 120.0]
+    assert set(bands.geom_type) <= {"Polygon", "MultiPolygon"} and bands.crs.to_epsg() == 4326
+    assert set(bands["origin"]) == {"qianjiang_dist"} and set(bands["date"]) == {DAY}
+    assert set(bands["measure"]) == {"expected"}
+    assert bands.geometry.iloc[1].buffer(1e-6).contains(bands.geometry.iloc[0])  # nested bands
+    assert bands.geometry.iloc[0].contains(gpd.points_from_xy([108.77], [29.53])[0])  # Qianjiang's centre
+
+
+def test_reach_polygons_geojson_with_measure(run_qjnet, tmp_path):
+    p = run_qjnet("reach", "黔江", "--minutes", "90", "--polygons", "bands.geojson", "--date", DAY,
+                  "--window", "07:00-09:00", "-f", "json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["origin"] == "qianjiang_dist"
+    g = json.loads((tmp_path / "bands.geojson").read_text(encoding="utf-8"))
+    props = [f["properties"] for f in g["features"]]
+    assert [x["minutes"] for x in props] == [60.0, 90.0] and {x["measure"] for x in props} == {"percentile"}
+    assert {f["geometry"]["type"] for f in g["features"]} <= {"Polygon", "MultiPolygon"}
+    assert g["qjnet"]["window"] == "07:00-09:00" and g["qjnet"]["date"] == DAY
+
+
+def test_reach_polygons_refuses_other_names_before_any_work(run_qjnet, tmp_path):
+    for name in ("bands.shp", "bands", ""):
+        p = run_qjnet("reach", "黔江", "--polygons", name, "--date", DAY)
+        assert p.returncode == 2 and "--polygons" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    (tmp_path / "d.gpkg").mkdir()
+    p = run_qjnet("reach", "黔江", "--polygons", "d.gpkg", "--date", DAY)
+    assert p.returncode == 2 and "d.gpkg is a folder" in p.stderr
+    assert [x.name for x in tmp_path.iterdir()] == ["d.gpkg"]

@@ -498,3 +498,51 @@ MEASURE_NAMES = ("fastest", "percentile", "expected")
 def measure_label(measure) -> dict:
     """What every output states about the measure: ``{"measure": "expected"}`` or the measure's label."""
     return {"measure": "expected"} if measure is None else measure.label()
+
+
+#: Suffixes of ``reach --polygons`` and the layer format each one means.
+POLYGON_SUFFIXES = {".gpkg": "gpkg", ".geojson": "geojson"}
+
+
+def check_polygons_target(ctx, param, value):
+    """click callback: ``--polygons FILE`` must be a .gpkg or .geojson file that may be written (checked at once)."""
+    if value is None:
+        return None
+    from ..geodata._atomic import check_target
+    from ..geodata.errors import OptionError
+
+    if value.strip() == "" or Path(value).suffix.lower() not in POLYGON_SUFFIXES:
+        raise OptionError(f"--polygons {value!r}: name the file .gpkg (GeoPackage) or .geojson")
+    check_target(value)
+    return value
+
+
+def polygons_option(func):
+    """Add ``--polygons FILE``: the isochrone bands as polygons, a .gpkg or .geojson layer for GIS."""
+    return click.option("--polygons", "polygons", default=None, metavar="FILE.gpkg|FILE.geojson",
+                        callback=check_polygons_target,
+                        help="Also write the isochrone bands (60, 120, ... minutes and the budget) as "
+                             "polygons to FILE (.gpkg or .geojson), for QGIS.")(func)
+
+
+def write_polygons(path: str | None, reached, meta: dict, budget: float) -> None:
+    """Write the isochrone bands of ``reached`` to ``path`` atomically (nothing when ``path`` is ``None``).
+
+    One polygon per band of :func:`network.isochrones.default_bands` of
+    ``budget``, with the band's ``minutes``, ``nodes``, ``area_km2`` and the
+    ``origin``, ``date``, ``scenario``, ``reverse`` and ``measure`` of ``meta``
+    as attributes (GeoJSON also carries ``meta`` as its ``"qjnet"`` member).
+    """
+    if path is None:
+        return
+    from ..geodata.formats import write_layer
+    from ..network.isochrones import default_bands, isochrones
+
+    bands = isochrones(reached, bands=default_bands(budget)).to_crs("EPSG:4326")
+    for key in ("origin", "date", "scenario", "reverse", "measure"):
+        value = meta.get(key)
+        bands[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    fmt = POLYGON_SUFFIXES[Path(path).suffix.lower()]
+    write_layer(bands, path, format=fmt, layer="isochrones",
+                meta=json.loads(json.dumps(meta, default=_json_default)) if fmt == "geojson" else None)
+    click.echo(f"wrote {path}", err=True)
