@@ -9,12 +9,17 @@ def test_json_keeps_payload_and_chinese_text():
     assert "黔江" in render(r, "json")
 
 
-def test_csv_has_metadata_comments_then_header():
+def test_csv_is_header_then_rows_and_metadata_only_when_asked():
     r = Result(payload={}, rows=[{"id": "x", "minutes": 61.0}], meta={"date": "2025-07-01"})
-    lines = render(r, "csv").splitlines()
-    assert lines[0] == "# date: 2025-07-01"
-    assert lines[1] == "id,minutes"
-    assert lines[2] == "x,61.0"
+    assert render(r, "csv").splitlines() == ["id,minutes", "x,61.0"]
+    lines = render(r, "csv", meta=True).splitlines()
+    assert lines == ["# date: 2025-07-01", "id,minutes", "x,61.0"]
+
+
+def test_table_has_metadata_comments_unless_refused():
+    r = Result(payload={}, rows=[{"id": "x", "minutes": 61.0}], meta={"date": "2025-07-01"})
+    assert render(r, "table").splitlines()[0] == "# date: 2025-07-01"
+    assert render(r, "table", meta=False).splitlines()[0].split() == ["id", "minutes"]
 
 
 def test_table_aligns_wide_characters():

@@ -33,7 +33,9 @@ def test_route_table_csv_geojson_and_output(run_qjnet, mini, tmp_path):
     assert "# params: " in p.stdout
     out = tmp_path / "r.csv"
     p = run_qjnet("route", "town_a", "town_c", "--data", mini, "--date", "2025-07-01", "-f", "csv", "-o", out)
-    assert p.returncode == 0 and out.read_text().splitlines()[0] == "# date: 2025-07-01"
+    assert p.returncode == 0 and out.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("mode,service,")
+    assert json.loads((tmp_path / "r.csv.json").read_text(encoding="utf-8"))["date"] == "2025-07-01"
     p = run_qjnet("route", "town_a", "town_c", "--data", mini, "--date", "2025-07-01", "-f", "geojson")
     g = json.loads(p.stdout)
     assert len(g["features"]) == 3 and g["qjnet"]["date"] == "2025-07-01"

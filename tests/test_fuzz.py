@@ -75,13 +75,13 @@ GOOD_PLACES = ["town_a", "town_b", "town_c", "town_d", "sta_a", "sta_c", "甲区
 def _value(draw, param: click.Parameter, outdir: Path, outputs: set) -> str:
     """A generated value for one parameter: mostly a good one (to get past option parsing), else hostile."""
     name = param.name or ""
-    if name not in ("output", "map_file", "workers") and draw(st.integers(0, 3)) > 0:
+    if name not in ("output", "map_file", "polygons", "workers") and draw(st.integers(0, 3)) > 0:
         good = GOOD.get(name) or (list(param.type.choices) if isinstance(param.type, click.Choice) else None)
         if good is None and (isinstance(param, click.Argument) and name != "path"):
             good = GOOD_PLACES
         if good:
             return str(draw(st.sampled_from(good)))
-    if name in ("output", "map_file"):
+    if name in ("output", "map_file", "polygons"):
         choice = draw(st.sampled_from(["-", "file", "file", "dir", ""]))
         if choice == "-":
             return "-"
@@ -90,6 +90,8 @@ def _value(draw, param: click.Parameter, outdir: Path, outputs: set) -> str:
             return str(outdir)
         target = outdir / f"{name}{draw(st.sampled_from(SUFFIXES))}"
         outputs.add(target)
+        if target.suffix.lower() == ".csv":
+            outputs.add(Path(f"{target}.json"))  # a CSV file's metadata sidecar
         return str(target)
     if name in ("graph_file", "roads_file"):
         return draw(st.sampled_from([str(outdir / "missing.graphml"), str(DATA / "mini" / "nodes.geojson"), ""]))
@@ -356,6 +358,7 @@ def _fuzz_datasets(commands, tmp_path, monkeypatch):
         args = [a.replace("{out}", str(outdir)) for a in template]
         args = [*args, str(folder)] if args[0] == "validate" else [*args, "--data", str(folder)]
         outputs = {Path(a) for a in args if a.startswith(str(outdir))}
+        outputs |= {Path(f"{o}.json") for o in outputs if o.suffix == ".csv"}  # a CSV file's metadata sidecar
         ran = _invoke(args, workdir, monkeypatch)
         assert _tree(folder) == before, f"{args}: the dataset changed"
         _check(args, ran, workdir, outputs | set(map(Path, before)))

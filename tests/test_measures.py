@@ -177,7 +177,7 @@ def test_cli_route_departure_json_csv_geojson(run_qjnet, tmp_path):
     assert d["minutes"] == 68.5 and d["depart"] == "08:00" and d["arrive"] == "09:08:30"
     assert d["measure"] == "departure"
     assert [(leg["depart"], leg["arrive"]) for leg in d["legs"]] == [("08:07:30", "09:08:30")]
-    csv = run_qjnet(*args, "-f", "csv").stdout
+    csv = run_qjnet(*args, "-f", "csv", "--meta").stdout
     assert "# measure: departure" in csv and "# depart: 08:00" in csv
     g = json.loads(run_qjnet(*args, "-f", "geojson").stdout)
     assert g["qjnet"]["measure"] == "departure" and g["features"]
@@ -196,7 +196,7 @@ def test_cli_outputs_state_the_measure(run_qjnet):
     assert g["qjnet"]["measure"] == "percentile" and g["features"][0]["properties"]["measure"] == "percentile"
     p = run_qjnet("reach", "qianjiang_dist", "--date", THURSDAY)
     assert "# measure: expected" in p.stdout
-    p = run_qjnet("access", "--date", THURSDAY, "--window", "07:00-09:00", "--percentile", "75", "-f", "csv")
+    p = run_qjnet("access", "--date", THURSDAY, "--window", "07:00-09:00", "--percentile", "75", "-f", "csv", "--meta")
     assert "# measure: percentile" in p.stdout and "# percentile: 75.0" in p.stdout
 
 

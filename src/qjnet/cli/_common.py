@@ -2,8 +2,13 @@
 
 A command builds a :class:`Result` and hands it to :func:`emit`; the format
 decides what is written: ``json`` the payload (which carries the metadata),
-``csv``/``table`` the rows with the metadata as leading ``# key: value`` lines,
+``table`` the rows with the metadata as leading ``# key: value`` lines,
 ``geojson`` the features with the metadata as a top-level ``"qjnet"`` member.
+``csv`` is for spreadsheets and ``pandas.read_csv``: a file starts with a
+UTF-8 byte-order mark and holds only the header and rows, its metadata goes to
+the sidecar ``NAME.csv.json``; on standard output the metadata lines appear
+only with ``--meta``.  ``--lang zh`` writes the table and CSV headers and mode
+names in Chinese (JSON and GeoJSON keys stay English).
 """
 
 from __future__ import annotations
@@ -64,17 +69,35 @@ def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None
     return fmt or implied or "table", output
 
 
+_OUTPUT_KEY = "qjnet.output"
+
+
 def output_options(func):
-    """Add ``--format`` and ``--output`` to a command; the command gets the resolved ``fmt`` and ``output``.
+    """Add ``--format``, ``--output``, ``--meta/--no-meta`` and ``--lang``; the command gets ``fmt`` and ``output``.
 
     ``--output r.csv`` alone writes CSV (the suffix decides: .csv, .json,
     .geojson, .txt for the table); ``--output -`` writes to standard output.
+    ``--meta``/``--no-meta`` and ``--lang`` are kept in the click context,
+    where :func:`emit` reads them.
     """
 
     @functools.wraps(func)
-    def wrapper(*args, fmt=None, output=None, **kwargs):
+    def wrapper(*args, fmt=None, output=None, meta=None, lang="en", **kwargs):
         fmt, output = resolve_output(fmt, output)
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None:
+            ctx.meta[_OUTPUT_KEY] = {"meta": meta, "lang": lang}
         return func(*args, fmt=fmt, output=output, **kwargs)
+
+    from ._i18n import LANGUAGES
+
+    wrapper = click.option("--lang", "lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+                           help="Language of table and CSV headers and mode names (zh: Chinese); JSON and "
+                                "GeoJSON keys stay English.")(wrapper)
+    wrapper = click.option("--meta/--no-meta", "meta", default=None,
+                           help="Metadata (date, scenario, parameters...): a table shows it as leading # "
+                                "lines unless --no-meta; CSV on standard output only with --meta; a CSV "
+                                "file gets it in NAME.csv.json unless --no-meta.")(wrapper)
 
     wrapper = click.option("--output", "-o", "output", type=click.Path(dir_okay=False, allow_dash=True),
                            default=None, help="Write to FILE (atomically) instead of stdout; its suffix "
@@ -101,40 +124,73 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def render(result: Result, fmt: str) -> str:
-    """Return the text of ``result`` in ``fmt``."""
-    meta_lines = [f"# {k}: {json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v}"
-                  for k, v in result.meta.items()]
-    columns = result.columns or (list(result.rows[0]) if result.rows else [])
+def _meta_lines(meta: dict) -> list[str]:
+    return [f"# {k}: {json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v}"
+            for k, v in meta.items()]
+
+
+def render(result: Result, fmt: str, *, meta: bool | None = None, lang: str = "en") -> str:
+    """Return the text of ``result`` in ``fmt``.
+
+    ``meta`` says whether ``table`` and ``csv`` start with the ``# key: value``
+    metadata lines (default: the table does, the CSV does not); ``lang``
+    (``"en"`` or ``"zh"``) translates their headers and mode names.
+
+    Examples
+    --------
+    >>> r = Result(payload={}, rows=[{"mode": "hsr", "minutes": 61.0}], meta={"date": "2025-07-03"})
+    >>> print(render(r, "csv", lang="zh"), end="")
+    方式,分钟
+    高铁,61.0
+    >>> print(render(r, "csv", meta=True), end="")
+    # date: 2025-07-03
+    mode,minutes
+    hsr,61.0
+    """
     if fmt == "json":
         return json.dumps(result.payload, ensure_ascii=False, indent=2, default=_json_default) + "\n"
     if fmt == "geojson":
-        if result.gdf is None:
-            raise click.UsageError("this command has no geometry to write; use --format json, csv or table")
-        data = json.loads(result.gdf.to_json(drop_id=True, ensure_ascii=False, default=_json_default))
-        data["qjnet"] = result.meta
-        return json.dumps(data, ensure_ascii=False, default=_json_default) + "\n"
-    if fmt == "csv":
-        import csv
-        import io
+        return _render_geojson(result)
+    from ._i18n import translate_rows
 
-        buf = io.StringIO()
-        for line in meta_lines:
-            buf.write(line + "\n")
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        for row in result.rows:
-            writer.writerow([_cell(row.get(c)) if not isinstance(row.get(c), float) else repr(row.get(c))
-                             for c in columns])
-        return buf.getvalue()
-    # table
-    cells = [[_cell(row.get(c)) for c in columns] for row in result.rows]
-    widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    columns = result.columns or (list(result.rows[0]) if result.rows else [])
+    header, rows = translate_rows(columns, result.rows, lang)
+    if fmt == "csv":
+        return _render_csv(columns, header, rows, _meta_lines(result.meta) if meta else [])
+    return _render_table(columns, header, rows, _meta_lines(result.meta) if meta is not False else [])
+
+
+def _render_geojson(result: Result) -> str:
+    if result.gdf is None:
+        raise click.UsageError("this command has no geometry to write; use --format json, csv or table")
+    data = json.loads(result.gdf.to_json(drop_id=True, ensure_ascii=False, default=_json_default))
+    data["qjnet"] = result.meta
+    return json.dumps(data, ensure_ascii=False, default=_json_default) + "\n"
+
+
+def _render_csv(columns: list[str], header: list[str], rows: list[dict], meta_lines: list[str]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    for line in meta_lines:
+        buf.write(line + "\n")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) if not isinstance(row.get(c), float) else repr(row.get(c))
+                         for c in columns])
+    return buf.getvalue()
+
+
+def _render_table(columns: list[str], header: list[str], rows: list[dict], meta_lines: list[str]) -> str:
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(header)]
 
     def line(values):
         return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=False)).rstrip()
 
-    out = meta_lines + ([line(columns), line(["-" * w for w in widths])] if columns else [])
+    out = meta_lines + ([line(header), line(["-" * w for w in widths])] if columns else [])
     out += [line(r) for r in cells]
     return "\n".join(out) + "\n"
 
@@ -154,19 +210,50 @@ def _json_default(value):
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def _output_choices() -> dict:
+    ctx = click.get_current_context(silent=True)
+    return (ctx.meta.get(_OUTPUT_KEY) if ctx is not None else None) or {"meta": None, "lang": "en"}
+
+
 def emit(result: Result, fmt: str, output: str | None) -> None:
-    """Print ``result`` or write it atomically to ``output`` (a GeoPackage for ``gpkg``)."""
+    """Print ``result`` or write it atomically to ``output`` (a GeoPackage for ``gpkg``).
+
+    A CSV file starts with a UTF-8 byte-order mark (so that spreadsheets read
+    it as UTF-8) and holds no comment lines; its metadata is written
+    atomically to ``OUTPUT.json`` beside it unless ``--no-meta`` is given.
+    """
     if fmt == "gpkg":
         _write_gpkg(result, output)
         return
-    text = render(result, fmt)
-    if output:
-        from ..geodata._atomic import write_text
-
-        write_text(output, text)
-        click.echo(f"wrote {output}", err=True)
-    else:
+    choices = _output_choices()
+    text = render(result, fmt, meta=False if fmt == "csv" and output else choices["meta"], lang=choices["lang"])
+    if not output:
         click.echo(text, nl=False)
+        return
+    from ..geodata._atomic import write_text
+
+    if fmt == "csv":
+        sidecar = choices["meta"] is not False
+        if sidecar:
+            from ..geodata._atomic import check_target
+
+            check_target(f"{output}.json")  # refused before anything is written
+        write_text(output, "\ufeff" + text)
+        if sidecar:
+            write_sidecar(output, result.meta)
+    else:
+        write_text(output, text)
+    click.echo(f"wrote {output}", err=True)
+
+
+def write_sidecar(output: str | Path, meta: dict) -> Path:
+    """Write ``meta`` as JSON to ``OUTPUT.json`` beside ``output``, atomically; return its path."""
+    from ..geodata._atomic import check_target, write_text
+
+    sidecar = Path(f"{output}.json")
+    check_target(sidecar)
+    write_text(sidecar, json.dumps(meta, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    return sidecar
 
 
 def _write_gpkg(result: Result, output: str | None) -> None:
@@ -411,3 +498,51 @@ MEASURE_NAMES = ("fastest", "percentile", "expected")
 def measure_label(measure) -> dict:
     """What every output states about the measure: ``{"measure": "expected"}`` or the measure's label."""
     return {"measure": "expected"} if measure is None else measure.label()
+
+
+#: Suffixes of ``reach --polygons`` and the layer format each one means.
+POLYGON_SUFFIXES = {".gpkg": "gpkg", ".geojson": "geojson"}
+
+
+def check_polygons_target(ctx, param, value):
+    """click callback: ``--polygons FILE`` must be a .gpkg or .geojson file that may be written (checked at once)."""
+    if value is None:
+        return None
+    from ..geodata._atomic import check_target
+    from ..geodata.errors import OptionError
+
+    if value.strip() == "" or Path(value).suffix.lower() not in POLYGON_SUFFIXES:
+        raise OptionError(f"--polygons {value!r}: name the file .gpkg (GeoPackage) or .geojson")
+    check_target(value)
+    return value
+
+
+def polygons_option(func):
+    """Add ``--polygons FILE``: the isochrone bands as polygons, a .gpkg or .geojson layer for GIS."""
+    return click.option("--polygons", "polygons", default=None, metavar="FILE.gpkg|FILE.geojson",
+                        callback=check_polygons_target,
+                        help="Also write the isochrone bands (60, 120, ... minutes and the budget) as "
+                             "polygons to FILE (.gpkg or .geojson), for QGIS.")(func)
+
+
+def write_polygons(path: str | None, reached, meta: dict, budget: float) -> None:
+    """Write the isochrone bands of ``reached`` to ``path`` atomically (nothing when ``path`` is ``None``).
+
+    One polygon per band of :func:`network.isochrones.default_bands` of
+    ``budget``, with the band's ``minutes``, ``nodes``, ``area_km2`` and the
+    ``origin``, ``date``, ``scenario``, ``reverse`` and ``measure`` of ``meta``
+    as attributes (GeoJSON also carries ``meta`` as its ``"qjnet"`` member).
+    """
+    if path is None:
+        return
+    from ..geodata.formats import write_layer
+    from ..network.isochrones import default_bands, isochrones
+
+    bands = isochrones(reached, bands=default_bands(budget)).to_crs("EPSG:4326")
+    for key in ("origin", "date", "scenario", "reverse", "measure"):
+        value = meta.get(key)
+        bands[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    fmt = POLYGON_SUFFIXES[Path(path).suffix.lower()]
+    write_layer(bands, path, format=fmt, layer="isochrones",
+                meta=json.loads(json.dumps(meta, default=_json_default)) if fmt == "geojson" else None)
+    click.echo(f"wrote {path}", err=True)

@@ -18,7 +18,9 @@ from ._common import (
     measure_label,
     measure_options,
     output_options,
+    polygons_option,
     read_whatif,
+    write_polygons,
 )
 from ._maps import map_options, write_map
 
@@ -145,7 +147,8 @@ def _route_window(src, tn, a, b, measure, percentiles, fmt, output):
 @measure_options
 @output_options
 @map_options
-def reach(origin, minutes, reverse, data, date, scenario, modes, measure, fmt, output):
+@polygons_option
+def reach(origin, minutes, reverse, data, date, scenario, modes, measure, fmt, output, polygons):
     """Every place and station reached from ORIGIN within --minutes, fastest first.
 
     Example: qjnet reach qianjiang_dist --minutes 120 --date 2025-07-03 --window 07:00-09:00
@@ -173,6 +176,7 @@ def reach(origin, minutes, reverse, data, date, scenario, modes, measure, fmt, o
                "places": places, **{k: meta[k] for k in ("date", "weekday", "scenario", "modes", "params")}}
     out = gdf.reset_index().rename(columns={"index": "id"})
     write_map("reach", lambda: src.ds, reached=gdf, minutes=budget, reverse=reverse)
+    write_polygons(polygons, gdf, meta, budget)
     emit(Result(payload=payload, rows=places, columns=["id", *columns], gdf=out, meta=meta), fmt, output)
 
 
