@@ -89,7 +89,8 @@ def _matrix(G: nx.MultiDiGraph, nodes: list[Hashable]) -> np.ndarray:
     out = np.full((len(nodes), len(nodes)), np.nan)
     if present:
         wide = matrix_wide(G, present, present)
-        pos = [nodes.index(n) for n in present]
+        where = {n: i for i, n in enumerate(nodes)}
+        pos = [where[n] for n in present]
         out[np.ix_(pos, pos)] = wide.to_numpy(dtype=float)
     return out
 
