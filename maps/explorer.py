@@ -26,7 +26,6 @@ import json
 import logging
 import math
 from collections.abc import Hashable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -34,7 +33,7 @@ import numpy as np
 from branca.element import MacroElement
 from folium.template import Template
 
-from ..network.isochrones import ACCESS_SPEED_KMH, MAX_ACCESS_MINUTES
+from ._explorer_assets import EXPLORER_CSS, EXPLORER_JS
 from .base import base_map
 from .escape import esc
 from .offline import render
@@ -50,7 +49,9 @@ __all__ = ["BUDGET_RANGE", "explorer_data", "explorer_html"]
 BUDGET_RANGE = (15, 240)
 #: Encoded value of a pair not reached.
 UNREACHED = 65535
-_ASSETS = Path(__file__).resolve().parent
+#: Isochrone circles: local travel speed and the most minutes of it (the defaults of network.isochrones).
+ACCESS_SPEED_KMH = 20.0
+MAX_ACCESS_MINUTES = 60.0
 
 
 def _nodes(graphs: list[nx.MultiDiGraph]) -> list[Hashable]:
@@ -170,8 +171,8 @@ class _Explorer(MacroElement):
         self._name = "Explorer"
         self.data = data
         self.title = title
-        self.js = (_ASSETS / "explorer.js").read_text(encoding="utf-8").replace("</", "<\\/")
-        self.css = (_ASSETS / "explorer.css").read_text(encoding="utf-8")
+        self.js = EXPLORER_JS.replace("</", "<\\/")
+        self.css = EXPLORER_CSS
 
 
 def explorer_html(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGraph | None = None, *,

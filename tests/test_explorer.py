@@ -60,6 +60,14 @@ def test_page_is_self_contained_and_small(page):
     assert page.count('"type": "Polygon"') >= 20  # the county basemap from the dataset's boundaries layer
 
 
+def test_circles_assume_what_the_isochrones_assume():
+    from qjnet.maps import explorer
+    from qjnet.network import isochrones
+
+    assert (explorer.ACCESS_SPEED_KMH, explorer.MAX_ACCESS_MINUTES) == (isochrones.ACCESS_SPEED_KMH,
+                                                                      isochrones.MAX_ACCESS_MINUTES)
+
+
 def test_encoding_rounds_up_to_tenths_and_marks_unreached():
     values = np.array([0.0, 60.0, 60.01, 59.99, np.nan, np.inf, 7000.0])
     decoded = np.frombuffer(base64.b64decode(encode_minutes(values)), dtype="<u2")

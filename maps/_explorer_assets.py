@@ -1,3 +1,28 @@
+"""The explorer page's script and style (:mod:`maps.explorer`), kept as text so the page reads no files.
+
+``qjnetExplorer(map, data, title)`` draws the markers and the panel on the
+Leaflet map and answers every question from ``data`` (see
+:func:`maps.explorer.explorer_data`); names in ``data`` and ``title`` are
+already escaped and go into ``innerHTML`` as they are.
+"""
+
+EXPLORER_CSS = """\
+.qjnet-explorer { background: rgba(255,255,255,0.95); padding: 8px 10px; border-radius: 4px; width: 270px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 12px/1.4 'WenQuanYi Micro Hei', sans-serif; max-height: 90vh;
+  overflow-y: auto; }
+.qjnet-explorer .qx-title { font-weight: bold; font-size: 14px; margin-bottom: 4px; }
+.qjnet-explorer select { width: 100%; margin: 2px 0 4px; }
+.qjnet-explorer .qx-row { display: block; margin: 3px 0; }
+.qjnet-explorer input[type=range] { width: 130px; vertical-align: middle; }
+.qjnet-explorer .qx-view { display: block; }
+.qjnet-explorer .qx-counts { margin: 4px 0; }
+.qjnet-explorer .qx-delta { color: #08519c; }
+.qjnet-explorer .qx-chart text { font-size: 10px; fill: #444; }
+.qjnet-explorer .qx-dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 6px;
+  vertical-align: middle; }
+"""
+
+EXPLORER_JS = """\
 /* qjnet accessibility explorer: every answer is computed here from the embedded matrices. */
 function qjnetExplorer(map, data, title) {
   "use strict";
@@ -259,3 +284,4 @@ function qjnetExplorer(map, data, title) {
     colors: function() { return markers.map(function(m) { return m.options.fillColor; }); }
   };
 }
+"""
