@@ -9,6 +9,7 @@ matplotlib figure for reports; :func:`save_figure` writes PNG, SVG or PDF.
 from .circle import circle_map
 from .compare import compare_map
 from .escape import esc
+from .explorer import explorer_html
 from .network import network_map
 from .offline import OfflineError, save
 from .reach import reach_map
@@ -26,5 +27,6 @@ from .static import (
 )
 
 __all__ = ["FontMissingError", "OfflineError", "circle_figure", "circle_map", "compare_figure", "compare_map", "esc",
+           "explorer_html",
            "freight_figure", "network_figure", "network_map", "reach_figure", "reach_map", "route_figure", "route_map", "save",
            "save_figure", "static_map"]

@@ -207,7 +207,7 @@ def _fresh(tmp_path: Path, n: list) -> tuple[Path, Path]:
 
 LIGHT = ["places", "validate", "export", "route", "reach", "circle", "access", "freight", "catchment", "services",
          "scenario new", "scenario validate", "scenario show"]
-HEAVY = ["map", "matrix", "compare"]
+HEAVY = ["map", "matrix", "compare", "explore"]
 
 
 def _fuzz_options(names, tmp_path, monkeypatch, data):

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": ("qjnet.cli._data", "validate", "Check a dataset folder and report every problem."),
     "export": ("qjnet.cli._data", "export", "Write the dataset as GeoJSON, GeoPackage or a GTFS feed."),
     "map": ("qjnet.cli._maps", "map_command", "Draw the whole network as an interactive, offline HTML map."),
+    "explore": ("qjnet.cli._explore", "explore", "Accessibility explorer: one offline HTML page, origin, budget, scenario."),
     "matrix": ("qjnet.cli._matrix", "matrix", "Travel-time matrix to Parquet or CSV (optionally on Dask)."),
     "route": ("qjnet.cli._engine", "route", "Fastest trip between two places, leg by leg."),
     "reach": ("qjnet.cli._engine", "reach", "Everything reached from a place within a time budget."),

@@ -1,0 +1,226 @@
+"""An accessibility explorer in one offline HTML file (after Conveyal Analysis).
+
+The page holds the travel times of every place and station to every other
+one, precomputed with :func:`network.matrix.matrix_wide` on the baseline graph
+and, optionally, on a scenario graph; JavaScript in the page (no server, no
+network) then answers the questions as the user moves the controls: choose
+an origin (click a marker or pick it from the list), a time budget (15-240
+minutes) and a view (baseline, scenario, or the difference in minutes saved);
+the page shows the places and population reached, a chart of population
+reached against minutes, the reached nodes coloured by minutes and,
+optionally, simple isochrone circles (each reached node buffered by the time
+left at 20 km/h, at most 60 minutes of local travel, as
+:mod:`network.isochrones` does).
+
+Minutes are embedded as base64 of little-endian ``uint16`` tenths of a
+minute, rounded up (``65535``: not reached), so "within B minutes" in the
+page is exactly ``minutes <= B`` of the matrix for whole-minute budgets.
+Counts follow :func:`network.access.accessibility`: the other county-level
+places reached and their population (places without a figure count 0).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import math
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+from branca.element import MacroElement
+from folium.template import Template
+
+from ._explorer_assets import EXPLORER_CSS, EXPLORER_JS
+from .base import base_map
+from .escape import esc
+from .offline import render
+
+if TYPE_CHECKING:
+    from ..geodata.io import Dataset
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BUDGET_RANGE", "explorer_data", "explorer_html"]
+
+#: Slider range of the time budget, minutes.
+BUDGET_RANGE = (15, 240)
+#: Encoded value of a pair not reached.
+UNREACHED = 65535
+#: Isochrone circles: local travel speed and the most minutes of it (the defaults of network.isochrones).
+ACCESS_SPEED_KMH = 20.0
+MAX_ACCESS_MINUTES = 60.0
+
+
+def _nodes(graphs: list[nx.MultiDiGraph]) -> list[Hashable]:
+    """Every place and station of the graphs (no service stops): places first, baseline order first."""
+    seen: dict[Hashable, str] = {}
+    for G in graphs:
+        for n, kind in G.nodes(data="kind"):
+            if kind != "service_stop" and n not in seen:
+                seen[n] = kind
+    return [n for n in seen if seen[n] == "place"] + [n for n in seen if seen[n] != "place"]
+
+
+def _attrs(graphs: list[nx.MultiDiGraph], node: Hashable) -> dict:
+    """The node's attributes from the first graph that has it."""
+    return next(G.nodes[node] for G in graphs if node in G)
+
+
+def _population(value: Any) -> int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return int(value)
+
+
+def encode_minutes(minutes: np.ndarray) -> str:
+    """Minutes as base64 of little-endian uint16 tenths, rounded up; NaN and > 6553.4 min as 65535."""
+    tenths = np.ceil(np.round(np.asarray(minutes, dtype=float) * 10.0, 6))
+    tenths = np.where(np.isfinite(tenths) & (tenths < UNREACHED), tenths, UNREACHED)
+    return base64.b64encode(tenths.astype("<u2").tobytes()).decode("ascii")
+
+
+def _matrix(G: nx.MultiDiGraph, nodes: list[Hashable]) -> np.ndarray:
+    """Minutes from every node to every node on ``G`` (NaN: not reached or not in ``G``)."""
+    from ..network.matrix import matrix_wide
+
+    present = [n for n in nodes if n in G]
+    out = np.full((len(nodes), len(nodes)), np.nan)
+    if present:
+        wide = matrix_wide(G, present, present)
+        where = {n: i for i, n in enumerate(nodes)}
+        pos = [where[n] for n in present]
+        out[np.ix_(pos, pos)] = wide.to_numpy(dtype=float)
+    return out
+
+
+def graph_label(G: nx.MultiDiGraph) -> str:
+    """What a graph shows: its scenario (if any) and date, e.g. ``plan-2035 2035-12-31``."""
+    parts = [str(G.graph.get(k)) for k in ("scenario", "date") if G.graph.get(k)]
+    return " ".join(parts) or "network"
+
+
+def explorer_data(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGraph | None = None, *,
+                  labels: tuple[str, str] | None = None) -> dict:
+    """The data the explorer page embeds: nodes (names escaped) and the encoded matrices.
+
+    Parameters
+    ----------
+    baseline_graph, scenario_graph
+        Graphs from :func:`network.build_graph`; the scenario is optional.
+    labels
+        Names of the two sides (default from each graph's scenario and date).
+
+    Returns
+    -------
+    dict
+        ``ids``, ``zh``, ``en`` (escaped), ``kind``, ``lat``, ``lon``, ``pop``,
+        ``places`` (how many leading nodes are county-level places), ``base`` and
+        ``scen`` (encoded minutes, row = origin; ``scen`` is ``None`` without a
+        scenario), ``labels``, ``speed_kmh``, ``max_access_min``, ``budget``.
+
+    Examples
+    --------
+    >>> from qjnet.network import build_graph
+    >>> data = explorer_data(build_graph(date="2025-07-03"))
+    >>> data["places"], data["scen"] is None, len(data["base"]) == 4 * math.ceil(2 * len(data["ids"]) ** 2 / 3)
+    (34, True, True)
+    """
+    graphs = [baseline_graph] + ([scenario_graph] if scenario_graph is not None else [])
+    nodes = _nodes(graphs)
+    attrs = [_attrs(graphs, n) for n in nodes]
+    if labels is None:
+        labels = (graph_label(baseline_graph), graph_label(scenario_graph) if scenario_graph is not None else "")
+    return {
+        "ids": [esc(n) for n in nodes],
+        "zh": [esc(a.get("name_zh") or n) for n, a in zip(nodes, attrs, strict=True)],
+        "en": [esc(a.get("name_en") or "") for a in attrs],
+        "kind": [esc(a.get("kind")) for a in attrs],
+        "lat": [round(float(a["y"]), 5) for a in attrs],
+        "lon": [round(float(a["x"]), 5) for a in attrs],
+        "pop": [_population(a.get("population")) for a in attrs],
+        "places": sum(a.get("kind") == "place" for a in attrs),
+        "base": encode_minutes(_matrix(baseline_graph, nodes)),
+        "scen": encode_minutes(_matrix(scenario_graph, nodes)) if scenario_graph is not None else None,
+        "labels": [esc(label) for label in labels],
+        "speed_kmh": ACCESS_SPEED_KMH,
+        "max_access_min": MAX_ACCESS_MINUTES,
+        "budget": list(BUDGET_RANGE),
+    }
+
+
+class _Explorer(MacroElement):
+    """The explorer's CSS, data and script, attached to a folium map."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+            <style>{{ this.css }}</style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            window.qjnetExplorerData = {{ this.data|tojson }};
+            window.qjnetExplorerTitle = {{ this.title|tojson }};
+            {{ this.js }}
+            qjnetExplorer({{ this._parent.get_name() }}, window.qjnetExplorerData, window.qjnetExplorerTitle);
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: dict, title: str):
+        super().__init__()
+        self._name = "Explorer"
+        self.data = data
+        self.title = title
+        self.js = EXPLORER_JS.replace("</", "<\\/")
+        self.css = EXPLORER_CSS
+
+
+def explorer_html(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGraph | None = None, *,
+                  dataset: Dataset | None, title: str | None = None,
+                  labels: tuple[str, str] | None = None) -> str:
+    """One self-contained HTML page to explore accessibility from every place (no server, no network).
+
+    Parameters
+    ----------
+    baseline_graph
+        Graph from :func:`network.build_graph` (e.g. ``date="2025-07-03"``).
+    scenario_graph
+        Optional second graph (another date, a scenario, a what-if); enables the
+        scenario and difference (minutes saved) views.
+    dataset
+        A loaded :class:`geodata.io.Dataset` whose county boundaries become the
+        basemap (``None``: no basemap).
+    title
+        Plain text shown at the top of the panel (escaped); default names the sides.
+    labels
+        Names of the baseline and scenario sides (default from the graphs).
+
+    Returns
+    -------
+    str
+        The page: Leaflet inlined, the matrices embedded, every name escaped.
+
+    Raises
+    ------
+    OfflineError
+        Something in the page would need the network (never for qjnet's own page).
+
+    Examples
+    --------
+    >>> from qjnet.geodata.io import load_dataset
+    >>> from qjnet.network import build_graph
+    >>> ds = load_dataset()
+    >>> page = explorer_html(build_graph(ds, date="2025-07-03"), dataset=ds)
+    >>> "qjnetExplorer(" in page, "<script src=" in page
+    (True, False)
+    """
+    data = explorer_data(baseline_graph, scenario_graph, labels=labels)
+    if title is None:
+        title = "可达性探索 Accessibility explorer"
+    canvas = base_map(dataset)
+    _Explorer(data, esc(title)).add_to(canvas.map)
+    page = render(canvas.map)
+    embedded = len(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    log.info("Explorer page: %d nodes, %d kB embedded data, %d kB in all", len(data["ids"]), embedded // 1024,
+             len(page.encode("utf-8")) // 1024)
+    return page
