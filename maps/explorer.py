@@ -1,7 +1,7 @@
 """An accessibility explorer in one offline HTML file (after Conveyal Analysis).
 
 The page holds the travel times of every place and station to every other
-one, precomputed with :func:`network.matrix.matrix_wide` on the baseline graph
+one, precomputed by the caller with :func:`network.matrix.node_minutes` on the baseline graph
 and, optionally, on a scenario graph; JavaScript in the page (no server, no
 network) then answers the questions as the user moves the controls: choose
 an origin (click a marker or pick it from the list), a time budget (15-240
@@ -40,6 +40,7 @@ from .offline import render
 
 if TYPE_CHECKING:
     from ..geodata.io import Dataset
+    from ..network.matrix import NodeMinutes
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +53,6 @@ UNREACHED = 65535
 #: Isochrone circles: local travel speed and the most minutes of it (the defaults of network.isochrones).
 ACCESS_SPEED_KMH = 20.0
 MAX_ACCESS_MINUTES = 60.0
-
-
-def _nodes(graphs: list[nx.MultiDiGraph]) -> list[Hashable]:
-    """Every place and station of the graphs (no service stops): places first, baseline order first."""
-    seen: dict[Hashable, str] = {}
-    for G in graphs:
-        for n, kind in G.nodes(data="kind"):
-            if kind != "service_stop" and n not in seen:
-                seen[n] = kind
-    return [n for n in seen if seen[n] == "place"] + [n for n in seen if seen[n] != "place"]
 
 
 def _attrs(graphs: list[nx.MultiDiGraph], node: Hashable) -> dict:
@@ -82,20 +73,6 @@ def encode_minutes(minutes: np.ndarray) -> str:
     return base64.b64encode(tenths.astype("<u2").tobytes()).decode("ascii")
 
 
-def _matrix(G: nx.MultiDiGraph, nodes: list[Hashable]) -> np.ndarray:
-    """Minutes from every node to every node on ``G`` (NaN: not reached or not in ``G``)."""
-    from ..network.matrix import matrix_wide
-
-    present = [n for n in nodes if n in G]
-    out = np.full((len(nodes), len(nodes)), np.nan)
-    if present:
-        wide = matrix_wide(G, present, present)
-        where = {n: i for i, n in enumerate(nodes)}
-        pos = [where[n] for n in present]
-        out[np.ix_(pos, pos)] = wide.to_numpy(dtype=float)
-    return out
-
-
 def graph_label(G: nx.MultiDiGraph) -> str:
     """What a graph shows: its scenario (if any) and date, e.g. ``plan-2035 2035-12-31``."""
     parts = [str(G.graph.get(k)) for k in ("scenario", "date") if G.graph.get(k)]
@@ -103,13 +80,16 @@ def graph_label(G: nx.MultiDiGraph) -> str:
 
 
 def explorer_data(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGraph | None = None, *,
-                  labels: tuple[str, str] | None = None) -> dict:
+                  minutes: NodeMinutes, labels: tuple[str, str] | None = None) -> dict:
     """The data the explorer page embeds: nodes (names escaped) and the encoded matrices.
 
     Parameters
     ----------
     baseline_graph, scenario_graph
         Graphs from :func:`network.build_graph`; the scenario is optional.
+    minutes
+        The minutes among the graphs' places and stations, computed by
+        :func:`qjnet.network.matrix.node_minutes` (maps compute nothing of the model).
     labels
         Names of the two sides (default from each graph's scenario and date).
 
@@ -124,12 +104,14 @@ def explorer_data(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGra
     Examples
     --------
     >>> from qjnet.network import build_graph
-    >>> data = explorer_data(build_graph(date="2025-07-03"))
+    >>> from qjnet.network.matrix import node_minutes
+    >>> G = build_graph(date="2025-07-03")
+    >>> data = explorer_data(G, minutes=node_minutes(G))
     >>> data["places"], data["scen"] is None, len(data["base"]) == 4 * math.ceil(2 * len(data["ids"]) ** 2 / 3)
     (34, True, True)
     """
     graphs = [baseline_graph] + ([scenario_graph] if scenario_graph is not None else [])
-    nodes = _nodes(graphs)
+    nodes = minutes.nodes
     attrs = [_attrs(graphs, n) for n in nodes]
     if labels is None:
         labels = (graph_label(baseline_graph), graph_label(scenario_graph) if scenario_graph is not None else "")
@@ -142,8 +124,8 @@ def explorer_data(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGra
         "lon": [round(float(a["x"]), 5) for a in attrs],
         "pop": [_population(a.get("population")) for a in attrs],
         "places": sum(a.get("kind") == "place" for a in attrs),
-        "base": encode_minutes(_matrix(baseline_graph, nodes)),
-        "scen": encode_minutes(_matrix(scenario_graph, nodes)) if scenario_graph is not None else None,
+        "base": encode_minutes(minutes.base),
+        "scen": encode_minutes(minutes.scen) if minutes.scen is not None else None,
         "labels": [esc(label) for label in labels],
         "speed_kmh": ACCESS_SPEED_KMH,
         "max_access_min": MAX_ACCESS_MINUTES,
@@ -176,7 +158,7 @@ class _Explorer(MacroElement):
 
 
 def explorer_html(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGraph | None = None, *,
-                  dataset: Dataset | None, title: str | None = None,
+                  minutes: NodeMinutes, dataset: Dataset | None, title: str | None = None,
                   labels: tuple[str, str] | None = None) -> str:
     """One self-contained HTML page to explore accessibility from every place (no server, no network).
 
@@ -187,6 +169,8 @@ def explorer_html(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGra
     scenario_graph
         Optional second graph (another date, a scenario, a what-if); enables the
         scenario and difference (minutes saved) views.
+    minutes
+        From :func:`qjnet.network.matrix.node_minutes` on the same graphs.
     dataset
         A loaded :class:`geodata.io.Dataset` whose county boundaries become the
         basemap (``None``: no basemap).
@@ -210,11 +194,13 @@ def explorer_html(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGra
     >>> from qjnet.geodata.io import load_dataset
     >>> from qjnet.network import build_graph
     >>> ds = load_dataset()
-    >>> page = explorer_html(build_graph(ds, date="2025-07-03"), dataset=ds)
+    >>> from qjnet.network.matrix import node_minutes
+    >>> G = build_graph(ds, date="2025-07-03")
+    >>> page = explorer_html(G, minutes=node_minutes(G), dataset=ds)
     >>> "qjnetExplorer(" in page, "<script src=" in page
     (True, False)
     """
-    data = explorer_data(baseline_graph, scenario_graph, labels=labels)
+    data = explorer_data(baseline_graph, scenario_graph, minutes=minutes, labels=labels)
     if title is None:
         title = "可达性探索 Accessibility explorer"
     canvas = base_map(dataset)

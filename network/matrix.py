@@ -528,3 +528,53 @@ def _write_csv(plan: _Plan, results, tmp: Path) -> int:
                 rows += len(frame)
                 nxt += 1
     return rows
+
+
+@dataclass(frozen=True)
+class NodeMinutes:
+    """Minutes among a list of nodes on one or two graphs (what the accessibility explorer embeds).
+
+    ``nodes``: every place and station of the graphs, county-level places first; ``base`` and
+    ``scen``: ``(len(nodes), len(nodes))`` float minutes, row = origin, NaN where not reached or
+    where a node is not in that graph; ``scen`` is ``None`` without a second graph.
+    """
+
+    nodes: list
+    base: np.ndarray
+    scen: np.ndarray | None = None
+
+
+def _places_and_stations(graphs: list[nx.MultiDiGraph]) -> list[Hashable]:
+    seen: dict[Hashable, str] = {}
+    for G in graphs:
+        for n, kind in G.nodes(data="kind"):
+            if kind != "service_stop" and n not in seen:
+                seen[n] = kind
+    return [n for n in seen if seen[n] == "place"] + [n for n in seen if seen[n] != "place"]
+
+
+def _minutes_among(G: nx.MultiDiGraph, nodes: list[Hashable]) -> np.ndarray:
+    present = [n for n in nodes if n in G]
+    out = np.full((len(nodes), len(nodes)), np.nan)
+    if present:
+        wide = matrix_wide(G, present, present)
+        where = {n: i for i, n in enumerate(nodes)}
+        pos = [where[n] for n in present]
+        out[np.ix_(pos, pos)] = wide.to_numpy(dtype=float)
+    return out
+
+
+def node_minutes(baseline: nx.MultiDiGraph, scenario: nx.MultiDiGraph | None = None) -> NodeMinutes:
+    """Minutes from every place and station to every one, on a baseline graph and optionally a scenario.
+
+    Examples
+    --------
+    >>> from qjnet.network import build_graph
+    >>> m = node_minutes(build_graph(date="2025-07-03"))
+    >>> m.nodes[0], m.base.shape[0] == len(m.nodes), m.scen is None
+    ('qianjiang_dist', True, True)
+    """
+    graphs = [baseline] + ([scenario] if scenario is not None else [])
+    nodes = _places_and_stations(graphs)
+    return NodeMinutes(nodes, _minutes_among(baseline, nodes),
+                       _minutes_among(scenario, nodes) if scenario is not None else None)

@@ -24,6 +24,7 @@ from qjnet.maps.explorer import UNREACHED, encode_minutes, explorer_data
 from qjnet.maps.offline import check_offline, remote_references
 from qjnet.network import build_graph
 from qjnet.network.access import accessibility
+from qjnet.network.matrix import node_minutes
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 LIMIT = 5 * 2**20
@@ -38,7 +39,7 @@ def region():
 @pytest.fixture(scope="module")
 def page(region):
     ds, G0, G1 = region
-    return explorer_html(G0, G1, dataset=ds)
+    return explorer_html(G0, G1, minutes=node_minutes(G0, G1), dataset=ds)
 
 
 def _decode(text: str, n: int) -> np.ndarray:
@@ -77,7 +78,7 @@ def test_encoding_rounds_up_to_tenths_and_marks_unreached():
 @pytest.mark.parametrize("budget", [15, 60, 180, 240])
 def test_embedded_counts_match_accessibility(region, budget):
     _, G0, _ = region
-    data = explorer_data(G0)
+    data = explorer_data(G0, minutes=node_minutes(G0))
     n, k = len(data["ids"]), data["places"]
     tenths = _decode(data["base"], n)
     pops = np.array([p or 0 for p in data["pop"][:k]])
@@ -91,7 +92,7 @@ def test_embedded_counts_match_accessibility(region, budget):
 
 def test_scenario_side_holds_new_stations(region):
     _, G0, G1 = region
-    data = explorer_data(G0, G1)
+    data = explorer_data(G0, G1, minutes=node_minutes(G0, G1))
     n = len(data["ids"])
     base, scen = _decode(data["base"], n), _decode(data["scen"], n)
     new = [i for i, nid in enumerate(data["ids"]) if nid not in G0]
@@ -107,14 +108,15 @@ def test_scenario_side_holds_new_stations(region):
 
 def test_without_scenario(region):
     ds, G0, _ = region
-    data = explorer_data(G0)
+    data = explorer_data(G0, minutes=node_minutes(G0))
     assert data["scen"] is None and data["labels"][1] == ""
-    assert explorer_html(G0, dataset=ds).count("qjnetExplorer(") == 2  # defined once, called once
+    assert explorer_html(G0, minutes=node_minutes(G0), dataset=ds).count("qjnetExplorer(") == 2  # defined once, called once
 
 
 def test_every_name_is_escaped(tmp_path):
     ds = load_dataset(hostile_dataset(tmp_path / "hostile"))
-    html = explorer_html(build_graph(ds, date="2025-07-01"), build_graph(ds, scenario="plan"), dataset=ds,
+    G0, G1 = build_graph(ds, date="2025-07-01"), build_graph(ds, scenario="plan")
+    html = explorer_html(G0, G1, minutes=node_minutes(G0, G1), dataset=ds,
                          title=XSS_SCRIPT)
     for raw in (XSS_SCRIPT, XSS_TEMPLATE, XSS_TICK, "</script><script>alert(2)", "<img src=x"):
         assert raw not in html

@@ -25,9 +25,10 @@ READERS = {"open", "read_file", "read_dataframe", "read_csv", "read_json", "read
 #: reading the packaged Leaflet/jQuery assets (to inline them) is the one file access a map page needs
 ASSET_READERS = {"read_text", "read_bytes"}
 #: the model's band computations: the caller runs them and passes the bands in
-MODEL = {"isochrones", "compare_isochrones", "circle_isochrones", "default_bands"}
+MODEL = {"isochrones", "compare_isochrones", "circle_isochrones", "default_bands", "matrix_wide", "matrix_long",
+         "node_minutes", "shortest_times", "nearest_times", "build_graph"}
 #: modules maps/ must not import: file formats and the model's isochrones (and no loader from geodata.io)
-FORBIDDEN_MODULES = ("pyogrio", "fiona", "geodata.formats", "network.isochrones")
+FORBIDDEN_MODULES = ("pyogrio", "fiona", "geodata.formats", "network.isochrones", "network.matrix", "network.csr")
 
 
 def _called_names(tree: ast.AST) -> set[str]:
@@ -40,8 +41,14 @@ def _called_names(tree: ast.AST) -> set[str]:
 
 
 def _imported(tree: ast.AST) -> set[str]:
+    """Modules imported at run time (imports under ``if TYPE_CHECKING:`` only name types)."""
+    type_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                 and isinstance(block.test, ast.Name) and block.test.id == "TYPE_CHECKING"
+                 for stmt in block.body for n in ast.walk(stmt)}
     out = set()
     for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
         if isinstance(node, ast.Import):
             out |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):

@@ -76,6 +76,8 @@ def explore(output, after_date, after_scenario, after_scenario_file, title, data
     src = Source(data)
     G0 = src.graph(date, scenario, modes)
     G1 = _scenario_graph(src, (date, scenario, src.whatif), (after_date, after_scenario, after_scenario_file), modes)
-    page = explorer_html(G0, G1, dataset=src.ds, title=title)
+    from ..network.matrix import node_minutes
+
+    page = explorer_html(G0, G1, minutes=node_minutes(G0, G1), dataset=src.ds, title=title)
     write_text(output, page)
     click.echo(f"wrote {output}", err=True)
