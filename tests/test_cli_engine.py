@@ -23,7 +23,8 @@ def test_route_json_shape(run_qjnet, mini):
     assert d["from"] == "town_a" and d["to"] == "town_c" and d["minutes"] == pytest.approx(98)
     assert [(leg["mode"], leg["service"]) for leg in d["legs"]] == [("access", None), ("hsr", "hsr_ac"),
                                                                      ("access", None)]
-    assert all(set(leg) == {"mode", "service", "from", "to", "minutes", "wait_minutes"} for leg in d["legs"])
+    assert all(set(leg) == {"mode", "service", "from", "to", "minutes", "wait_minutes", "source", "records",
+                            "provenance", "range"} for leg in d["legs"])
     assert d["date"] == "2025-07-01" and d["scenario"] is None and d["params"]["transfer_minutes"] == 10
 
 

@@ -54,6 +54,25 @@ def _no_reverse(reverse, measure):
                           "--measure expected")
 
 
+def _min_published_option(func):
+    return click.option("--min-published", "min_published", default=None, type=float, metavar="SHARE",
+                        help="Share 0-1: mark (route) or leave out (reach, circle) answers whose published "
+                             "share of minutes is below SHARE, i.e. that rest mostly on modelled times.")(func)
+
+
+def _provenance_meta(prov, min_published=None) -> dict:
+    """Meta lines ``provenance`` and ``range`` (and a mark below ``--min-published``)."""
+    from ..network.provenance import KINDS, format_range
+
+    shares = prov.shares
+    meta = {"provenance": ", ".join(f"{k} {prov.minutes[k]:.0f} min ({shares[k]:.0%})" for k in KINDS),
+            "range": f"{prov.total:.0f} min ({format_range(prov.range)})"}
+    if min_published is not None and prov.published_share < min_published:
+        meta["mostly_modelled"] = (f"published share {prov.published_share:.0%} is below --min-published "
+                                   f"{min_published:.0%}: the answer rests mostly on modelled or assumed times")
+    return meta
+
+
 def _leg_rows(G, legs, clock: bool) -> list[dict]:
     rows = []
     for leg in legs:
@@ -62,6 +81,11 @@ def _leg_rows(G, legs, clock: bool) -> list[dict]:
             d["depart"] = leg.depart
         d["from_name"] = G.nodes[leg.from_].get("name_zh")
         d["to_name"] = G.nodes[leg.to].get("name_zh")
+        prov = getattr(leg, "provenance", None)
+        if prov is not None:
+            from ..network.provenance import format_range
+
+            d["range"] = format_range(prov.range)
         rows.append(d)
     return rows
 
@@ -71,9 +95,10 @@ def _leg_rows(G, legs, clock: bool) -> list[dict]:
 @click.argument("destination")
 @graph_options
 @measure_options(many=True)
+@_min_published_option
 @output_options
 @map_options
-def route(origin, destination, data, date, scenario, modes, measure, percentiles, fmt, output):
+def route(origin, destination, data, date, scenario, modes, measure, percentiles, min_published, fmt, output):
     """Fastest trip from ORIGIN to DESTINATION, leg by leg.
 
     Default measure expected (frequency-based); --window gives the percentiles
@@ -81,27 +106,34 @@ def route(origin, destination, data, date, scenario, modes, measure, percentiles
     with clock times.  Exits 1 when no trip exists.
     Example: qjnet route cq_east qianjiang --date 2025-07-03 --window 07:00-09:00
     """
+    from ..network.provenance import check_share
+
+    min_published = check_share(min_published)
     src = Source(data)
     G = src.graph(date, scenario, modes)
     a, b = src.place(G, origin), src.place(G, destination)
     if measure is None:
-        return _route_expected(src, G, a, b, fmt, output)
+        return _route_expected(src, G, a, b, fmt, output, min_published)
     tn, measure = _timed(src, G, date, scenario, modes, measure)
     if measure.depart is not None:
         return _route_departure(src, tn, a, b, measure, fmt, output)
     return _route_window(src, tn, a, b, measure, percentiles, fmt, output)
 
 
-def _route_expected(src, G, a, b, fmt, output):
+def _route_expected(src, G, a, b, fmt, output, min_published=None):
     from ..network.route import route as find_route
 
     it = find_route(G, a, b)
     payload = {**it.to_dict(), "weekday": G.graph.get("weekday"), "measure": "expected"}
-    meta = _meta(G, **{"from": a, "to": b, "measure": "expected", "minutes": round(it.minutes, 3)})
+    meta = _meta(G, **{"from": a, "to": b, "measure": "expected", "minutes": round(it.minutes, 3)},
+                 **_provenance_meta(it.provenance, min_published))
+    if min_published is not None:
+        payload["mostly_modelled"] = "mostly_modelled" in meta
     write_map("route", lambda: src.ds, itinerary=it, G=G)
     emit(Result(payload=payload, rows=_leg_rows(G, it.legs, clock=False),
                 gdf=it.to_gdf(G, dataset=src.ds) if fmt in ("geojson", "gpkg") else None,
-                columns=["mode", "service", "from", "from_name", "to", "to_name", "depart", "wait_minutes", "minutes"],
+                columns=["mode", "service", "source", "from", "from_name", "to", "to_name", "depart", "wait_minutes",
+                         "minutes", "range"],
                 meta=meta), fmt, output)
 
 
