@@ -54,9 +54,12 @@ def test_reach_json_shape(run_qjnet, mini):
     d = json.loads(p.stdout)
     assert d["origin"] == "town_a" and d["minutes"] == 100
     assert [x["id"] for x in d["places"]] == ["town_a", "sta_a", "sta_b", "town_b", "sta_c", "town_c"]
-    assert set(d["places"][0]) == {"id", "name_zh", "name_en", "kind", "minutes", "mode"}
-    assert d["places"][-1] == {"id": "town_c", "name_zh": "丙区", "name_en": "Town C", "kind": "place",
-                               "minutes": 98.0, "mode": "hsr"}
+    assert set(d["places"][0]) == {"id", "name_zh", "name_en", "kind", "minutes", "mode", "range",
+                                   "published_share"}
+    last = d["places"][-1]
+    assert {k: last[k] for k in ("id", "name_zh", "name_en", "kind", "minutes", "mode")} == {
+        "id": "town_c", "name_zh": "丙区", "name_en": "Town C", "kind": "place", "minutes": 98.0, "mode": "hsr"}
+    assert last["range"] is not None and 0 <= last["published_share"] <= 1
     assert d["date"] == "2025-07-01" and "params" in d
 
 

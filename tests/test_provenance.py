@@ -198,3 +198,26 @@ def test_cli_route_table_marks_answers_below_min_published(run_qjnet):
     assert "# mostly_modelled:" in p.stdout and "source" in p.stdout.splitlines()[p.stdout.count("\n# ") + 1]
     bad = run_qjnet("route", "qianjiang_dist", "ckg", "--date", "2025-07-02", "--min-published", "2")
     assert bad.returncode == 2 and "--min-published" in bad.stderr
+
+
+def test_cli_reach_and_circle_columns_and_filter(run_qjnet):
+    p = run_qjnet("reach", "qianjiang_dist", "--minutes", "120", "--date", "2025-07-02", "--format", "json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert all({"range", "published_share"} <= set(r) for r in d["places"])
+    assert sum(d["provenance_summary"].values()) >= len(d["places"]) - 1  # the origin itself has no minutes
+    q = run_qjnet("reach", "qianjiang_dist", "--minutes", "120", "--date", "2025-07-02", "--format", "json",
+                  "--min-published", "0.5")
+    kept = json.loads(q.stdout)["places"]
+    assert kept and len(kept) < len(d["places"]) and all(r["published_share"] >= 0.5 for r in kept)
+    c = run_qjnet("circle", "qianjiang_dist", "--date", "2025-07-02")
+    assert c.returncode == 0, c.stderr
+    assert "# provenance: centre-to-centre:" in c.stdout and "published_share" in c.stdout
+
+
+def test_cli_compare_counts_places_by_kind(run_qjnet):
+    p = run_qjnet("compare", "chongqing_core", "--before", "2025-06-26", "--after", "2025-07-03", "--format", "json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert set(d["provenance_summary"]) == {"before", "after"}
+    assert set(d["provenance_summary"]["after"]) == set(KINDS)
