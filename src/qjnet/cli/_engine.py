@@ -171,8 +171,8 @@ def _route_expected(src, G, a, b, fmt, output, min_published=None):
     write_map("route", lambda: src.ds, itinerary=it, G=G)
     emit(Result(payload=payload, rows=_leg_rows(G, it.legs, clock=False),
                 gdf=it.to_gdf(G, dataset=src.ds) if fmt in ("geojson", "gpkg") else None,
-                columns=["mode", "service", "source", "from", "from_name", "to", "to_name", "depart", "wait_minutes",
-                         "minutes", "range"],
+                columns=["mode", "service", "from", "from_name", "to", "to_name", "depart", "wait_minutes",
+                         "minutes", "source", "range"],
                 meta=meta), fmt, output)
 
 
