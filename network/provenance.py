@@ -24,16 +24,46 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .build import service_stop_id
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .route import Itinerary, Leg
+
+class Leg(Protocol):
+    """What :func:`leg_provenance` reads of a :class:`network.route.Leg`."""
+
+    @property
+    def mode(self) -> str: ...
+    @property
+    def service(self) -> str | None: ...
+    @property
+    def from_(self) -> str: ...
+    @property
+    def to(self) -> str: ...
+    @property
+    def minutes(self) -> float: ...
+    @property
+    def wait_minutes(self) -> float: ...
+    @property
+    def in_vehicle_minutes(self) -> float: ...
+    @property
+    def access_minutes(self) -> float: ...
+    @property
+    def expected_wait_minutes(self) -> float: ...
+    @property
+    def stops(self) -> tuple: ...
+
+
+class Itinerary(Protocol):
+    """What :func:`provenance` reads of a :class:`network.route.Itinerary`."""
+
+    @property
+    def legs(self) -> tuple: ...
 
 #: The four kinds of minutes, in display order.
 KINDS = ("published", "derived", "assumed", "access")
@@ -267,28 +297,3 @@ def check_share(share: float | str | None, *, name: str = "--min-published") -> 
 def main_kind(p: Provenance) -> str:
     """The kind with the most minutes (``"published"`` on a tie with it)."""
     return max(KINDS, key=lambda k: (p.minutes[k], k == "published"))
-
-
-def reach_provenance(G: nx.MultiDiGraph, origin: Hashable, targets: Iterable[Hashable]) -> dict:
-    """``{target: Provenance}`` of the fastest trip from ``origin`` to each reachable target (one search).
-
-    Examples
-    --------
-    >>> from qjnet.network import build_graph
-    >>> G = build_graph(date="2025-07-01")
-    >>> out = reach_provenance(G, "cq_east", ["qianjiang", "pengshui_w"])
-    >>> round(out["qianjiang"].published_share, 2)
-    1.0
-    """
-    from . import _layers
-    from .route import Itinerary, legs_of
-
-    lay, dist, paths = _layers.dijkstra(G, [origin])
-    out = {}
-    for t in targets:
-        minutes, state = _layers.best(lay, dist, t)
-        if state is None:
-            continue
-        it = Itinerary(origin=origin, destination=t, minutes=float(minutes), legs=tuple(legs_of(G, lay, paths[state])))
-        out[t] = provenance(it, G)
-    return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -174,6 +174,46 @@ def with_provenance(itinerary: Itinerary, G: nx.MultiDiGraph) -> Itinerary:
     prov = provenance(itinerary, G)
     legs = tuple(replace(leg, provenance=lp) for leg, lp in zip(itinerary.legs, prov.legs, strict=True))
     return replace(itinerary, legs=legs, provenance=prov)
+
+
+def reach_provenance(G: nx.MultiDiGraph, origin: Hashable, targets: Iterable[Hashable]) -> dict:
+    """The :class:`network.provenance.Provenance` of the fastest trip from ``origin`` to each target.
+
+    One search from ``origin`` serves every target (as :func:`route` would answer each).
+
+    Parameters
+    ----------
+    G
+        Graph from :func:`network.build_graph`.
+    origin
+        Dataset node id the trips start from.
+    targets
+        Dataset node ids; those not reached are left out.
+
+    Returns
+    -------
+    dict
+        ``{target: Provenance}``.
+
+    Examples
+    --------
+    >>> from qjnet.network import build_graph
+    >>> G = build_graph(date="2025-07-01")
+    >>> out = reach_provenance(G, "cq_east", ["qianjiang", "pengshui_w"])
+    >>> round(out["qianjiang"].published_share, 2)
+    1.0
+    """
+    from .provenance import provenance
+
+    lay, dist, paths = _layers.dijkstra(G, [origin])
+    out = {}
+    for t in targets:
+        minutes, state = _layers.best(lay, dist, t)
+        if state is None:
+            continue
+        it = Itinerary(origin=origin, destination=t, minutes=float(minutes), legs=tuple(legs_of(G, lay, paths[state])))
+        out[t] = provenance(it, G)
+    return out
 
 
 def legs_of(G: nx.MultiDiGraph, lay: _layers.Layered, states: list) -> list[Leg]:

@@ -25,8 +25,8 @@ from qjnet.network.provenance import (
     check_share,
     format_range,
     provenance,
-    reach_provenance,
 )
+from qjnet.network.route import reach_provenance
 
 DATA = default_dataset_path()
 CALIBRATION = Path(__file__).resolve().parent.parent / "docs" / "calibration.md"

@@ -75,7 +75,7 @@ def _provenance_meta(prov, min_published=None) -> dict:
 
 def _place_provenance(G, origin, ids, min_published=None) -> dict:
     """``{id: Provenance}`` of the fastest expected trip from ``origin`` to each of ``ids``."""
-    from ..network.provenance import reach_provenance
+    from ..network.route import reach_provenance
 
     return reach_provenance(G, origin, [i for i in ids if i in G])
 
