@@ -19,6 +19,11 @@ processing); ``first_minutes`` is the cost of the first boarding of a trip.
 The split is kept on each edge: ``wait_minutes``, ``transfer_minutes``,
 ``processing_minutes``; ride and road edges are in-vehicle time, access /
 walk / transfer links are access time.
+
+Provenance (read by :mod:`network.provenance`): ride edges carry their
+segment's ``time_source`` (``"published"`` or ``"derived"``) and ``service``;
+link edges their ``link`` id and ``time_source``; board edges
+``wait_source = "assumed"`` (the wait comes from the frequency model).
 """
 
 from __future__ import annotations
@@ -200,6 +205,9 @@ def _add_services(G, services, modes, weekday, params: TimeParams) -> int:
             continue
         stops = [str(s) for s in _as_list(row.get("stops"))]
         cum = [float(m) for m in _as_list(row.get("minutes"))]
+        sources = [str(t) for t in _as_list(row.get("time_source"))]
+        if len(sources) != len(stops) - 1:
+            sources = ["derived"] * (len(stops) - 1)
         if len(stops) < 2 or len(cum) != len(stops):
             raise DataError(f"service needs >= 2 stops and one cumulative time per stop (got {len(stops)} stops, "
                             f"{len(cum)} times)", record=sid, field="minutes")
@@ -212,7 +220,7 @@ def _add_services(G, services, modes, weekday, params: TimeParams) -> int:
         day_wait = 0.0 if weekday is not None else expected_day_wait(days) * 1440.0
         processing = params.board_processing.get(mode, 0.0)
         board = {
-            "kind": "board", "mode": mode, "service": sid,
+            "kind": "board", "mode": mode, "service": sid, "wait_source": "assumed",
             "wait_minutes": wait + day_wait, "headway_wait_minutes": wait, "day_wait_minutes": day_wait,
             "transfer_minutes": params.transfer_minutes, "processing_minutes": processing,
             "headway": params.headway(per_day=per_day, headway_min=headway_min),
@@ -221,11 +229,11 @@ def _add_services(G, services, modes, weekday, params: TimeParams) -> int:
             else wait + day_wait + params.transfer_minutes + processing,
         }
         alight_minutes = params.alight_processing.get(mode, 0.0)
-        patterns = [("f", stops, cum)]
+        patterns = [("f", stops, cum, sources)]
         if bool(unbox(row.get("bidirectional"))):
             total = cum[-1]
-            patterns.append(("r", stops[::-1], [total - m for m in cum[::-1]]))
-        for direction, pstops, pcum in patterns:
+            patterns.append(("r", stops[::-1], [total - m for m in cum[::-1]], sources[::-1]))
+        for direction, pstops, pcum, psources in patterns:
             count += 1
             prev = None
             for i, stop in enumerate(pstops):
@@ -239,7 +247,7 @@ def _add_services(G, services, modes, weekday, params: TimeParams) -> int:
                     G.add_edge(ss, stop, key="alight", kind="alight", mode=mode, service=sid,
                                minutes=alight_minutes, processing_minutes=alight_minutes)
                     G.add_edge(prev, ss, key="ride", kind="ride", mode=mode, service=sid,
-                               minutes=pcum[i] - pcum[i - 1])
+                               minutes=pcum[i] - pcum[i - 1], time_source=psources[i - 1])
                 prev = ss
     return count
 
@@ -262,6 +270,7 @@ def _add_links(G, links, modes) -> int:
                 raise DataError(f"link end {a!r} is not a node of the dataset", record=lid,
                                 field="from" if a == u else "to")
         attrs = {"kind": "link", "mode": mode, "link": lid, "road": unbox(row.get("road")),
+                 "time_source": unbox(row.get("time_source")) or "derived",
                  "minutes": float(minutes), "component": _LINK_COMPONENT.get(mode, "in_vehicle")}
         G.add_edge(u, v, key=lid, **attrs)
         count += 1

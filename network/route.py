@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -54,11 +54,16 @@ class Leg:
     transfer_minutes: float = 0.0
     processing_minutes: float = 0.0
     stops: tuple = ()
+    provenance: Any = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
-        """The leg in the JSON shape of ``qjnet route``."""
-        return {"mode": self.mode, "service": self.service, "from": self.from_, "to": self.to,
-                "minutes": round(self.minutes, 3), "wait_minutes": round(self.wait_minutes, 3)}
+        """The leg in the JSON shape of ``qjnet route`` (with ``source``, ``records``, ``provenance``, ``range``
+        when the leg's provenance is known: :class:`network.provenance.LegProvenance`)."""
+        out = {"mode": self.mode, "service": self.service, "from": self.from_, "to": self.to,
+               "minutes": round(self.minutes, 3), "wait_minutes": round(self.wait_minutes, 3)}
+        if self.provenance is not None:
+            out.update(self.provenance.to_dict())
+        return out
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class Itinerary:
     scenario: str | None = None
     modes: tuple = ()
     params: dict = field(default_factory=dict)
+    provenance: Any = field(default=None, compare=False)
 
     @property
     def split(self) -> dict:
@@ -100,10 +106,15 @@ class Itinerary:
         return seen
 
     def to_dict(self) -> dict:
-        """``{"from", "to", "minutes", "legs": [...], "date", "scenario", "params"}``."""
-        return {"from": self.origin, "to": self.destination, "minutes": round(self.minutes, 3),
-                "legs": [leg.to_dict() for leg in self.legs], "date": self.date,
-                "scenario": self.scenario, "modes": list(self.modes), "params": self.params}
+        """``{"from", "to", "minutes", "legs": [...], "date", "scenario", "params"}``, plus ``provenance``
+        (minutes by kind and shares) and ``range`` ([low, high] minutes) when known."""
+        out = {"from": self.origin, "to": self.destination, "minutes": round(self.minutes, 3),
+               "legs": [leg.to_dict() for leg in self.legs], "date": self.date,
+               "scenario": self.scenario, "modes": list(self.modes), "params": self.params}
+        if self.provenance is not None:
+            out["provenance"] = self.provenance.to_dict()
+            out["range"] = [round(self.provenance.range[0], 1), round(self.provenance.range[1], 1)]
+        return out
 
     def to_gdf(self, G: nx.MultiDiGraph, dataset: Dataset | None = None) -> gpd.GeoDataFrame:
         """One LineString per leg, following each service's course: :func:`route_to_gdf`."""
@@ -148,9 +159,61 @@ def route(G: nx.MultiDiGraph, a: Hashable, b: Hashable) -> Itinerary:
                            f"{' in scenario ' + G.graph['scenario'] if G.graph.get('scenario') else ''}"
                            f" with modes {','.join(G.graph.get('modes') or [])}")
     legs = legs_of(G, lay, paths[state])
-    return Itinerary(origin=a, destination=b, minutes=float(minutes), legs=tuple(legs),
-                     date=G.graph.get("date"), scenario=G.graph.get("scenario"),
-                     modes=tuple(G.graph.get("modes") or ()), params=dict(G.graph.get("params") or {}))
+    it = Itinerary(origin=a, destination=b, minutes=float(minutes), legs=tuple(legs),
+                   date=G.graph.get("date"), scenario=G.graph.get("scenario"),
+                   modes=tuple(G.graph.get("modes") or ()), params=dict(G.graph.get("params") or {}))
+    return with_provenance(it, G)
+
+
+def with_provenance(itinerary: Itinerary, G: nx.MultiDiGraph) -> Itinerary:
+    """The itinerary with its :func:`network.provenance.provenance` attached (and each leg's)."""
+    from dataclasses import replace
+
+    from .provenance import provenance
+
+    prov = provenance(itinerary, G)
+    legs = tuple(replace(leg, provenance=lp) for leg, lp in zip(itinerary.legs, prov.legs, strict=True))
+    return replace(itinerary, legs=legs, provenance=prov)
+
+
+def reach_provenance(G: nx.MultiDiGraph, origin: Hashable, targets: Iterable[Hashable]) -> dict:
+    """The :class:`network.provenance.Provenance` of the fastest trip from ``origin`` to each target.
+
+    One search from ``origin`` serves every target (as :func:`route` would answer each).
+
+    Parameters
+    ----------
+    G
+        Graph from :func:`network.build_graph`.
+    origin
+        Dataset node id the trips start from.
+    targets
+        Dataset node ids; those not reached are left out.
+
+    Returns
+    -------
+    dict
+        ``{target: Provenance}``.
+
+    Examples
+    --------
+    >>> from qjnet.network import build_graph
+    >>> G = build_graph(date="2025-07-01")
+    >>> out = reach_provenance(G, "cq_east", ["qianjiang", "pengshui_w"])
+    >>> round(out["qianjiang"].published_share, 2)
+    1.0
+    """
+    from .provenance import provenance
+
+    lay, dist, paths = _layers.dijkstra(G, [origin])
+    out = {}
+    for t in targets:
+        minutes, state = _layers.best(lay, dist, t)
+        if state is None:
+            continue
+        it = Itinerary(origin=origin, destination=t, minutes=float(minutes), legs=tuple(legs_of(G, lay, paths[state])))
+        out[t] = provenance(it, G)
+    return out
 
 
 def legs_of(G: nx.MultiDiGraph, lay: _layers.Layered, states: list) -> list[Leg]:

@@ -23,7 +23,8 @@ def test_route_json_shape(run_qjnet, mini):
     assert d["from"] == "town_a" and d["to"] == "town_c" and d["minutes"] == pytest.approx(98)
     assert [(leg["mode"], leg["service"]) for leg in d["legs"]] == [("access", None), ("hsr", "hsr_ac"),
                                                                      ("access", None)]
-    assert all(set(leg) == {"mode", "service", "from", "to", "minutes", "wait_minutes"} for leg in d["legs"])
+    assert all(set(leg) == {"mode", "service", "from", "to", "minutes", "wait_minutes", "source", "records",
+                            "provenance", "range"} for leg in d["legs"])
     assert d["date"] == "2025-07-01" and d["scenario"] is None and d["params"]["transfer_minutes"] == 10
 
 
@@ -55,9 +56,12 @@ def test_reach_json_shape(run_qjnet, mini):
     d = json.loads(p.stdout)
     assert d["origin"] == "town_a" and d["minutes"] == 100
     assert [x["id"] for x in d["places"]] == ["town_a", "sta_a", "sta_b", "town_b", "sta_c", "town_c"]
-    assert set(d["places"][0]) == {"id", "name_zh", "name_en", "kind", "minutes", "mode"}
-    assert d["places"][-1] == {"id": "town_c", "name_zh": "丙区", "name_en": "Town C", "kind": "place",
-                               "minutes": 98.0, "mode": "hsr"}
+    assert set(d["places"][0]) == {"id", "name_zh", "name_en", "kind", "minutes", "mode", "range",
+                                   "published_share"}
+    last = d["places"][-1]
+    assert {k: last[k] for k in ("id", "name_zh", "name_en", "kind", "minutes", "mode")} == {
+        "id": "town_c", "name_zh": "丙区", "name_en": "Town C", "kind": "place", "minutes": 98.0, "mode": "hsr"}
+    assert last["range"] is not None and 0 <= last["published_share"] <= 1
     assert d["date"] == "2025-07-01" and "params" in d
 
 

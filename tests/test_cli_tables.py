@@ -16,7 +16,7 @@ def test_csv_file_has_a_bom_no_comments_and_a_sidecar(run_qjnet, tmp_path):
     raw = (tmp_path / "r.csv").read_bytes()
     assert raw.startswith(BOM) and b"\n#" not in raw and not raw[3:].startswith(b"#")
     table = pd.read_csv(tmp_path / "r.csv")
-    assert list(table.columns) == ["id", "name_zh", "name_en", "kind", "minutes", "mode"]
+    assert list(table.columns) == ["id", "name_zh", "name_en", "kind", "minutes", "mode", "range", "published_share"]
     assert "黔江区" in set(table["name_zh"]) and table["minutes"].is_monotonic_increasing
     meta = json.loads((tmp_path / "r.csv.json").read_text(encoding="utf-8"))
     assert meta["date"] == DAY and meta["origin"] == "qianjiang_dist" and meta["minutes"] == 60
@@ -46,7 +46,8 @@ def test_table_metadata_lines_stay_unless_no_meta(run_qjnet):
     p = run_qjnet("reach", "黔江", "--minutes", "60", "--date", DAY)
     assert p.stdout.startswith(f"# date: {DAY}\n")
     p = run_qjnet("reach", "黔江", "--minutes", "60", "--date", DAY, "--no-meta")
-    assert p.stdout.split("\n", 1)[0].split() == ["id", "name_zh", "name_en", "kind", "minutes", "mode"]
+    assert p.stdout.split("\n", 1)[0].split() == ["id", "name_zh", "name_en", "kind", "minutes", "mode", "range",
+                                                  "published_share"]
 
 
 def test_sidecar_target_that_is_not_a_file_is_refused_before_writing(run_qjnet, tmp_path):

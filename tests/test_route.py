@@ -40,7 +40,8 @@ def test_multimodal_trip_and_json_shape(mini_after):
     assert [leg["mode"] for leg in d["legs"]] == ["access", "hsr", "access"]
     assert d["minutes"] == pytest.approx(25 + 61 + 12)
     assert set(d) >= {"from", "to", "minutes", "legs", "date", "scenario", "params"}
-    assert all(list(leg) == ["mode", "service", "from", "to", "minutes", "wait_minutes"] for leg in d["legs"])
+    assert all(list(leg)[:6] == ["mode", "service", "from", "to", "minutes", "wait_minutes"] for leg in d["legs"])
+    assert all(list(leg)[6:] == ["source", "records", "provenance", "range"] for leg in d["legs"])
     assert d["date"] == "2025-07-01" and d["params"]["transfer_minutes"] == 10
 
 

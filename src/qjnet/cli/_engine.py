@@ -56,6 +56,64 @@ def _no_reverse(reverse, measure):
                           "--measure expected")
 
 
+def _min_published_option(func):
+    return click.option("--min-published", "min_published", default=None, type=float, metavar="SHARE",
+                        help="Share 0-1: mark (route) or leave out (reach, circle) answers whose published "
+                             "share of minutes is below SHARE, i.e. that rest mostly on modelled times.")(func)
+
+
+def _provenance_meta(prov, min_published=None) -> dict:
+    """Meta lines ``provenance`` and ``range`` (and a mark below ``--min-published``)."""
+    from ..network.provenance import KINDS, format_range
+
+    shares = prov.shares
+    meta = {"provenance": ", ".join(f"{k} {prov.minutes[k]:.0f} min ({shares[k]:.0%})" for k in KINDS),
+            "range": f"{prov.total:.0f} min ({format_range(prov.range)})"}
+    if min_published is not None and prov.published_share < min_published:
+        meta["mostly_modelled"] = (f"published share {prov.published_share:.0%} is below --min-published "
+                                   f"{min_published:.0%}: the answer rests mostly on modelled or assumed times")
+    return meta
+
+
+def _place_provenance(G, origin, ids, min_published=None) -> dict:
+    """``{id: Provenance}`` of the fastest expected trip from ``origin`` to each of ``ids``."""
+    from ..network.route import reach_provenance
+
+    return reach_provenance(G, origin, [i for i in ids if i in G])
+
+
+def _with_provenance(places: list[dict], provs: dict | None, min_published=None) -> list[dict]:
+    """Rows with ``range`` and ``published_share`` (``None`` when unknown); below ``min_published`` left out."""
+    from ..network.provenance import format_range
+
+    out = []
+    for row in places:
+        p = (provs or {}).get(row["id"])
+        if p is not None and min_published is not None and p.published_share < min_published:
+            continue
+        row["range"] = format_range(p.range) if p is not None else None
+        row["published_share"] = round(p.published_share, 3) if p is not None else None
+        out.append(row)
+    return out
+
+
+def _provenance_summary(provs: dict | None, ids) -> dict:
+    """How many of ``ids`` rest mostly on each kind of minutes (the kind with most minutes)."""
+    from ..network.provenance import KINDS, main_kind
+
+    counts = dict.fromkeys(KINDS, 0)
+    for i in ids:
+        p = (provs or {}).get(i)
+        if p is not None and p.total > 0:
+            counts[main_kind(p)] += 1
+    return counts
+
+
+def _summary_line(counts: dict) -> str:
+    return (f"{counts['published']} places rest mostly on published times, {counts['derived']} on derived, "
+            f"{counts['assumed']} on assumed (waits, penalties), {counts['access']} on the access model")
+
+
 def _leg_rows(G, legs, clock: bool) -> list[dict]:
     rows = []
     for leg in legs:
@@ -64,6 +122,11 @@ def _leg_rows(G, legs, clock: bool) -> list[dict]:
             d["depart"] = leg.depart
         d["from_name"] = G.nodes[leg.from_].get("name_zh")
         d["to_name"] = G.nodes[leg.to].get("name_zh")
+        prov = getattr(leg, "provenance", None)
+        if prov is not None:
+            from ..network.provenance import format_range
+
+            d["range"] = format_range(prov.range)
         rows.append(d)
     return rows
 
@@ -73,9 +136,10 @@ def _leg_rows(G, legs, clock: bool) -> list[dict]:
 @click.argument("destination")
 @graph_options
 @measure_options(many=True)
+@_min_published_option
 @output_options
 @map_options
-def route(origin, destination, data, date, scenario, modes, measure, percentiles, fmt, output):
+def route(origin, destination, data, date, scenario, modes, measure, percentiles, min_published, fmt, output):
     """Fastest trip from ORIGIN to DESTINATION, leg by leg.
 
     Default measure expected (frequency-based); --window gives the percentiles
@@ -83,27 +147,34 @@ def route(origin, destination, data, date, scenario, modes, measure, percentiles
     with clock times.  Exits 1 when no trip exists.
     Example: qjnet route cq_east qianjiang --date 2025-07-03 --window 07:00-09:00
     """
+    from ..network.provenance import check_share
+
+    min_published = check_share(min_published)
     src = Source(data)
     G = src.graph(date, scenario, modes)
     a, b = src.place(G, origin), src.place(G, destination)
     if measure is None:
-        return _route_expected(src, G, a, b, fmt, output)
+        return _route_expected(src, G, a, b, fmt, output, min_published)
     tn, measure = _timed(src, G, date, scenario, modes, measure)
     if measure.depart is not None:
         return _route_departure(src, tn, a, b, measure, fmt, output)
     return _route_window(src, tn, a, b, measure, percentiles, fmt, output)
 
 
-def _route_expected(src, G, a, b, fmt, output):
+def _route_expected(src, G, a, b, fmt, output, min_published=None):
     from ..network.route import route as find_route
 
     it = find_route(G, a, b)
     payload = {**it.to_dict(), "weekday": G.graph.get("weekday"), "measure": "expected"}
-    meta = _meta(G, **{"from": a, "to": b, "measure": "expected", "minutes": round(it.minutes, 3)})
+    meta = _meta(G, **{"from": a, "to": b, "measure": "expected", "minutes": round(it.minutes, 3)},
+                 **_provenance_meta(it.provenance, min_published))
+    if min_published is not None:
+        payload["mostly_modelled"] = "mostly_modelled" in meta
     write_map("route", lambda: src.ds, itinerary=it, G=G)
     emit(Result(payload=payload, rows=_leg_rows(G, it.legs, clock=False),
                 gdf=it.to_gdf(G, dataset=src.ds) if fmt in ("geojson", "gpkg") else None,
-                columns=["mode", "service", "from", "from_name", "to", "to_name", "depart", "wait_minutes", "minutes"],
+                columns=["mode", "service", "from", "from_name", "to", "to_name", "depart", "wait_minutes",
+                         "minutes", "source", "range"],
                 meta=meta), fmt, output)
 
 
@@ -145,18 +216,21 @@ def _route_window(src, tn, a, b, measure, percentiles, fmt, output):
 @click.option("--reverse", is_flag=True, help="Who reaches ORIGIN within the budget (instead of where ORIGIN reaches).")
 @graph_options
 @measure_options
+@_min_published_option
 @output_options
 @map_options
 @polygons_option
-def reach(origin, minutes, reverse, data, date, scenario, modes, measure, fmt, output, polygons):
+def reach(origin, minutes, reverse, data, date, scenario, modes, measure, min_published, fmt, output, polygons):
     """Every place and station reached from ORIGIN within --minutes, fastest first.
 
     Example: qjnet reach qianjiang_dist --minutes 120 --date 2025-07-03 --window 07:00-09:00
     """
     from ..network.params import check_minutes
+    from ..network.provenance import check_share
     from ..network.reach import reach as find_reach
 
     budget = check_minutes(minutes, name="--minutes")
+    min_published = check_share(min_published)
     _no_reverse(reverse, measure)
     src = Source(data)
     G = src.graph(date, scenario, modes)
@@ -172,12 +246,19 @@ def reach(origin, minutes, reverse, data, date, scenario, modes, measure, fmt, o
         meta = {**tn.meta(), "origin": a, "minutes": budget, "reverse": False, **measure.label()}
     columns = ["name_zh", "name_en", "kind", "minutes", "mode"]
     places = _records(gdf.assign(minutes=gdf["minutes"].astype(float).round(3)), columns)
+    provs = _place_provenance(G, a, gdf.index) if measure is None and not reverse else None
+    places = _with_provenance(places, provs, min_published)
+    counts = _provenance_summary(provs, [p["id"] for p in places])
+    if provs is not None:
+        meta["provenance"] = _summary_line(counts)
     payload = {**{k: meta[k] for k in ("origin", "minutes", "reverse")}, **measure_label(measure),
-               "places": places, **{k: meta[k] for k in ("date", "weekday", "scenario", "modes", "params")}}
+               "places": places, "provenance_summary": counts if provs is not None else None,
+               **{k: meta[k] for k in ("date", "weekday", "scenario", "modes", "params")}}
     out = gdf.reset_index().rename(columns={"index": "id"})
     write_map("reach", lambda: src.ds, reached=gdf, minutes=budget, reverse=reverse)
     write_polygons(polygons, gdf, meta, budget)
-    emit(Result(payload=payload, rows=places, columns=["id", *columns], gdf=out, meta=meta), fmt, output)
+    emit(Result(payload=payload, rows=places, columns=["id", *columns, "range", "published_share"], gdf=out,
+                meta=meta), fmt, output)
 
 
 def _bands_option(func):
@@ -200,9 +281,10 @@ def _records(gdf, columns) -> list[dict]:
 @_bands_option
 @graph_options
 @measure_options
+@_min_published_option
 @output_options
 @map_options
-def circle(centre, bands, data, date, scenario, modes, measure, fmt, output):
+def circle(centre, bands, data, date, scenario, modes, measure, min_published, fmt, output):
     """Economic circle of CENTRE: county-level places per band, station-to-station and centre-to-centre.
 
     Station-to-station: fastest scheduled trip between the railway stations of
@@ -213,8 +295,10 @@ def circle(centre, bands, data, date, scenario, modes, measure, fmt, output):
     --measure (default percentile).
     """
     from ..network.access import circle_summary, parse_bands
+    from ..network.provenance import check_share
 
     bands_t = parse_bands(bands)
+    min_published = check_share(min_published)
     src = Source(data)
     G = src.graph(date, scenario, modes)
     c = src.place(G, centre)
@@ -224,9 +308,15 @@ def circle(centre, bands, data, date, scenario, modes, measure, fmt, output):
     if measure is not None:
         cols[3:3] = ["station_fastest", "station_percentile", "centre_fastest", "centre_percentile"]
     places = _records(table, cols)
+    provs = _place_provenance(G, table.attrs["centre_place"], table.index) if measure is None else None
+    places = _with_provenance(places, provs, min_published)
+    counts = _provenance_summary(provs, [p["id"] for p in places])
+    if provs is not None:
+        meta["provenance"] = "centre-to-centre: " + _summary_line(counts)
     summary = circle_summary(table, bands=bands_t)
     payload = {"centre": c, "centre_place": table.attrs["centre_place"], "stations": table.attrs["stations"],
                "bands": list(bands_t), **measure_label(measure), "summary": summary, "places": places,
+               "provenance_summary": counts if provs is not None else None,
                **{k: meta[k] for k in ("date", "weekday", "scenario", "modes", "params")}}
     if measure is not None:
         payload["percentile"] = measure.percentile
@@ -236,7 +326,8 @@ def circle(centre, bands, data, date, scenario, modes, measure, fmt, output):
             f"population {entry['station_to_station']['population']}; centre-to-centre "
             f"{len(entry['centre_to_centre']['places'])} places, population {entry['centre_to_centre']['population']}")
     write_map("circle", lambda: src.ds, result=table, G=G)
-    emit(Result(payload=payload, rows=places, columns=["id", *cols], gdf=table.reset_index(), meta=meta),
+    emit(Result(payload=payload, rows=places, columns=["id", *cols, "range", "published_share"],
+                gdf=table.reset_index(), meta=meta),
          fmt, output)
 
 
@@ -321,6 +412,11 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, we
                "places": places, "modes": G1.graph["modes"], "params": G1.graph["params"]}
     meta = {"origin": o, **common, "modes": G1.graph["modes"], "params": G1.graph["params"],
             "bands": list(bands_t), "entered": entered}
+    if measure is None and not reverse:
+        counts = {k: _provenance_summary(_place_provenance(g, o, table.index), table.index)
+                  for k, g in (("before", G0), ("after", G1)) if o in g}
+        payload["provenance_summary"] = counts
+        meta.update({f"provenance {k}": _summary_line(v) for k, v in counts.items()})
     if note:
         click.echo(f"qjnet: warning: {note}", err=True)
     write_map("compare", lambda: src.ds, diff=table, G=G1)

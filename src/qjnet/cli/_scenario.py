@@ -101,8 +101,8 @@ def template() -> dict:
 
 
 @scenario.command("new")
-@click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
-              help="File to write (JSON, atomically).")
+@click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              metavar="FILE", help="File to write (JSON, atomically); - for standard output.")
 def new(output):
     """Write a what-if scenario file with one commented example of each modification type.
 
@@ -110,8 +110,12 @@ def new(output):
     """
     from ..geodata._atomic import check_target, write_text
 
+    text = json.dumps(template(), ensure_ascii=False, indent=2) + "\n"
+    if output == "-":
+        click.echo(text, nl=False)
+        return
     check_target(output)
-    write_text(output, json.dumps(template(), ensure_ascii=False, indent=2) + "\n")
+    write_text(output, text)
     click.echo(f"wrote {output}", err=True)
 
 
