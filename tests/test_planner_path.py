@@ -13,8 +13,7 @@ HOURLY_JISHOU = {
         "type": "add-trips", "id": "qj_jishou_hourly", "name": "黔江-吉首", "mode": "hsr", "bidirectional": True,
         "stops": ["黔江站", "吉首东站"],
         "frequencies": [{"startTime": "07:00", "endTime": "22:00", "headwaySecs": 3600,
-                         **{day: True for day in ("monday", "tuesday", "wednesday", "thursday", "friday",
-                                                  "saturday", "sunday")}}],
+                         **dict.fromkeys(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), True)}],
     }],
 }
 
