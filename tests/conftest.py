@@ -84,3 +84,18 @@ def run_qjnet_process(tmp_path):
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session's browser tests (skipped without it, unless required)."""
+    from browser import Browser, missing
+
+    why = missing()
+    if why:
+        if os.environ.get("QJNET_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"QJNET_REQUIRE_BROWSER=1 but {why}")
+        pytest.skip(why)
+    b = Browser()
+    yield b
+    b.close()

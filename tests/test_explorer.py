@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
-from browser import Browser, missing, offsite
+from browser import Browser, offsite
 from mapdata import XSS_SCRIPT, XSS_TEMPLATE, XSS_TICK, hostile_dataset
 
 from qjnet.geodata.io import load_dataset
@@ -167,18 +166,6 @@ def test_cli_bad_input_is_one_line(run_qjnet, tmp_path, args, message):
 
 
 # --------------------------------------------------------------------------- in the browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    why = missing()
-    if why:
-        if os.environ.get("QJNET_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"QJNET_REQUIRE_BROWSER=1 but {why}")
-        pytest.skip(why)
-    b = Browser()
-    yield b
-    b.close()
 
 
 @pytest.fixture

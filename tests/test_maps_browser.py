@@ -21,18 +21,6 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    why = missing()
-    if why:
-        if os.environ.get("QJNET_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"QJNET_REQUIRE_BROWSER=1 but {why}")
-        pytest.skip(why)
-    b = Browser()
-    yield b
-    b.close()
-
-
 @pytest.fixture
 def page(browser, request, tmp_path):
     """Open a saved map; on failure keep a screenshot in tests/artifacts/."""
