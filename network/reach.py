@@ -143,9 +143,9 @@ def _times_networkx(G, origins, budget, reverse) -> dict:
     return out
 
 
-def _times_csr(G, origins, budget, reverse) -> dict:
+def _times_csr(G, origins, budget, reverse, *, kernel: bool | None = None) -> dict:
     """Fast engine as a dict ``{node: (minutes, mode, origin)}``, like :func:`_times_networkx` (for tests)."""
-    found = _reach_csr(G, origins, budget, reverse)
+    found = _reach_csr(G, origins, budget, reverse, kernel=kernel)
     return dict(zip(found.ids().tolist(),
                     zip(found.minutes.tolist(), found.modes().tolist(), found.origins().tolist(), strict=True),
                     strict=True))
@@ -154,8 +154,9 @@ def _times_csr(G, origins, budget, reverse) -> dict:
 class _Found:
     """The compiled engine's answer as arrays aligned with ``rows`` (node rows of ``compiled``)."""
 
-    def __init__(self, compiled, rows, minutes, codes, sources):
+    def __init__(self, compiled, rows, minutes, codes, sources, *, ordered: bool):
         self.compiled, self.rows, self.minutes, self.codes, self.sources = compiled, rows, minutes, codes, sources
+        self.ordered = ordered  # rows already in order of minutes (ties in any order)
 
     def ids(self):
         return self.compiled.nodes[self.rows]
@@ -171,20 +172,27 @@ class _Found:
         return names[self.codes]
 
 
-def _reach_csr(G, origins, budget, reverse, *, modes: bool = True) -> _Found:
-    """Fast engine: one multi-source scipy Dijkstra on the compiled CSR, modes by array work.
+def _reach_csr(G, origins, budget, reverse, *, modes: bool = True, kernel: bool | None = None) -> _Found:
+    """Fast engine: one multi-source search on the compiled CSR, modes by array work.
 
-    Same answers as :func:`_times_networkx`.  The mode of arrival of every
-    reached state comes from the mode code of the edge into it
-    (:attr:`CompiledGraph.mode_codes`), propagated down the predecessor tree
-    by pointer jumping (:func:`arrival_codes`).
+    Same answers as :func:`_times_networkx`.  With numba installed (or
+    ``kernel=True``) one labelled Dijkstra (:mod:`._reach_kernel`) carries
+    each state's mode of arrival and origin along; otherwise scipy's Dijkstra
+    gives the predecessor tree and the mode of arrival of every reached state
+    comes from the mode code of the edge into it
+    (:attr:`CompiledGraph.mode_codes`), propagated down the tree by pointer
+    jumping (:func:`arrival_codes`).
     """
+    for o in origins:
+        _layers.check_node(G, o)
+    if kernel is None:
+        kernel = _have_numba()
+    if kernel:
+        return _reach_kernel(G, origins, budget, reverse)
     import numpy as np
 
     from .csr import nearest_times
 
-    for o in origins:
-        _layers.check_node(G, o)
     t = nearest_times(G, origins, limit=None if math.isinf(budget) else budget, reverse=reverse)
     C = t.compiled
     rows = np.flatnonzero(np.isfinite(t.minutes))
@@ -192,7 +200,82 @@ def _reach_csr(G, origins, budget, reverse, *, modes: bool = True) -> _Found:
         rows = rows[~C.internal[rows]]
     codes = arrival_codes(C, t.predecessors, rows + C.read_offset(reverse=reverse), reverse=reverse) \
         if modes else None
-    return _Found(C, rows, t.minutes[rows], codes, t.sources[rows])
+    return _Found(C, rows, t.minutes[rows], codes, t.sources[rows], ordered=False)
+
+
+def _have_numba() -> bool:
+    have = _NUMBA.get("have")
+    if have is None:
+        import importlib.util
+
+        have = _NUMBA["have"] = importlib.util.find_spec("numba") is not None
+    return have
+
+
+_NUMBA: dict = {}
+
+
+def _reach_kernel(G, origins, budget, reverse) -> _Found:
+    """The labelled Dijkstra of :mod:`._reach_kernel` on the compiled graph: settled in order of minutes."""
+    import numpy as np
+
+    from ._reach_kernel import labelled_dijkstra, new_scratch
+    from .csr import compile_graph
+
+    C = compile_graph(G)
+    indptr, indices, data, codes, connector = _kernel_arrays(C, reverse)
+    idx = C.indices_of(origins)
+    pool = C._extra.setdefault("reach_scratch", [])
+    try:
+        scratch = pool.pop()  # one per concurrent search; list.pop and append are atomic
+    except IndexError:
+        scratch = new_scratch(C.matrix.shape[0])
+    try:
+        *found, hkeys, hvals = labelled_dijkstra(
+            indptr, indices, data, codes, connector, C.source_states(idx, reverse=reverse).astype(np.int32),
+            idx.astype(np.int32), float(budget), scratch)
+        scratch = (*scratch[:6], hkeys, hvals)  # the heap may have grown
+    finally:
+        pool.append(scratch)
+    states, minutes, mode, org = found
+    if C.blocks > 1:  # answers are read from one block of states
+        off = C.read_offset(reverse=reverse)
+        keep = (states >= off) & (states < off + C.n)
+        states, minutes, mode, org = states[keep] - off, minutes[keep], mode[keep], org[keep]
+    if C.internal is not None and C.internal.any():
+        keep = ~C.internal[states]
+        states, minutes, mode, org = states[keep], minutes[keep], mode[keep], org[keep]
+    return _Found(C, states, minutes, mode, org, ordered=True)
+
+
+def _kernel_arrays(C, reverse):
+    """``(indptr, indices, minutes, mode codes, connector mask)`` of the compiled graph, or of its reverse."""
+    key = "reach_kernel_reverse" if reverse else "reach_kernel"
+    arrays = C._extra.get(key)
+    if arrays is None:
+        import numpy as np
+
+        assert C.mode_codes is not None  # set by every compilation
+        connector = np.array([False] + [m in CONNECTOR_MODES for m in C.mode_names])
+        if reverse:
+            T = C.transposed()
+            arrays = (T.indptr, T.indices, T.data, C.mode_codes[_transpose_positions(C, T)], connector)
+        else:
+            m = C.matrix
+            arrays = (m.indptr, m.indices, m.data, C.mode_codes, connector)
+        C._extra[key] = arrays
+    return arrays
+
+
+def _transpose_positions(C, T):
+    """For each stored entry of the transposed matrix ``T``, its position in ``C.matrix``."""
+    import numpy as np
+
+    from ._csr_arrays import entry_positions
+
+    rows = np.repeat(np.arange(T.shape[0], dtype=np.int64), np.diff(T.indptr))
+    # entry (r, c) of the transpose is entry (c, r) of the matrix
+    return entry_positions(C.matrix.indptr, C.matrix.indices, T.indices.astype(np.int64), rows)
 
 
 def arrival_codes(C: CompiledGraph, predecessors: np.ndarray, targets: np.ndarray, *,
@@ -318,40 +401,72 @@ def _node_table(G, C) -> dict:
 
 def _arrays_to_gdf(G, found: _Found):
     """The reach GeoDataFrame from the compiled engine's arrays, column by column."""
-    import geopandas as gpd
-    import pandas as pd
+    import numpy as np
 
     C = found.compiled
     table = _node_table(G, C)
-    order = _by_minutes_then_id(found.minutes, C.nodes[found.rows])
-    rows = found.rows[order]
-    index = pd.Index(C.nodes[rows], dtype=object, name="id")
-
-    def objects(values):
-        return pd.Series(values, index=index, dtype=object, copy=False)
-
-    frame = pd.DataFrame({
-        "name_zh": objects(table["name_zh"][rows]),
-        "name_en": objects(table["name_en"][rows]),
-        "kind": objects(table["kind"][rows]),
-        "population": pd.Series(table["population"].take(rows), index=index),
-        "minutes": pd.Series(found.minutes[order], index=index),
-        "mode": objects(found.modes()[order]),
-        "origin": objects(found.origins()[order]),
-    }, index=index, copy=False)
+    rows, minutes, codes, sources = found.rows, found.minutes, found.codes, found.sources
+    order = _by_minutes_then_id(minutes, C.nodes, rows, ordered=found.ordered)
+    if order is not None:
+        rows, minutes, codes, sources = rows[order], minutes[order], codes[order], sources[order]
+    names = np.empty(len(C.mode_names) + 1, dtype=object)
+    names[1:] = C.mode_names
+    columns = {
+        "name_zh": table["name_zh"][rows],
+        "name_en": table["name_en"][rows],
+        "kind": table["kind"][rows],
+        "population": table["population"].take(rows),
+        "minutes": minutes,
+        "mode": names[codes],
+        "origin": C.nodes[sources],
+    }
     crs = G.graph.get("crs")
     # the points already carry the compile-time CRS: naming it again costs a CRS parse per call
-    return gpd.GeoDataFrame(frame, geometry=C.points().take(rows), crs=None if crs == C.crs else crs)
+    return _geoframe(columns, C.nodes[rows], C.points().take(rows), None if crs == C.crs else crs)
 
 
-def _by_minutes_then_id(minutes, ids):
-    """Order by minutes, ties by ``str(id)``; one plain sort when no two minutes are equal."""
+def _geoframe(columns: dict, ids, geometry, crs):
+    """A GeoDataFrame indexed by ``ids`` ("id") from column arrays, without copying them.
+
+    pandas' array constructor (``DataFrame._from_arrays``) skips the
+    per-column checks and copies of the dict constructor, which cost more
+    than the search itself on big graphs; the public constructors are the
+    fallback.
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    index = pd.Index(ids, dtype=object, name="id", copy=False)
+    try:
+        frame = pd.DataFrame._from_arrays([*columns.values(), geometry], columns=[*columns, "geometry"],
+                                          index=index, verify_integrity=False)
+        gdf = gpd.GeoDataFrame._from_mgr(frame._mgr, axes=frame._mgr.axes)
+        gdf._geometry_column_name = "geometry"
+    except (AttributeError, TypeError):  # pragma: no cover - other pandas or geopandas versions
+        frame = pd.DataFrame({k: pd.Series(v, index=index, copy=False) for k, v in columns.items()}, index=index)
+        gdf = gpd.GeoDataFrame(frame, geometry=geometry)
+    if crs is not None:
+        gdf = gdf.set_crs(crs, allow_override=True)
+    return gdf
+
+
+def _by_minutes_then_id(minutes, nodes, rows, *, ordered: bool = False):
+    """The order of ``rows`` by minutes, ties by ``str(nodes[row])``; ``None`` if they are in order already.
+
+    ``ordered``: ``minutes`` is already sorted (ties in any order), so only
+    the runs of equal minutes are sorted again.
+    """
     import numpy as np
 
-    order = np.argsort(minutes)
-    m = minutes[order]
-    if (m[1:] == m[:-1]).any():
-        order = np.lexsort((ids.astype(str), minutes))
+    order = None if ordered else np.argsort(minutes, kind="stable")
+    m = minutes if order is None else minutes[order]
+    tied = np.flatnonzero(m[1:] == m[:-1])
+    if tied.size:
+        if order is None:
+            order = np.arange(len(minutes))
+        at = np.union1d(tied, tied + 1)  # every position in a run of equal minutes; runs stay in place
+        sub = order[at]
+        order[at] = sub[np.lexsort((nodes[rows[sub]].astype(str), minutes[sub]))]
     return order
 
 

@@ -57,14 +57,15 @@ def _graph(seed, **kw):
     return build_graph(random_dataset(seed, **kw))
 
 
+@pytest.mark.parametrize("kernel", [True, False], ids=["labelled-dijkstra", "scipy-pointer-jumping"])
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10**9), st.booleans(), st.sampled_from([30.0, 120.0, 600.0, math.inf]), st.data())
-def test_csr_equals_networkx(seed, reverse, budget, data):
+def test_csr_equals_networkx(kernel, seed, reverse, budget, data):
     ds = random_dataset(seed, n_nodes=8, n_services=4, n_links=8)
     G = build_graph(ds)
     origins = data.draw(st.lists(st.sampled_from(list(ds.nodes.index)), min_size=1, max_size=3, unique=True))
     a = _times_networkx(G, origins, budget, reverse)
-    b = _times_csr(G, origins, budget, reverse)
+    b = _times_csr(G, origins, budget, reverse, kernel=kernel)
     assert set(a) == set(b)
     for n in a:
         assert a[n][0] == pytest.approx(b[n][0], abs=1e-9)
