@@ -22,17 +22,54 @@ def _as_csr(m):
 MOVING_KINDS = ("ride", "link")
 
 
-def _edge_lists(G: nx.Graph, index: dict, mode_index: dict) -> tuple[list, list, list, list, list, list]:
+#: Edges gathered in Python lists before they are copied into the preallocated arrays:
+#: keeps the peak memory of compiling near the size of the arrays themselves.
+_CHUNK = 1 << 15
+
+
+class _EdgeArrays:
+    """Preallocated edge arrays filled chunk by chunk from Python lists (see :func:`_edge_lists`)."""
+
+    def __init__(self, G: nx.Graph, size: int, multi: bool):
+        self.G, self.top = G, 0
+        self.r = np.empty(size, dtype=np.int32)
+        self.c = np.empty(size, dtype=np.int32)
+        self.w = np.empty(size, dtype=np.float64)
+        self.mc = np.empty(size, dtype=np.int16)
+        self.k = np.empty(size, dtype=object) if multi else None
+        self.lists: tuple[list, list, list, list, list] = ([], [], [], [], [])
+
+    def flush(self, mode_index: dict) -> None:
+        if len(mode_index) >= np.iinfo(np.int16).max:
+            raise GraphError(f"graph has {len(mode_index)} distinct edge modes; at most 32766 are supported")
+        rows, cols, vals, keys, modes = self.lists
+        a, b = self.top, self.top + len(rows)
+        self.r[a:b] = rows
+        self.c[a:b] = cols
+        self.w[a:b] = _checked_minutes(self.G, vals)
+        self.mc[a:b] = modes
+        if self.k is not None:
+            self.k[a:b] = keys
+        self.top = b
+        for lst in self.lists:
+            lst.clear()
+
+    def done(self, mode_index: dict) -> tuple:
+        self.flush(mode_index)
+        t = self.top
+        return self.r[:t], self.c[:t], self.w[:t], None if self.k is None else self.k[:t], self.mc[:t]
+
+
+def _edge_lists(G: nx.Graph, index: dict, mode_index: dict) -> tuple[tuple, list]:
     """Rows, columns, minutes, keys and mode codes of every edge (self-loops dropped), and the board/ride/alight ones.
 
-    ``mode_index`` (mode -> code, codes from 1) grows as new modes are met.
+    The arrays are filled :data:`_CHUNK` edges at a time.  ``mode_index``
+    (mode -> code, codes from 1) grows as new modes are met.
     """
     multi = G.is_multigraph()
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[Any] = []
-    keys: list[Any] = []
-    modes: list[int] = []
+    # an undirected graph's adjacency holds each edge twice
+    out = _EdgeArrays(G, G.number_of_edges() * (1 if G.is_directed() else 2), multi)
+    rows, cols, vals, keys, modes = out.lists
     special: list[tuple[int, int, Any]] = []  # (position, 1 board / 2 ride or alight, first minutes)
     codes = {"board": 1, "ride": 2, "alight": 2}
     for u, nbrs in G._adj.items():
@@ -45,13 +82,15 @@ def _edge_lists(G: nx.Graph, index: dict, mode_index: dict) -> tuple[list, list,
                 code = codes.get(d.get("kind"))
                 if code:
                     fm = d.get("first_minutes") if code == 1 else None
-                    special.append((len(vals), code, d.get("minutes") if fm is None else fm))
+                    special.append((out.top + len(vals), code, d.get("minutes") if fm is None else fm))
                 rows.append(iu)
                 cols.append(iv)
                 vals.append(d.get("minutes"))
                 keys.append(k)
                 modes.append(_mode_code(d, mode_index))
-    return rows, cols, vals, keys, modes, special
+        if len(rows) >= _CHUNK:
+            out.flush(mode_index)
+    return out.done(mode_index), special
 
 
 def _mode_code(d: dict, mode_index: dict) -> int:
@@ -71,22 +110,7 @@ def _edge_arrays(G: nx.Graph, index: dict, mode_index: dict):
     ``first`` holds first-boarding minutes (or None); ``mc`` the int16 mode
     codes (see :func:`_mode_code`).
     """
-    rows, cols, vals, keys, modes, special = _edge_lists(G, index, mode_index)
-    if len(mode_index) >= np.iinfo(np.int16).max:
-        raise GraphError(f"graph has {len(mode_index)} distinct edge modes; at most 32766 are supported")
-    mc = np.asarray(modes, dtype=np.int16) if modes else np.empty(0, dtype=np.int16)
-    del modes
-    w = _checked_minutes(G, vals)
-    del vals
-    r = np.asarray(rows, dtype=np.int64)
-    del rows
-    c = np.asarray(cols, dtype=np.int64)
-    del cols
-    k = None
-    if G.is_multigraph():
-        k = np.empty(len(keys), dtype=object)
-        k[:] = keys
-    del keys
+    (r, c, w, k, mc), special = _edge_lists(G, index, mode_index)
     code_arr = np.zeros(len(w), dtype=np.int8)
     first = w.copy() if any(sp[1] == 1 for sp in special) else None
     if special:
@@ -133,19 +157,48 @@ def _three_blocks(r, c, w, k, code_arr, first, mc, n: int):
     return r, c, w, k, mc
 
 
-def _fastest_parallel(r, c, w, k, mc):
-    """Sort by (row, col, minutes) and keep the fastest of parallel edges (with its key and mode code)."""
+def _fastest_parallel(arrays: list) -> None:
+    """Sort the edges ``[r, c, w, k, mc]`` by (row, col, minutes) and keep the fastest of parallel edges.
+
+    Works on the list in place, one array at a time, so that no more than one
+    array is held twice at any moment.
+    """
+    r, c, w = arrays[0], arrays[1], arrays[2]
     order = np.lexsort((w, c, r))
-    r, c, w, mc = r[order], c[order], w[order], mc[order]
-    if k is not None:
-        k = k[order]
+    del r, c, w
+    for i, a in enumerate(arrays):
+        if a is not None:
+            arrays[i] = None  # drop the list's reference before the permuted copy is made
+            arrays[i] = a[order]
+            del a
+    del order
+    r, c = arrays[0], arrays[1]
     if r.size:
         keep = np.ones(r.size, dtype=bool)
         keep[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-        r, c, w, mc = r[keep], c[keep], w[keep], mc[keep]
-        if k is not None:
-            k = k[keep]
-    return r, c, w, k, mc
+        del r, c
+        if not keep.all():
+            for i, a in enumerate(arrays):
+                if a is not None:
+                    arrays[i] = None
+                    arrays[i] = a[keep]
+                    del a
+
+
+def compact_keys(k: np.ndarray | None) -> np.ndarray | None:
+    """Edge keys as the smallest integer array when every key is a Python int, else as they are."""
+    if k is None or not k.size or not all(type(x) is int for x in k[:: max(1, k.size // 64)]):
+        return k
+    import pandas as pd
+
+    if pd.api.types.infer_dtype(k, skipna=False) != "integer":
+        return k
+    values = k.astype(np.int64)
+    for dtype in (np.int8, np.int16, np.int32):
+        info = np.iinfo(dtype)
+        if values.min() >= info.min and values.max() <= info.max:
+            return values.astype(dtype)
+    return values
 
 
 def _checked_minutes(G: nx.Graph, vals: list, *, field: str = "minutes") -> np.ndarray:

@@ -51,7 +51,7 @@ import numpy as np
 
 from ..geodata.errors import GraphError
 from . import _graphcache
-from ._csr_arrays import _as_csr, _both_ways, _edge_arrays, _fastest_parallel, _three_blocks
+from ._csr_arrays import _as_csr, _both_ways, _edge_arrays, _fastest_parallel, _three_blocks, compact_keys
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +153,30 @@ class CompiledGraph:
             self._points.append(gpd.points_from_xy(self.x, self.y, crs=self.crs))
         return self._points[0]
 
+    def points_at(self, rows: np.ndarray) -> Any:
+        """Point geometries of node rows ``rows`` (a ``geopandas`` GeometryArray in :attr:`crs`).
+
+        Each node's point is made on first use and kept, so repeated queries
+        on one area create no geometry while memory grows only with the nodes
+        ever asked for (:meth:`points` makes them all at once).
+        """
+        import shapely
+        from geopandas.array import GeometryArray
+
+        cache = self._extra.get("points_at")
+        if cache is None:
+            from pyproj import CRS
+
+            made = np.zeros(self.n, dtype=bool)
+            cache = self._extra["points_at"] = (np.empty(self.n, dtype=object), made,
+                                                None if self.crs is None else CRS.from_user_input(self.crs))
+        points, made, crs = cache
+        missing = rows[~made[rows]]
+        if missing.size:
+            points[missing] = shapely.points(self.x[missing], self.y[missing])
+            made[missing] = True
+        return GeometryArray(points[rows], crs=crs)
+
     def source_states(self, idx: np.ndarray, *, reverse: bool = False) -> np.ndarray:
         """States a search from node rows ``idx`` starts at (layer 0, or the end state if reversed)."""
         if self.blocks == 1:
@@ -213,7 +237,7 @@ class CompiledGraph:
                 out.append((u, v))
             else:
                 key = self.keys[self.matrix_position(p, t, reverse=reverse, pos=pos)]
-                out.append((u, v, key))
+                out.append((u, v, key.item() if isinstance(key, np.generic) else key))
         return out
 
     def matrix_position(self, p: int, t: int, *, reverse: bool, pos: int) -> int:
@@ -401,7 +425,12 @@ def _compile(G: nx.Graph, fp: tuple[int, int]) -> CompiledGraph:
         r, c, w, k, mc = _three_blocks(r, c, w, k, code_arr, first, mc, n)
     del code_arr, first
     size = blocks * n
-    r, c, w, k, mc = _fastest_parallel(r, c, w, k, mc)
+    arrays = [r, c, w, k, mc]
+    del r, c, w, k, mc
+    _fastest_parallel(arrays)
+    r, c, w, k, mc = arrays
+    del arrays
+    k = compact_keys(k)
     indptr = np.zeros(size + 1, dtype=np.int32)
     np.cumsum(np.bincount(r, minlength=size), out=indptr[1:])
     # built from (data, indices, indptr) directly so explicit zero-minute edges stay edges

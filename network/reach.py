@@ -422,7 +422,7 @@ def _arrays_to_gdf(G, found: _Found):
     }
     crs = G.graph.get("crs")
     # the points already carry the compile-time CRS: naming it again costs a CRS parse per call
-    return _geoframe(columns, C.nodes[rows], C.points().take(rows), None if crs == C.crs else crs)
+    return _geoframe(columns, C.nodes[rows], C.points_at(rows), None if crs == C.crs else crs)
 
 
 def _geoframe(columns: dict, ids, geometry, crs):
