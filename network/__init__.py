@@ -18,6 +18,7 @@ from .convert import graph_from_gdfs, graph_to_gdfs, validate_graph
 from .params import PASSENGER_MODES, TimeParams
 from .reach import reach, reach_times
 from .route import Itinerary, Leg, route
+from .routes import routes
 
 #: Exported from :mod:`network.measures` on first use (it imports numpy).
 _MEASURES = ("Measure", "TimedNetwork", "access_window", "circle_window", "compare_window", "matrix_window",
@@ -57,6 +58,7 @@ __all__ = [
     "route",
     "route_at",
     "route_window",
+    "routes",
     "timed_network",
     "validate_graph",
 ]

@@ -218,16 +218,28 @@ def reach_provenance(G: nx.MultiDiGraph, origin: Hashable, targets: Iterable[Has
 
 def legs_of(G: nx.MultiDiGraph, lay: _layers.Layered, states: list) -> list[Leg]:
     """Turn a path of expansion states into legs (links of one mode merged)."""
+    H = lay.H
+    steps = []
+    for s, t in itertools.pairwise(states):
+        e = H[s][t]
+        steps.append((e["edge"], e["minutes"], s % 2 == 1))
+    return legs_of_steps(G, steps)
+
+
+def legs_of_steps(G: nx.MultiDiGraph, steps: Iterable[tuple]) -> list[Leg]:
+    """Turn the steps ``((u, v, key), minutes, boarded)`` of a trip into legs (links of one mode merged).
+
+    ``minutes`` is what the step costs on this trip (a first boarding may cost
+    less than a later one); ``boarded`` says whether a service was boarded
+    before the step, which decides if a boarding's wait counts as a transfer.
+    """
     legs: list[Leg | None] = []
     clock = 0.0
     cur: dict | None = None
-    H = lay.H
     free_first = (G.graph.get("params") or {}).get("first_boarding_free", True)
-    for s, t in itertools.pairwise(states):
-        e = H[s][t]
-        u, v, k = e["edge"]
-        d = G.edges[u, v, k]
-        cost = e["minutes"]
+    multi = G.is_multigraph()
+    for (u, v, k), cost, boarded in steps:
+        d = G.edges[u, v, k] if multi else G.edges[u, v]
         kind = d.get("kind")
         if kind == "link":
             if cur is not None and cur["kind"] == "link" and cur["mode"] == d["mode"]:
@@ -247,7 +259,7 @@ def legs_of(G: nx.MultiDiGraph, lay: _layers.Layered, states: list) -> list[Leg]
             if cur is not None:
                 legs.append(_close(cur))
             processing = float(d.get("processing_minutes", 0.0))
-            later = s % 2 == 1 or not free_first
+            later = boarded or not free_first
             expected = float(d.get("wait_minutes", 0.0)) if later else 0.0
             transfer = float(d.get("transfer_minutes", 0.0)) if later else 0.0
             cur = {"kind": "service", "mode": d["mode"], "service": d.get("service"), "from": u, "to": u,
@@ -267,7 +279,26 @@ def legs_of(G: nx.MultiDiGraph, lay: _layers.Layered, states: list) -> list[Leg]
         clock += cost
     if cur is not None:
         legs.append(_close(cur))
-    return [leg for leg in legs if leg is not None]
+    return _joined([leg for leg in legs if leg is not None])
+
+
+def _joined(legs: list[Leg]) -> list[Leg]:
+    """Join link legs of one mode that a dropped no-op boarding (board and alight at one stop) split."""
+    from dataclasses import replace
+
+    out: list[Leg] = []
+    for leg in legs:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.service is None and leg.service is None and prev.mode == leg.mode
+                and prev.to == leg.from_ and leg.wait_minutes == 0):
+            out[-1] = replace(prev, to=leg.to, minutes=prev.minutes + leg.minutes,
+                              in_vehicle_minutes=prev.in_vehicle_minutes + leg.in_vehicle_minutes,
+                              access_minutes=prev.access_minutes + leg.access_minutes,
+                              processing_minutes=prev.processing_minutes + leg.processing_minutes,
+                              stops=prev.stops + leg.stops[1:])
+        else:
+            out.append(leg)
+    return out
 
 
 def _close(cur: dict) -> Leg | None:
