@@ -66,9 +66,9 @@ def routes(G: nx.MultiDiGraph, pairs: Iterable[tuple[Hashable, Hashable]], *, en
     --------
     >>> from qjnet.network import build_graph
     >>> G = build_graph(date="2025-07-01")
-    >>> trips = routes(G, [("cq_east", "qianjiang"), ("cq_east", "zhangjiajie_w")])
+    >>> trips = routes(G, [("cq_east", "qianjiang"), ("cq_east", "zjj_w")])
     >>> [round(t.minutes) for t in trips], trips[0].legs[0].mode
-    ([61, 156], 'hsr')
+    ([61, 125], 'hsr')
     """
     pairs = [(a, b) for a, b in pairs]
     for node in dict.fromkeys(n for pair in pairs for n in pair):
