@@ -26,7 +26,7 @@ import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .build import service_stop_id
 
@@ -297,3 +297,47 @@ def check_share(share: float | str | None, *, name: str = "--min-published") -> 
 def main_kind(p: Provenance) -> str:
     """The kind with the most minutes (``"published"`` on a tie with it)."""
     return max(KINDS, key=lambda k: (p.minutes[k], k == "published"))
+
+
+#: Columns :func:`with_place_provenance` adds (each with the suffix given).
+PLACE_COLUMNS = ("published_share", "range_low", "range_high", "provenance")
+
+
+def with_place_provenance(frame: Any, provs: dict, *, suffix: str = "") -> Any:
+    """A copy of a result frame with each place's provenance: the columns of :data:`PLACE_COLUMNS`.
+
+    Parameters
+    ----------
+    frame
+        A (Geo)DataFrame indexed by node id: a reach, circle or compare result.
+    provs
+        ``{id: Provenance}`` (:func:`network.route.reach_provenance`,
+        :func:`network.timed_provenance.timed_provenance`); rows without one get NaN / ``None``.
+    suffix
+        Appended to the column names (``"_before"`` for the first network of a comparison).
+
+    Returns
+    -------
+    same type as ``frame``
+        With ``published_share`` (0-1), ``range_low`` and ``range_high`` (minutes) and
+        ``provenance`` (the kind most minutes come from, :func:`main_kind`).
+
+    Examples
+    --------
+    >>> from qjnet.network import build_graph, reach
+    >>> from qjnet.network.route import reach_provenance
+    >>> G = build_graph(date="2025-07-02")
+    >>> r = reach(G, "cq_east", minutes=70)
+    >>> out = with_place_provenance(r, reach_provenance(G, "cq_east", r.index))
+    >>> row = out.loc["qianjiang"]
+    >>> float(row["published_share"]), float(row["range_low"]), float(row["range_high"]), row["provenance"]
+    (1.0, 59.0, 63.0, 'published')
+    """
+    out = frame.copy()
+    known = [provs.get(i) for i in out.index]
+    out[f"published_share{suffix}"] = [p.published_share if p is not None else math.nan for p in known]
+    out[f"range_low{suffix}"] = [p.range[0] if p is not None else math.nan for p in known]
+    out[f"range_high{suffix}"] = [p.range[1] if p is not None else math.nan for p in known]
+    out[f"provenance{suffix}"] = [main_kind(p) if p is not None and p.total > 0 else None for p in known]
+    out.attrs = dict(getattr(frame, "attrs", {}) or {})
+    return out
