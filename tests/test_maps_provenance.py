@@ -92,3 +92,21 @@ def test_reach_map_modelled_paler_toggle_and_range(page, reached):
     tip = b.hover_text("黔江站 Qianjiang ·", markers_only=True)
     assert "61 min (59–63)" in tip and "published 100%" in tip
     assert b.console_errors() == []
+
+
+def test_static_maps_draw_modelled_places_paler(reached, G, tmp_path):
+    from matplotlib.colors import to_rgba_array
+
+    from qjnet.maps import static
+
+    fig = static.reach_figure(reached, minutes=150)
+    alphas = sorted({round(float(a), 2) for coll in fig.axes[0].collections if hasattr(coll, "get_facecolor")
+                     for a in to_rgba_array(coll.get_facecolor())[:, 3]})
+    assert 0.35 in alphas and 1.0 in alphas
+    labels = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert any("mostly modelled" in t for t in labels) and any("mostly published" in t for t in labels)
+    it = route(G, "qianjiang_dist", "ckg")
+    texts = static.route_figure(it, G).findobj(lambda o: hasattr(o, "get_text") and isinstance(o.get_text(), str))
+    text = " ".join(t.get_text() for t in texts).replace("\n", " ")
+    assert "131 min (85–179)" in text and "published 0%" in text
+    static.save_figure(fig, tmp_path / "reach.png")
