@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import qjnet.maps as maps
-from qjnet.geodata.io import load_dataset
 from qjnet.maps._provenance import MODELLED_LAYER, PUBLISHED_LAYER
 from qjnet.network import build_graph, compare, economic_circle, reach, route
 from qjnet.network.provenance import with_place_provenance
@@ -110,3 +109,54 @@ def test_static_maps_draw_modelled_places_paler(reached, G, tmp_path):
     text = " ".join(t.get_text() for t in texts).replace("\n", " ")
     assert "131 min (85–179)" in text and "published 0%" in text
     static.save_figure(fig, tmp_path / "reach.png")
+
+
+def test_circle_and_compare_maps_take_the_columns(G):
+    circ = economic_circle(G, "qianjiang_dist")
+    circ = with_place_provenance(circ, reach_provenance(G, circ.attrs["centre_place"], circ.index))
+    m = maps.circle_map(circ, G=G)
+    assert "qjnet-modelled" in m.get_root().render() and m.qjnet_layers[MODELLED_LAYER] == 0
+    G0 = build_graph(date="2025-06-26")
+    diff = compare(G0, G, "chongqing_core")
+    diff = with_place_provenance(with_place_provenance(diff, reach_provenance(G0, "chongqing_core", diff.index),
+                                                       suffix="_before"),
+                                 reach_provenance(G, "chongqing_core", diff.index))
+    m = maps.compare_map(diff, G=G)
+    html = m.get_root().render()
+    assert m.qjnet_layers[PUBLISHED_LAYER] == 0 and "range 2025-06-26" in html and "qjnet-published" in html
+
+
+@pytest.mark.browser
+def test_circle_map_toggle_in_the_centre_view(page, G):
+    circ = economic_circle(G, "qianjiang_dist")
+    circ = with_place_provenance(circ, reach_provenance(G, circ.attrs["centre_place"], circ.index))
+    m = maps.circle_map(circ, G=G)
+    b = page(m)
+    b.choose_base("城区到城区 Centre to centre")
+    before = _counts(b)
+    assert before["modelled"] >= 1 and before["opacity"]["modelled"] < 0.85
+    b.toggle_overlay(MODELLED_LAYER)
+    assert _counts(b)["modelled"] == 0
+    b.toggle_overlay(MODELLED_LAYER)
+    assert _counts(b) == before
+    tip = b.hover_text("酉阳", markers_only=True)
+    assert "min (" in tip and "published" in tip
+    assert b.console_errors() == []
+
+
+@pytest.mark.browser
+def test_route_map_leg_table_and_modelled_legs(page, G):
+    it = route(G, "qianjiang_dist", "ckg")
+    m = maps.route_map(it, G)
+    b = page(m)
+    counts = b.js("""var n = {modelled: 0, published: 0}; __qjnetMap().eachLayer(function(l) {
+                        var c = (l.options && l.options.className) || "";
+                        if (l.getTooltip && l.getTooltip() && c.indexOf("qjnet-modelled") >= 0) n.modelled++;
+                        if (l.getTooltip && l.getTooltip() && c.indexOf("qjnet-published") >= 0) n.published++;
+                     }); return n;""")
+    assert counts["modelled"] == len(it.legs) and counts["published"] == 0
+    popup = b.click_feature("重庆江北")
+    assert "source" in popup and "range" in popup and "131 min (85–179)" in popup
+    b.toggle_overlay(MODELLED_LAYER)
+    assert b.interactive_features() == m.qjnet_layers["站点 Stops"]  # every leg rests mostly on modelled minutes
+    assert b.console_errors() == []
