@@ -530,7 +530,7 @@ def access(minutes, half_life, data, date, scenario, modes, measure, fmt, output
     else:
         from ..network.measures import access_window
 
-        tn, measure = _timed(src, G, date, scenario, modes, measure)
+        tn, measure, _ = _timed(src, G, date, scenario, modes, measure)
         table = access_window(tn, minutes=budget, half_life=hl, measure=measure)
         meta = {**tn.meta(), **measure.label()}
     cols = ["name_zh", "name_en", "population", "places_within", "population_within", "gravity"]
