@@ -18,7 +18,7 @@ page is exactly ``minutes <= B`` of the matrix for whole-minute budgets.
 Counts follow :func:`network.access.accessibility`: the other county-level
 places reached and their population (places without a figure count 0).
 
-With the provenance of every pair (:func:`network.provenance.node_provenance`)
+With the provenance of every pair (:func:`network.pair_provenance.node_provenance`)
 each tooltip also gives the range of the answer and its published share
 (``"131 min (85–179) · published 0%"``), and places reached mostly on
 modelled minutes are drawn paler with a dashed outline, whatever origin,
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
     from ..geodata.io import Dataset
     from ..network.matrix import NodeMinutes
-    from ..network.provenance import NodeProvenance
+    from ..network.pair_provenance import NodeProvenance
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +118,8 @@ def explorer_data(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGra
     labels
         Names of the two sides (default from each graph's scenario and date).
     provenance
-        ``(baseline, scenario)`` :class:`network.provenance.NodeProvenance` among
-        ``minutes.nodes`` (:func:`network.provenance.node_provenance`), or ``None``.
+        ``(baseline, scenario)`` :class:`network.pair_provenance.NodeProvenance` among
+        ``minutes.nodes`` (:func:`network.pair_provenance.node_provenance`), or ``None``.
 
     Returns
     -------
@@ -224,7 +224,7 @@ def explorer_html(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGra
     labels
         Names of the baseline and scenario sides (default from the graphs).
     provenance
-        ``(baseline, scenario)`` from :func:`network.provenance.node_provenance`
+        ``(baseline, scenario)`` from :func:`network.pair_provenance.node_provenance`
         on the same graphs and nodes: tooltips then give each answer's range and
         published share; ``None`` leaves them out.
 

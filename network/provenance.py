@@ -59,6 +59,19 @@ class Leg(Protocol):
     def stops(self) -> tuple: ...
 
 
+class Run(Protocol):
+    """What :func:`_link_parts` reads of a run of links (a route leg or a timetabled journey leg)."""
+
+    @property
+    def mode(self) -> str: ...
+    @property
+    def from_(self) -> str: ...
+    @property
+    def to(self) -> str: ...
+    @property
+    def stops(self) -> tuple: ...
+
+
 class Itinerary(Protocol):
     """What :func:`provenance` reads of a :class:`network.route.Itinerary`."""
 
@@ -262,7 +275,7 @@ def _wait_band(leg: Leg, board: dict | None) -> tuple[float, float]:
     return (-min(half, headway_wait) - day, half + day)
 
 
-def _link_parts(leg: Leg, G: nx.MultiDiGraph) -> list:
+def _link_parts(leg: Run, G: nx.MultiDiGraph) -> list:
     """Each link of a run as (kind, minutes, link id, mode), the fastest link of the leg's mode per hop."""
     stops = list(leg.stops) if len(leg.stops) >= 2 else [leg.from_, leg.to]
     parts = []
@@ -342,54 +355,3 @@ def with_place_provenance(frame: Any, provs: dict, *, suffix: str = "") -> Any:
     out.attrs = dict(getattr(frame, "attrs", {}) or {})
     return out
 
-
-@dataclass(frozen=True)
-class NodeProvenance:
-    """Range and published share of the fastest expected trip between every pair of ``nodes``.
-
-    ``low``, ``high`` and ``published_share``: ``(len(nodes), len(nodes))`` float arrays, row = origin,
-    NaN where not reached or where a node is not in the graph (what the accessibility explorer embeds).
-    """
-
-    nodes: list
-    low: Any
-    high: Any
-    published_share: Any
-
-
-def node_provenance(G: nx.MultiDiGraph, nodes: Iterable) -> NodeProvenance:
-    """The :class:`NodeProvenance` among ``nodes`` on ``G`` (one search per origin).
-
-    Parameters
-    ----------
-    G
-        Graph from :func:`network.build_graph`.
-    nodes
-        Node ids, e.g. ``node_minutes(G).nodes`` (:func:`network.matrix.node_minutes`).
-
-    Returns
-    -------
-    NodeProvenance
-
-    Examples
-    --------
-    >>> from qjnet.network import build_graph
-    >>> G = build_graph(date="2025-07-03")
-    >>> p = node_provenance(G, ["cq_east", "qianjiang"])
-    >>> [float(p.low[0, 1]), float(p.high[0, 1]), float(p.published_share[0, 1])]
-    [59.0, 63.0, 1.0]
-    """
-    import numpy as np
-
-    from .route import reach_provenance
-
-    nodes = list(nodes)
-    index = {n: i for i, n in enumerate(nodes)}
-    low, high, share = (np.full((len(nodes), len(nodes)), np.nan) for _ in range(3))
-    for i, o in enumerate(nodes):
-        if o not in G:
-            continue
-        for t, p in reach_provenance(G, o, [n for n in nodes if n in G]).items():
-            j = index[t]
-            low[i, j], high[i, j], share[i, j] = p.range[0], p.range[1], p.published_share
-    return NodeProvenance(nodes, low, high, share)

@@ -167,8 +167,7 @@ def _headway(leg: JourneyLeg, G: nx.MultiDiGraph) -> float:
 
 def _links(leg: JourneyLeg, gap: float, G: nx.MultiDiGraph) -> LegProvenance:
     """A chain of links of one mode (a wait before it, if any, is assumed)."""
-    shim = _LinkLeg(leg)
-    parts = _link_parts(shim, G)
+    parts = _link_parts(leg, G)
     running = sum(p[1] for p in parts)
     scale = leg.minutes / running if running > 0 else 1.0
     minutes = dict.fromkeys(KINDS, 0.0)
@@ -183,13 +182,6 @@ def _links(leg: JourneyLeg, gap: float, G: nx.MultiDiGraph) -> LegProvenance:
     low, high = low + rest * (1 - PENALTY_BAND), high + rest * (1 + PENALTY_BAND)
     records = tuple(dict.fromkeys(str(p[2]) for p in parts if p[2] is not None))
     return LegProvenance(source=_source(minutes), records=records, minutes=minutes, range=(max(low, 0.0), high))
-
-
-class _LinkLeg:
-    """What :func:`network.provenance._link_parts` reads of a leg."""
-
-    def __init__(self, leg: JourneyLeg):
-        self.mode, self.from_, self.to, self.stops = leg.mode, leg.from_, leg.to, leg.stops
 
 
 def _source(minutes: dict) -> str:

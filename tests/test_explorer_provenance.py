@@ -15,7 +15,7 @@ from qjnet.maps import explorer_html
 from qjnet.maps.explorer import UNREACHED, explorer_data
 from qjnet.network import build_graph
 from qjnet.network.matrix import node_minutes
-from qjnet.network.provenance import node_provenance
+from qjnet.network.pair_provenance import node_provenance
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 

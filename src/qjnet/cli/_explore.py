@@ -78,7 +78,7 @@ def explore(output, after_date, after_scenario, after_scenario_file, title, data
     G0 = src.graph(date, scenario, modes)
     G1 = _scenario_graph(src, (date, scenario, src.whatif), (after_date, after_scenario, after_scenario_file), modes)
     from ..network.matrix import node_minutes
-    from ..network.provenance import node_provenance
+    from ..network.pair_provenance import node_provenance
 
     minutes = node_minutes(G0, G1)
     provenance = (node_provenance(G0, minutes.nodes), node_provenance(G1, minutes.nodes) if G1 is not None else None)
