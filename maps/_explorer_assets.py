@@ -40,6 +40,13 @@ function qjnetExplorer(map, data, title) {
   }
 
   var mats = {base: decode(data.base), scen: decode(data.scen)};
+  function decodeBytes(b64) {
+    var bin = atob(b64), out = new Uint8Array(bin.length);
+    for (var i = 0; i < out.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+  function decodeProv(p) { return p ? {low: decode(p.low), high: decode(p.high), share: decodeBytes(p.share)} : null; }
+  var prov = {base: decodeProv(data.prov && data.prov.base), scen: decodeProv(data.prov && data.prov.scen)};
   var state = {origin: 0, budget: 60, view: "base", circles: false};
   var markers = [], circleLayer = L.layerGroup().addTo(map), el = {};
 
@@ -49,6 +56,20 @@ function qjnetExplorer(map, data, title) {
   function fmtPop(p) { return Math.round(p).toLocaleString("en-US"); }
   function binColor(v) { return BIN_COLORS[Math.min(BIN_COLORS.length - 1, Math.floor(v / 300.0001))]; }
   function name(i) { return data.zh[i] + (data.en[i] ? " " + data.en[i] : ""); }
+
+  /* the answer's range and published share: "61 min (59–63) · published 100%" ("" when unknown) */
+  function share(side, o, d) {
+    var p = prov[side], k = o * N + d;
+    return p && p.share[k] !== 255 && p.low[k] !== UNREACHED ? p.share[k] : null;
+  }
+  function rangeText(side, o, d) {
+    var s = share(side, o, d), k = o * N + d;
+    if (s === null) return "";
+    var p = prov[side];
+    return fmtMin(tenths(side, o, d)) + " min (" + Math.floor(p.low[k] / 10) + "–" + Math.ceil(p.high[k] / 10) +
+      ") · published " + s + "% 公布";
+  }
+  function modelled(side, o, d) { var s = share(side, o, d); return s !== null && s < 50; }
 
   /* counts as network.access.accessibility: other county-level places within the budget */
   function counts(side, o) {
@@ -86,9 +107,13 @@ function qjnetExplorer(map, data, title) {
   function nodeStyle(i) {
     var o = state.origin;
     if (i === o) return {color: "#000", text: "origin 出发地"};
-    if (state.view === "diff") return diffStyle(tenths("base", o, i), tenths("scen", o, i));
-    var v = tenths(state.view, o, i);
-    return within(v) ? {color: binColor(v), text: fmtMin(v) + " min 分钟"} : null;
+    if (state.view === "diff") {
+      var st = diffStyle(tenths("base", o, i), tenths("scen", o, i)), r = rangeText("scen", o, i);
+      if (st && r && within(tenths("scen", o, i))) { st.text += "<br>" + r; st.pale = modelled("scen", o, i); }
+      return st;
+    }
+    var v = tenths(state.view, o, i), text = rangeText(state.view, o, i);
+    return within(v) ? {color: binColor(v), text: text || fmtMin(v) + " min 分钟", pale: modelled(state.view, o, i)} : null;
   }
 
   function radius(i) {
@@ -101,8 +126,10 @@ function qjnetExplorer(map, data, title) {
     for (var i = 0; i < N; i++) {
       var st = nodeStyle(i), m = markers[i], reached = st !== null;
       m.qjnetReached = reached;
+      var pale = reached && st.pale;
       m.setStyle({fillColor: reached ? st.color : GREY, color: i === state.origin ? "#000" : (reached ? "#333" : GREY),
-                  weight: i === state.origin ? 3 : 1, fillOpacity: reached ? 0.9 : 0.35, opacity: reached ? 1 : 0.5});
+                  weight: i === state.origin ? 3 : 1, fillOpacity: reached ? (pale ? 0.4 : 0.9) : 0.35,
+                  opacity: reached ? 1 : 0.5, dashArray: pale ? "4 3" : null});
       m.setTooltipContent("<b>" + name(i) + "</b><br>" + (reached ? st.text : "not reached 未到达"));
       if (reached) m.bringToFront();
     }

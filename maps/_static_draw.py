@@ -59,13 +59,39 @@ def draw_lines(page: Page, lines: gpd.GeoDataFrame, *, color: str, width: float 
 
 
 def draw_points(page: Page, pts: gpd.GeoDataFrame, *, colors: Sequence[str] | str, sizes: Sequence[float] | float,
-                edge: str = "#333333", zorder: float = 10, linewidth: float = 0.7) -> None:
-    """Draw points with per-point face colours and sizes (points², the larger drawn first)."""
+                edge: str = "#333333", zorder: float = 10, linewidth: float = 0.7,
+                modelled: Sequence[bool] | None = None) -> None:
+    """Draw points with per-point face colours and sizes (points², the larger drawn first);
+    the ``modelled`` ones paler with a dashed rim (answers resting mostly on modelled minutes)."""
     if not len(pts):
         return
+    import numpy as np
+    from matplotlib.colors import to_rgba_array
+
     metric = to_metric(pts)
-    page.ax.scatter(metric.geometry.x, metric.geometry.y, s=sizes, c=colors, edgecolors=edge,
-                    linewidths=linewidth, zorder=zorder)
+    n = len(metric)
+    faces = to_rgba_array(colors if not isinstance(colors, str) else [colors] * n)
+    size = np.broadcast_to(np.asarray(sizes, dtype=float), (n,))
+    pale = np.zeros(n, dtype=bool) if modelled is None else np.asarray(modelled, dtype=bool)
+    faces[pale, 3] = MODELLED_ALPHA
+    for subset, style in ((~pale, "solid"), (pale, DASHES)):
+        if subset.any():
+            page.ax.scatter(metric.geometry.x[subset], metric.geometry.y[subset], s=size[subset], c=faces[subset],
+                            edgecolors=edge, linewidths=linewidth, linestyles=[style], zorder=zorder)
+
+
+#: Face opacity of a point resting mostly on modelled minutes (as the HTML maps' paler fill).
+MODELLED_ALPHA = 0.35
+
+
+def provenance_handles() -> list[Any]:
+    """Legend entries: a full point (mostly published) and a pale dashed one (mostly modelled)."""
+    from matplotlib.lines import Line2D
+
+    return [dot_handle("#31a354", "主要公布 mostly published (≥ 50% of minutes)"),
+            Line2D([], [], linestyle="none", marker="o", markersize=7.0, markerfacecolor=(0.19, 0.64, 0.33, MODELLED_ALPHA),
+                   markeredgecolor="#333333", markeredgewidth=0.8, fillstyle="full",
+                   label="主要模型 mostly modelled: derived, assumed, access model")]
 
 
 def draw_marker(page: Page, x: float, y: float, *, size: float = 160.0, face: str = "white",

@@ -346,14 +346,16 @@ def layer(canvas: Canvas, name: str, *, show: bool = True, base: bool = False) -
 
 def polyline(canvas: Canvas, target, geom, *, color: str, weight: float = 3, dashed: bool = False,
              tooltip: str | None = None, popup_html: str | None = None, opacity: float = 0.9,
-             layer_name: str | None = None) -> int:
-    """Draw ``geom`` (Multi)LineString on ``target``; ``tooltip`` is plain text, ``popup_html`` escaped HTML."""
+             layer_name: str | None = None, class_name: str | None = None) -> int:
+    """Draw ``geom`` (Multi)LineString on ``target``; ``tooltip`` is plain text, ``popup_html`` escaped HTML;
+    ``class_name`` is the lines' CSS class."""
     n = 0
     for part in canvas.lines(geom):
         if len(part) < 2:
             continue
         folium.PolyLine(
             part, color=color, weight=weight, opacity=opacity, dash_array=DASH if dashed else None,
+            **({"class_name": class_name} if class_name else {}),
             tooltip=folium.Tooltip(esc(tooltip), sticky=True) if tooltip else None,
             popup=folium.Popup(popup_html, max_width=420) if popup_html else None,
         ).add_to(target)
@@ -365,11 +367,16 @@ def polyline(canvas: Canvas, target, geom, *, color: str, weight: float = 3, das
 
 def circle(canvas: Canvas, target, lon: float, lat: float, *, radius: float, color: str,
            fill_color: str | None = None, tooltip: str | None = None, popup_html: str | None = None,
-           weight: float = 1.5, fill_opacity: float = 0.85, layer_name: str | None = None) -> None:
-    """Draw a CircleMarker at WGS-84 ``(lon, lat)``; ``tooltip`` is plain text, ``popup_html`` escaped HTML."""
+           weight: float = 1.5, fill_opacity: float = 0.85, layer_name: str | None = None,
+           dash_array: str | None = None, class_name: str | None = None) -> None:
+    """Draw a CircleMarker at WGS-84 ``(lon, lat)``; ``tooltip`` is plain text, ``popup_html`` escaped HTML.
+
+    ``dash_array`` dashes the outline; ``class_name`` is the marker's CSS class.
+    """
+    extra = {k: v for k, v in (("dash_array", dash_array), ("class_name", class_name)) if v is not None}
     folium.CircleMarker(
         canvas.latlon(lon, lat), radius=radius, color=color, weight=weight,
-        fill=True, fill_color=fill_color or color, fill_opacity=fill_opacity,
+        fill=True, fill_color=fill_color or color, fill_opacity=fill_opacity, **extra,
         tooltip=folium.Tooltip(esc(tooltip), sticky=True) if tooltip else None,
         popup=folium.Popup(popup_html, max_width=420) if popup_html else None,
     ).add_to(target)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import folium
 
+from ._provenance import add_toggle, has_provenance, legend_part, popup_rows, style, tooltip_part
 from .base import (
     BAND_COLORS,
     Canvas,
@@ -65,7 +66,11 @@ def circle_map(result: gpd.GeoDataFrame, *, bands_station: gpd.GeoDataFrame | No
         id; ``station_minutes``, ``centre_minutes``, ``station_band``,
         ``centre_band``, ``from_station``, ``to_station``, ``name_zh``,
         ``name_en``, ``population``, Point geometry; ``attrs`` with
-        ``centre``, ``centre_place``, ``bands``).
+        ``centre``, ``centre_place``, ``bands``).  With the provenance columns
+        of :func:`network.provenance.with_place_provenance` (of the
+        centre-to-centre trips) the centre-to-centre view draws places that
+        rest mostly on modelled minutes paler and dashed, with a "mostly
+        published" / "mostly modelled" toggle and the range in tooltips.
     bands_station, bands_centre
         Isochrone bands of the two measures, as
         :func:`network.isochrones.circle_isochrones` returns them; ``None``
@@ -110,8 +115,12 @@ def circle_map(result: gpd.GeoDataFrame, *, bands_station: gpd.GeoDataFrame | No
         _draw_places(canvas, group, name, pts, col, band_col, limits, G)
     centre_place = attrs.get("centre_place") or attrs.get("centre")
     _draw_centre(canvas, G, centre_place)
+    known = has_provenance(pts)
+    if known:
+        add_toggle(canvas)
     centre_label = G.nodes[centre_place].get("name_zh") or centre_place if _has(G, centre_place) else centre_place
-    m = finish(canvas, legend=_legend(pts, limits), title=title or f"{centre_label or ''} 经济圈 economic circle")
+    legend = _legend(pts, limits) + (legend_part("centre-to-centre places") if known else "")
+    m = finish(canvas, legend=legend, title=title or f"{centre_label or ''} 经济圈 economic circle")
     log.info("Circle map: %d places", len(pts))
     return m
 
@@ -160,14 +169,16 @@ def _place_texts(nid: Any, row: Any, col: str, G: nx.MultiDiGraph | None) -> tup
     via = stations if col == "station_minutes" else ""
     tip = (f"{row.get('name_zh') or nid} {row.get('name_en') or ''} · "
            f"{fmt_minutes(minutes) + ' min' if not missing(minutes) else 'no connection'}"
-           f"{' (' + via + ')' if via else ''}")
+           f"{' (' + via + ')' if via else ''}"
+           f"{tooltip_part(row, minutes) if col == 'centre_minutes' else ''}")
     popup = table([("English", row.get("name_en")),
                    ("station to station", f"{fmt_minutes(row['station_minutes'])} min"
                     if not missing(row["station_minutes"]) else "no scheduled connection"),
                    ("stations", stations),
                    ("centre to centre", f"{fmt_minutes(row['centre_minutes'])} min"
                     if not missing(row["centre_minutes"]) else "not reached"),
-                   ("population", "" if missing(row.get("population")) else f"{int(row['population']):,}")],
+                   ("population", "" if missing(row.get("population")) else f"{int(row['population']):,}"),
+                   *popup_rows(row, row["centre_minutes"], label=" centre to centre")],
                   title=row.get("name_zh") or nid)
     return tip, popup
 
@@ -180,7 +191,7 @@ def _draw_places(canvas: Canvas, group: folium.FeatureGroup, name: str, pts: gpd
         tip, popup = _place_texts(nid, row, col, G)
         circle(canvas, group, row.geometry.x, row.geometry.y, radius=population_radius(row.get("population")),
                color="#333333", fill_color=band_color(row.get(band_col), limits), weight=1.2, tooltip=tip,
-               popup_html=popup, layer_name=name)
+               popup_html=popup, layer_name=name, **(style(row) if col == "centre_minutes" else {}))
 
 
 def _draw_centre(canvas: Canvas, G: nx.MultiDiGraph | None, centre: Any) -> None:

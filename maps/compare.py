@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import folium
 
+from ._provenance import add_toggle, has_provenance, legend_part, popup_rows, style, tooltip_part
 from .base import (
     Canvas,
     band_fill,
@@ -82,7 +83,11 @@ def compare_map(diff: gpd.GeoDataFrame, *, bands_before: gpd.GeoDataFrame | None
         county-level place (index: id) with ``before`` and ``after`` minutes
         (NaN where not reached), ``name_zh``, ``name_en``, ``population`` and
         Point geometry; ``attrs`` hold ``origin``, ``bands`` and the
-        ``before``/``after`` date and scenario.
+        ``before``/``after`` date and scenario.  With the provenance columns of
+        :func:`network.provenance.with_place_provenance` (those of the "before"
+        network with the suffix ``_before``) places resting mostly on modelled
+        minutes after the change are drawn paler and dashed, with a "mostly
+        published" / "mostly modelled" toggle and the ranges in tooltips.
     bands_before, bands_after
         Isochrone bands of the two situations, as
         :func:`network.isochrones.compare_isochrones` returns them; ``None``
@@ -129,7 +134,12 @@ def compare_map(diff: gpd.GeoDataFrame, *, bands_before: gpd.GeoDataFrame | None
         _draw_situation(canvas, k, label, frame)
     counts = _draw_places(canvas, pts, labels, (before, after), origin=origin)
     _draw_origin(canvas, G, origin, reverse=bool(attrs.get("reverse")))
-    m = finish(canvas, legend=_legend(counts, limits if any(f is not None for f in frames) else [], labels),
+    known = has_provenance(pts)
+    if known:
+        add_toggle(canvas)
+    legend = (_legend(counts, limits if any(f is not None for f in frames) else [], labels)
+              + (legend_part(f"places (by their answer {labels[1]})") if known else ""))
+    m = finish(canvas, legend=legend,
                title=title or f"前后对比 {labels[0]} → {labels[1]} · within {fmt_minutes(limits[-1])} min")
     log.info("Compare map: %d places", sum(counts.values()))
     return m
@@ -172,12 +182,15 @@ def _place_texts(nid: Any, row: Any, labels: Sequence[str], b: Any, a: Any, labe
     both = not (missing(b) or missing(a))
     tip = (f"{name} · {labels[0]} {fmt_minutes(b) or '—'} → {labels[1]} {fmt_minutes(a) or '—'} min"
            + (f" · saved {fmt_minutes(float(b) - float(a))} min" if both and float(b) > float(a) else "")
-           + ("" if both else f" · {label}"))
+           + ("" if both else f" · {label}")
+           + tooltip_part(row, a))
     popup = table([("English", row.get("name_en")),
                    (f"minutes {labels[0]}", fmt_minutes(b) or "not reached"),
                    (f"minutes {labels[1]}", fmt_minutes(a) or "not reached"),
                    ("change", f"{float(a) - float(b):+.1f} min" if both else label),
-                   ("population", "" if missing(row.get("population")) else f"{int(row['population']):,}")],
+                   ("population", "" if missing(row.get("population")) else f"{int(row['population']):,}"),
+                   *popup_rows(row, b, "_before", label=f" {labels[0]}"),
+                   *popup_rows(row, a, label=f" {labels[1]}")],
                   title=row.get("name_zh") or nid)
     return tip, popup
 
@@ -200,7 +213,7 @@ def _draw_places(canvas: Canvas, pts: gpd.GeoDataFrame, labels: Sequence[str], c
         circle(canvas, group, row.geometry.x, row.geometry.y,
                radius=population_radius(row.get("population")) if is_place else 4.0,
                color="#333333" if is_place else "#ffffff", fill_color=color, weight=1.2,
-               tooltip=tip, popup_html=popup, layer_name=PLACES)
+               tooltip=tip, popup_html=popup, layer_name=PLACES, **style(row))
     return counts
 
 

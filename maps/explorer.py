@@ -17,6 +17,14 @@ minute, rounded up (``65535``: not reached), so "within B minutes" in the
 page is exactly ``minutes <= B`` of the matrix for whole-minute budgets.
 Counts follow :func:`network.access.accessibility`: the other county-level
 places reached and their population (places without a figure count 0).
+
+With the provenance of every pair (:func:`network.pair_provenance.node_provenance`)
+each tooltip also gives the range of the answer and its published share
+(``"131 min (85–179) · published 0%"``), and places reached mostly on
+modelled minutes are drawn paler with a dashed outline, whatever origin,
+budget and view the user picks.  The range is embedded as two more
+``uint16`` matrices (tenths: the low end rounded down, the high end up), the
+share as ``uint8`` percent (``255``: unknown).
 """
 
 from __future__ import annotations
@@ -39,8 +47,11 @@ from .escape import esc
 from .offline import render
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..geodata.io import Dataset
     from ..network.matrix import NodeMinutes
+    from ..network.pair_provenance import NodeProvenance
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +84,19 @@ def encode_minutes(minutes: np.ndarray) -> str:
     return base64.b64encode(tenths.astype("<u2").tobytes()).decode("ascii")
 
 
+def encode_provenance(prov: NodeProvenance | None) -> dict | None:
+    """``{"low", "high", "share"}`` base64: low end floored and high end ceiled to uint16 tenths, share uint8 %."""
+    if prov is None:
+        return None
+    low = np.floor(np.round(np.asarray(prov.low, dtype=float) * 10.0, 6))
+    low = np.where(np.isfinite(low) & (low < UNREACHED), low, UNREACHED)
+    share = np.round(np.asarray(prov.published_share, dtype=float) * 100.0)
+    share = np.where(np.isfinite(share), np.clip(share, 0, 100), 255)
+    return {"low": base64.b64encode(low.astype("<u2").tobytes()).decode("ascii"),
+            "high": encode_minutes(prov.high),
+            "share": base64.b64encode(share.astype("u1").tobytes()).decode("ascii")}
+
+
 def graph_label(G: nx.MultiDiGraph) -> str:
     """What a graph shows: its scenario (if any) and date, e.g. ``plan-2035 2035-12-31``."""
     parts = [str(G.graph.get(k)) for k in ("scenario", "date") if G.graph.get(k)]
@@ -80,7 +104,8 @@ def graph_label(G: nx.MultiDiGraph) -> str:
 
 
 def explorer_data(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGraph | None = None, *,
-                  minutes: NodeMinutes, labels: tuple[str, str] | None = None) -> dict:
+                  minutes: NodeMinutes, labels: tuple[str, str] | None = None,
+                  provenance: Sequence[NodeProvenance | None] | None = None) -> dict:
     """The data the explorer page embeds: nodes (names escaped) and the encoded matrices.
 
     Parameters
@@ -92,6 +117,9 @@ def explorer_data(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGra
         :func:`qjnet.network.matrix.node_minutes` (maps compute nothing of the model).
     labels
         Names of the two sides (default from each graph's scenario and date).
+    provenance
+        ``(baseline, scenario)`` :class:`network.pair_provenance.NodeProvenance` among
+        ``minutes.nodes`` (:func:`network.pair_provenance.node_provenance`), or ``None``.
 
     Returns
     -------
@@ -99,7 +127,8 @@ def explorer_data(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGra
         ``ids``, ``zh``, ``en`` (escaped), ``kind``, ``lat``, ``lon``, ``pop``,
         ``places`` (how many leading nodes are county-level places), ``base`` and
         ``scen`` (encoded minutes, row = origin; ``scen`` is ``None`` without a
-        scenario), ``labels``, ``speed_kmh``, ``max_access_min``, ``budget``.
+        scenario), ``prov`` (``{"base", "scen"}`` of :func:`encode_provenance`, or
+        ``None``), ``labels``, ``speed_kmh``, ``max_access_min``, ``budget``.
 
     Examples
     --------
@@ -126,11 +155,26 @@ def explorer_data(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGra
         "places": sum(a.get("kind") == "place" for a in attrs),
         "base": encode_minutes(minutes.base),
         "scen": encode_minutes(minutes.scen) if minutes.scen is not None else None,
+        "prov": _provenance(provenance, nodes),
         "labels": [esc(label) for label in labels],
         "speed_kmh": ACCESS_SPEED_KMH,
         "max_access_min": MAX_ACCESS_MINUTES,
         "budget": list(BUDGET_RANGE),
     }
+
+
+def _provenance(provenance: Sequence[NodeProvenance | None] | None, nodes: list) -> dict | None:
+    """The encoded provenance of both sides, checked to be among the same nodes as the minutes."""
+    if provenance is None:
+        return None
+    from ..geodata.errors import OptionError
+
+    sides = [*provenance, None, None][:2]
+    for p in sides:
+        if p is not None and list(p.nodes) != list(nodes):
+            raise OptionError("the provenance must be among the same nodes as the minutes: "
+                              "node_provenance(G, node_minutes(...).nodes)")
+    return {"base": encode_provenance(sides[0]), "scen": encode_provenance(sides[1])}
 
 
 class _Explorer(MacroElement):
@@ -159,7 +203,8 @@ class _Explorer(MacroElement):
 
 def explorer_html(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGraph | None = None, *,
                   minutes: NodeMinutes, dataset: Dataset | None, title: str | None = None,
-                  labels: tuple[str, str] | None = None) -> str:
+                  labels: tuple[str, str] | None = None,
+                  provenance: Sequence[NodeProvenance | None] | None = None) -> str:
     """One self-contained HTML page to explore accessibility from every place (no server, no network).
 
     Parameters
@@ -178,6 +223,10 @@ def explorer_html(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGra
         Plain text shown at the top of the panel (escaped); default names the sides.
     labels
         Names of the baseline and scenario sides (default from the graphs).
+    provenance
+        ``(baseline, scenario)`` from :func:`network.pair_provenance.node_provenance`
+        on the same graphs and nodes: tooltips then give each answer's range and
+        published share; ``None`` leaves them out.
 
     Returns
     -------
@@ -200,7 +249,7 @@ def explorer_html(baseline_graph: nx.MultiDiGraph, scenario_graph: nx.MultiDiGra
     >>> "qjnetExplorer(" in page, "<script src=" in page
     (True, False)
     """
-    data = explorer_data(baseline_graph, scenario_graph, minutes=minutes, labels=labels)
+    data = explorer_data(baseline_graph, scenario_graph, minutes=minutes, labels=labels, provenance=provenance)
     if title is None:
         title = "可达性探索 Accessibility explorer"
     canvas = base_map(dataset)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import folium
 
+from ._provenance import add_toggle, has_provenance, legend_part, popup_rows, style, tooltip_part
 from .base import (
     BAND_COLORS,
     KIND_STYLE,
@@ -57,11 +58,12 @@ def _label(row: Any) -> str:
 
 
 def reach_tooltip(row: Any, *, reverse: bool = False) -> str:
-    """``"黔江站 Qianjiang · 61 min · 高铁 High-speed rail"`` (plain text)."""
+    """``"黔江站 Qianjiang · 61 min · 高铁 High-speed rail"`` (plain text), then the range and published
+    share when the row has them (``" · 61 min (59–63) · published 100%"``)."""
     text = f"{_label(row)} · {fmt_minutes(row.get('minutes'))} min"
     if row.get("mode"):
         text += f" · {'leaves by' if reverse else 'by'} {mode_label(row.get('mode'))}"
-    return text
+    return text + tooltip_part(row, row.get("minutes"))
 
 
 def reach_map(reached: gpd.GeoDataFrame, *, bands: gpd.GeoDataFrame | None = None, minutes: float | None = None,
@@ -74,7 +76,11 @@ def reach_map(reached: gpd.GeoDataFrame, *, bands: gpd.GeoDataFrame | None = Non
     reached
         GeoDataFrame from :func:`network.reach.reach` (index: node id; columns
         ``name_zh``, ``name_en``, ``kind``, ``population``, ``minutes``, ``mode``,
-        ``origin``; Point geometry).
+        ``origin``; Point geometry).  With the provenance columns of
+        :func:`network.provenance.with_place_provenance` the places that rest
+        mostly on modelled minutes are drawn paler with a dashed outline, the
+        layers "mostly published" / "mostly modelled" show or hide each kind
+        and tooltips give the range.
     bands
         Isochrone bands of ``reached`` from :func:`network.isochrones.isochrones`,
         one layer each; ``None`` draws none.
@@ -114,10 +120,14 @@ def reach_map(reached: gpd.GeoDataFrame, *, bands: gpd.GeoDataFrame | None = Non
     origins = _origins(pts)
     _draw_reached(canvas, pts, origins, budget=budget, reverse=reverse)
     origin_name = _draw_origins(canvas, pts, origins, budget=budget, reverse=reverse)
+    known = has_provenance(pts)
+    if known:
+        add_toggle(canvas)
     names = ", ".join(_label(pts.loc[o]) for o in sorted(origins) if o in pts.index) or "origin"
     default_title = (f"{'到达' if reverse else '从'} {names} {fmt_minutes(budget)} 分钟可达 · "
                      f"{'who reaches it' if reverse else 'reach'} within {fmt_minutes(budget)} min")
-    m = finish(canvas, legend=_legend(iso, bands, budget), title=title or default_title)
+    legend = _legend(iso, bands, budget) + (legend_part() if known else "")
+    m = finish(canvas, legend=legend, title=title or default_title)
     log.info("Reach map: %d bands, %d nodes, %s", 0 if iso is None else len(iso), len(pts), origin_name)
     return m
 
@@ -146,7 +156,7 @@ def _node_popup(nid: Any, row: Any, *, reverse: bool) -> str:
                   ("minutes", fmt_minutes(row.get("minutes"))),
                   ("leaves by" if reverse else "arrives by", mode_label(row.get("mode")) if row.get("mode") else ""),
                   ("population", "" if missing(row.get("population")) else f"{int(row['population']):,}"),
-                  ("origin", row.get("origin"))],
+                  ("origin", row.get("origin")), *popup_rows(row, row.get("minutes"))],
                  title=row.get("name_zh") or nid)
 
 
@@ -161,7 +171,7 @@ def _draw_reached(canvas: Canvas, pts: gpd.GeoDataFrame, origins: set[str], *, b
                radius=population_radius(row.get("population")) if is_place else 4.0,
                color="#333333" if is_place else "#ffffff", fill_color=minute_color(row.get("minutes"), budget),
                weight=1.2, tooltip=reach_tooltip(row, reverse=reverse), popup_html=_node_popup(nid, row, reverse=reverse),
-               layer_name=PLACES if is_place else OTHERS)
+               layer_name=PLACES if is_place else OTHERS, **style(row))
 
 
 def _draw_origins(canvas: Canvas, pts: gpd.GeoDataFrame, origins: set[str], *, budget: float, reverse: bool) -> str:

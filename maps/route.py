@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import folium
 
 from ..network.route import route_to_gdf
+from ._provenance import CLASSES, MOSTLY, add_toggle, legend_part, range_label
 from .base import (
     Canvas,
     circle,
@@ -51,15 +52,42 @@ def _service_name(dataset: Dataset | None, sid: str | None) -> str:
 
 def leg_table(itinerary: Itinerary, G: nx.MultiDiGraph, *, dataset: Dataset | None = None,
               highlight: int | None = None) -> str:
-    """Escaped HTML table of every leg: mode, service, from, to, departs at, wait, minutes."""
+    """Escaped HTML table of every leg: mode, service, from, to, departs at, wait, minutes; with the legs'
+    provenance (:class:`network.provenance.LegProvenance`) also the source of each leg's time and its range."""
+    known = any(leg.provenance is not None for leg in itinerary.legs)
     rows = []
     for i, leg in enumerate(itinerary.legs):
         mark = "▶ " if highlight == i else ""
-        rows.append((f"{mark}{i + 1}", mode_label(leg.mode), _service_name(dataset, leg.service),
-                     _name(G, leg.from_), _name(G, leg.to), f"+{fmt_minutes(leg.depart)}",
-                     fmt_minutes(leg.wait_minutes), fmt_minutes(leg.minutes)))
-    rows.append(("", "", "", "", "total", "", "", fmt_minutes(itinerary.minutes)))
-    return grid(("#", "mode", "service", "from", "to", "departs", "wait", "min"), rows)
+        row = [f"{mark}{i + 1}", mode_label(leg.mode), _service_name(dataset, leg.service),
+               _name(G, leg.from_), _name(G, leg.to), f"+{fmt_minutes(leg.depart)}",
+               fmt_minutes(leg.wait_minutes), fmt_minutes(leg.minutes)]
+        if known:
+            row += _leg_provenance(leg)
+        rows.append(row)
+    total = ["", "", "", "", "total", "", "", fmt_minutes(itinerary.minutes)]
+    if known:
+        p = itinerary.provenance
+        total += [f"published {p.published_share:.0%}", range_label(p.total, *p.range)] if p is not None else ["", ""]
+    rows.append(total)
+    header = ("#", "mode", "service", "from", "to", "departs", "wait", "min") + (("source", "range") if known else ())
+    return grid(header, rows)
+
+
+def _leg_provenance(leg: Any) -> list[str]:
+    """``[source, "61 min (59–63)"]`` of a leg (wait included), blanks when unknown."""
+    lp = leg.provenance
+    if lp is None:
+        return ["", ""]
+    return [lp.source, range_label(sum(lp.minutes.values()), *lp.range)]
+
+
+def _leg_kind(leg: Any) -> str | None:
+    """``"published"`` or ``"modelled"`` by the published share of the leg's minutes; ``None`` when unknown."""
+    lp = leg.provenance
+    total = sum(lp.minutes.values()) if lp is not None else 0.0
+    if lp is None or total <= 0:
+        return None
+    return "published" if lp.minutes["published"] / total >= MOSTLY else "modelled"
 
 
 def route_map(itinerary: Itinerary, G: nx.MultiDiGraph, *, dataset: Dataset | None = None, tiles: str = "none",
@@ -102,9 +130,13 @@ def route_map(itinerary: Itinerary, G: nx.MultiDiGraph, *, dataset: Dataset | No
     canvas = result_map(dataset, tiles=tiles, bounds=_bounds(legs))
     _draw_legs(canvas, itinerary, G, legs, dataset)
     _draw_stops(canvas, itinerary, G)
+    known = any(_leg_kind(leg) is not None for leg in itinerary.legs)
+    if known:
+        add_toggle(canvas)
     default_title = (f"{_name(G, itinerary.origin)} → {_name(G, itinerary.destination)} · "
                      f"{fmt_minutes(itinerary.minutes)} min")
-    m = finish(canvas, legend=_legend(itinerary), title=title or default_title)
+    m = finish(canvas, legend=_legend(itinerary) + (legend_part("legs") if known else ""),
+               title=title or default_title)
     log.info("Route map: %d legs", len(itinerary.legs))
     return m
 
@@ -119,8 +151,10 @@ def _leg_tooltip(i: int, leg: Any, G: nx.MultiDiGraph, dataset: Dataset | None) 
     """``"2. 黔江站 → 重庆东站 · 高铁 High-speed rail 渝厦高铁 · 61 min (wait 5)"`` (plain text)."""
     service = _service_name(dataset, leg.service)
     wait = f" (wait {fmt_minutes(leg.wait_minutes)})" if leg.wait_minutes else ""
+    source, rng = _leg_provenance(leg)
+    prov = f" · {source}, {rng}" if source else ""
     return (f"{i + 1}. {_name(G, leg.from_)} → {_name(G, leg.to)} · {mode_label(leg.mode)}"
-            f"{' ' + service if service else ''} · {fmt_minutes(leg.minutes)} min{wait}")
+            f"{' ' + service if service else ''} · {fmt_minutes(leg.minutes)} min{wait}{prov}")
 
 
 def _draw_legs(canvas: Canvas, itinerary: Itinerary, G: nx.MultiDiGraph, legs: gpd.GeoDataFrame,
@@ -131,11 +165,14 @@ def _draw_legs(canvas: Canvas, itinerary: Itinerary, G: nx.MultiDiGraph, legs: g
     for i, (leg, geom) in enumerate(zip(itinerary.legs, legs.geometry, strict=True)):
         if geom is None:
             continue
+        kind = _leg_kind(leg)
+        cls = {"class_name": CLASSES[kind]} if kind else {}
         for part in canvas.lines(geom):
-            folium.PolyLine(part, color="#ffffff", weight=9, opacity=0.9, interactive=False).add_to(group)
+            folium.PolyLine(part, color="#ffffff", weight=9, opacity=0.9, interactive=False, **cls).add_to(group)
         popup = f"{heading}<br>{leg_table(itinerary, G, dataset=dataset, highlight=i)}"
         polyline(canvas, group, geom, color=mode_color(leg.mode), weight=5, tooltip=_leg_tooltip(i, leg, G, dataset),
-                 popup_html=popup, opacity=1.0, layer_name=LEGS)
+                 popup_html=popup, opacity=0.5 if kind == "modelled" else 1.0, dashed=kind == "modelled",
+                 layer_name=LEGS, **cls)
 
 
 def _draw_stops(canvas: Canvas, itinerary: Itinerary, G: nx.MultiDiGraph) -> None:
@@ -161,6 +198,8 @@ def _legend(itinerary: Itinerary) -> str:
     """The modes used, in travel order, and the total time."""
     modes = list(dict.fromkeys(leg.mode for leg in itinerary.legs))
     when = f"{itinerary.date or 'any date'}{', scenario ' + itinerary.scenario if itinerary.scenario else ''}"
+    p = itinerary.provenance
+    total = (f"{range_label(itinerary.minutes, *p.range)} door to door, published {p.published_share:.0%}"
+             if p is not None else f"{fmt_minutes(itinerary.minutes)} min door to door")
     return legend_html("行程 Itinerary", lines=[(mode_color(m), mode_label(m), False) for m in modes],
-                       notes=[f"{fmt_minutes(itinerary.minutes)} min door to door · {when}",
-                              "Click a leg for the leg table."])
+                       notes=[f"{total} · {when}", "Click a leg for the leg table."])

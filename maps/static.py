@@ -18,6 +18,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._provenance import has_provenance, kind_of, range_label
 from ._static_draw import (
     dot_handle,
     draw_bands,
@@ -28,6 +29,7 @@ from ._static_draw import (
     line_handle,
     mode_lines_handles,
     point_size,
+    provenance_handles,
 )
 from ._static_page import (
     FontMissingError,
@@ -53,6 +55,13 @@ if TYPE_CHECKING:
     from ..network.route import Itinerary
 
 log = logging.getLogger(__name__)
+
+
+def _modelled(rows: gpd.GeoDataFrame, suffix: str = "") -> list[bool] | None:
+    """Which rows rest mostly on modelled minutes (``None`` without provenance columns)."""
+    if not has_provenance(rows, suffix):
+        return None
+    return [kind_of(row, suffix) == "modelled" for _, row in rows.iterrows()]
 
 __all__ = ["KINDS", "FontMissingError", "circle_figure", "compare_figure", "figure_format", "freight_figure",
            "network_figure", "reach_figure", "route_figure", "save_figure", "static_map"]
@@ -237,11 +246,13 @@ def reach_figure(reached: gpd.GeoDataFrame, *, bands: gpd.GeoDataFrame | None = 
         others = pts[pts.geometry.notna().to_numpy() & [str(i) not in origins for i in pts.index]]
         others = others.sort_values("minutes", ascending=False)
         place = (others["kind"] == "place").to_numpy() if "kind" in others.columns else [True] * len(others)
+        modelled = _modelled(others)
         draw_points(page, others, colors=[minute_color(m, budget) for m in others["minutes"]],
                     sizes=[point_size(p) if is_place else 12.0 for p, is_place in zip(
-                        others.get("population", [None] * len(others)), place, strict=True)])
+                        others.get("population", [None] * len(others)), place, strict=True)], modelled=modelled)
         page.handles += [dot_handle(c, f"≤ {fmt_minutes(budget * k / len(MINUTE_COLORS))} min")
                          for k, c in enumerate(MINUTE_COLORS, start=1)]
+        page.handles += provenance_handles() if modelled is not None else []
         _draw_origin_rows(page, pts, origins, "目的地 Destination" if reverse else "出发地 Origin")
         page.notes += _bands_note(bands)
         return close_page(fig, [page], legend_title="可达性 Reachability", dataset=dataset,
@@ -297,21 +308,29 @@ def route_figure(itinerary: Itinerary, G: nx.MultiDiGraph, *, dataset: Dataset |
     '重庆东站 → 黔江站 · 61 min'
     """
     from ..network.route import route_to_gdf
-    from .route import _bounds, _name
+    from .route import _bounds, _leg_kind, _leg_provenance, _name
 
     legs = route_to_gdf(G, itinerary, dataset=dataset).to_crs("EPSG:4326")
     default = (f"{_name(G, itinerary.origin)} → {_name(G, itinerary.destination)} · "
                f"{fmt_minutes(itinerary.minutes)} min")
     with style():
         fig, (page,) = _page(title or default, dataset, _bounds(legs))
-        for leg, i in zip(itinerary.legs, range(len(legs)), strict=True):
+        kinds = [_leg_kind(leg) for leg in itinerary.legs]
+        for kind, leg, i in zip(kinds, itinerary.legs, range(len(legs)), strict=True):
             draw_lines(page, legs.iloc[[i]][legs.iloc[[i]].geometry.notna()], color=mode_color(leg.mode),
-                       width=2.6, casing=True, zorder=6)
+                       width=2.6, casing=True, zorder=6, dashed=kind == "modelled")
         modes = list(dict.fromkeys(leg.mode for leg in itinerary.legs))
         page.handles += [line_handle(mode_color(m), mode_label(m), width=2.6) for m in modes]
+        if any(kinds):
+            page.handles.append(line_handle("#555555", "虚线 主要模型 Dashed: leg mostly modelled", dashed=True))
+            page.notes += [f"{i + 1}. {leg.provenance.source}, {_leg_provenance(leg)[1]}"
+                           for i, leg in enumerate(itinerary.legs) if leg.provenance is not None]
         _draw_stops(page, itinerary, G)
         when = f"{itinerary.date or 'any date'}{', scenario ' + itinerary.scenario if itinerary.scenario else ''}"
-        page.notes.append(f"{fmt_minutes(itinerary.minutes)} min door to door · {when}")
+        p = itinerary.provenance
+        total = (f"{range_label(itinerary.minutes, *p.range)} door to door, published {p.published_share:.0%}"
+                 if p is not None else f"{fmt_minutes(itinerary.minutes)} min door to door")
+        page.notes.insert(0, f"{total} · {when}")
         return close_page(fig, [page], legend_title="行程 Itinerary", dataset=dataset,
                            nodes=_label_nodes(dataset, _stop_nodes(dataset, itinerary)), date=itinerary.date,
                            scenario=itinerary.scenario)
@@ -420,13 +439,16 @@ def _draw_changes(page: Page, pts: gpd.GeoDataFrame, columns: tuple[str, str], *
             for (_, label), i, g in zip(classes, rows.index, rows.geometry, strict=True)]
     shown = rows[keep]
     colors = [c for (c, _), k in zip(classes, keep, strict=True) if k]
-    draw_points(page, shown, colors=colors, sizes=[point_size(p) for p in shown.get("population", [None] * len(shown))])
+    modelled = _modelled(shown)
+    draw_points(page, shown, colors=colors, sizes=[point_size(p) for p in shown.get("population", [None] * len(shown))],
+                modelled=modelled)
     counts: dict[str, int] = {}
     for (_, label), k in zip(classes, keep, strict=True):
         counts[label] = counts.get(label, 0) + int(k)
     entries = [(c, lab) for _, c, lab in SAVED_CLASSES] + [(NEW_COLOR, "newly reached"),
                                                            (LOST_COLOR, "no longer reached")]
     page.handles += [dot_handle(c, f"{lab} ({counts.get(lab, 0)})") for c, lab in entries]
+    page.handles += provenance_handles() if modelled is not None else []
 
 
 def _draw_graph_node(page: Page, G: nx.MultiDiGraph | None, node: Any, name: str) -> None:
@@ -506,10 +528,12 @@ def _draw_circle_measure(page: Page, pts: gpd.GeoDataFrame, frame: gpd.GeoDataFr
                    prefix="等时圈 band")
     order = pts.assign(_m=[float("inf") if missing(v) else float(v) for v in pts[col]])
     order = order[order.geometry.notna()].sort_values("_m", ascending=False, kind="stable")
+    modelled = _modelled(order) if col == "centre_minutes" else None
     draw_points(page, order, colors=[band_color(b, limits) for b in order[band_col]],
-                sizes=[point_size(p) for p in order.get("population", [None] * len(order))])
+                sizes=[point_size(p) for p in order.get("population", [None] * len(order))], modelled=modelled)
     page.handles += [dot_handle(band_color(b, limits), f"≤ {fmt_minutes(b)} min") for b in limits]
     page.handles.append(dot_handle(OUTSIDE_COLOR, "outside"))
+    page.handles += provenance_handles() if modelled is not None else []
 
 
 def _circle_notes(pts: gpd.GeoDataFrame, limits: Sequence[float]) -> list[str]:

@@ -26,7 +26,7 @@ import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .build import service_stop_id
 
@@ -55,6 +55,19 @@ class Leg(Protocol):
     def access_minutes(self) -> float: ...
     @property
     def expected_wait_minutes(self) -> float: ...
+    @property
+    def stops(self) -> tuple: ...
+
+
+class Run(Protocol):
+    """What :func:`_link_parts` reads of a run of links (a route leg or a timetabled journey leg)."""
+
+    @property
+    def mode(self) -> str: ...
+    @property
+    def from_(self) -> str: ...
+    @property
+    def to(self) -> str: ...
     @property
     def stops(self) -> tuple: ...
 
@@ -262,7 +275,7 @@ def _wait_band(leg: Leg, board: dict | None) -> tuple[float, float]:
     return (-min(half, headway_wait) - day, half + day)
 
 
-def _link_parts(leg: Leg, G: nx.MultiDiGraph) -> list:
+def _link_parts(leg: Run, G: nx.MultiDiGraph) -> list:
     """Each link of a run as (kind, minutes, link id, mode), the fastest link of the leg's mode per hop."""
     stops = list(leg.stops) if len(leg.stops) >= 2 else [leg.from_, leg.to]
     parts = []
@@ -297,3 +310,48 @@ def check_share(share: float | str | None, *, name: str = "--min-published") -> 
 def main_kind(p: Provenance) -> str:
     """The kind with the most minutes (``"published"`` on a tie with it)."""
     return max(KINDS, key=lambda k: (p.minutes[k], k == "published"))
+
+
+#: Columns :func:`with_place_provenance` adds (each with the suffix given).
+PLACE_COLUMNS = ("published_share", "range_low", "range_high", "provenance")
+
+
+def with_place_provenance(frame: Any, provs: dict, *, suffix: str = "") -> Any:
+    """A copy of a result frame with each place's provenance: the columns of :data:`PLACE_COLUMNS`.
+
+    Parameters
+    ----------
+    frame
+        A (Geo)DataFrame indexed by node id: a reach, circle or compare result.
+    provs
+        ``{id: Provenance}`` (:func:`network.route.reach_provenance`,
+        :func:`network.timed_provenance.timed_provenance`); rows without one get NaN / ``None``.
+    suffix
+        Appended to the column names (``"_before"`` for the first network of a comparison).
+
+    Returns
+    -------
+    same type as ``frame``
+        With ``published_share`` (0-1), ``range_low`` and ``range_high`` (minutes) and
+        ``provenance`` (the kind most minutes come from, :func:`main_kind`).
+
+    Examples
+    --------
+    >>> from qjnet.network import build_graph, reach
+    >>> from qjnet.network.route import reach_provenance
+    >>> G = build_graph(date="2025-07-02")
+    >>> r = reach(G, "cq_east", minutes=70)
+    >>> out = with_place_provenance(r, reach_provenance(G, "cq_east", r.index))
+    >>> row = out.loc["qianjiang"]
+    >>> float(row["published_share"]), float(row["range_low"]), float(row["range_high"]), row["provenance"]
+    (1.0, 59.0, 63.0, 'published')
+    """
+    out = frame.copy()
+    known = [provs.get(i) for i in out.index]
+    out[f"published_share{suffix}"] = [p.published_share if p is not None else math.nan for p in known]
+    out[f"range_low{suffix}"] = [p.range[0] if p is not None else math.nan for p in known]
+    out[f"range_high{suffix}"] = [p.range[1] if p is not None else math.nan for p in known]
+    out[f"provenance{suffix}"] = [main_kind(p) if p is not None and p.total > 0 else None for p in known]
+    out.attrs = dict(getattr(frame, "attrs", {}) or {})
+    return out
+

@@ -33,9 +33,11 @@ def _meta(G, **extra) -> dict:
 
 
 def _timed(src, G, date, scenario, modes, measure, whatif=None):
-    """The timed network and measure of a window or departure question (a departure after 24:00: next date)."""
+    """The timed network, measure and services with published departures of a window or departure question
+    (a departure after 24:00: next date)."""
     from ..geodata.errors import OptionError
     from ..network.measures import departure_day, timed_network
+    from ..network.timed_provenance import published_departures
 
     if date is None:
         raise OptionError(f"--measure {measure.label()['measure']} runs on the timetable of one date: give "
@@ -45,7 +47,8 @@ def _timed(src, G, date, scenario, modes, measure, whatif=None):
     if day != date:
         G = src.graph(day, scenario, modes, whatif=whatif)
     dataset = src.ds if whatif is None else src.modified(day, scenario, whatif)
-    return timed_network(dataset, date=day, scenario=scenario, modes=modes, graph=G), measure
+    tn = timed_network(dataset, date=day, scenario=scenario, modes=modes, graph=G)
+    return tn, measure, published_departures(dataset)
 
 
 def _no_reverse(reverse, measure):
@@ -73,6 +76,15 @@ def _provenance_meta(prov, min_published=None) -> dict:
         meta["mostly_modelled"] = (f"published share {prov.published_share:.0%} is below --min-published "
                                    f"{min_published:.0%}: the answer rests mostly on modelled or assumed times")
     return meta
+
+
+def _provenance_columns(frame, provs, suffix=""):
+    """The frame with its places' provenance columns (for maps and GeoJSON), unchanged without ``provs``."""
+    if provs is None:
+        return frame
+    from ..network.provenance import with_place_provenance
+
+    return with_place_provenance(frame, provs, suffix=suffix)
 
 
 def _place_provenance(G, origin, ids, min_published=None) -> dict:
@@ -114,18 +126,21 @@ def _summary_line(counts: dict) -> str:
             f"{counts['assumed']} on assumed (waits, penalties), {counts['access']} on the access model")
 
 
-def _leg_rows(G, legs, clock: bool) -> list[dict]:
+def _leg_rows(G, legs, clock: bool, provs=None) -> list[dict]:
+    """Table rows of legs, with each leg's ``source`` and ``range`` (``provs``: one LegProvenance per leg)."""
+    from ..network.provenance import format_range
+
     rows = []
-    for leg in legs:
+    for i, leg in enumerate(legs):
         d = leg.to_dict()
         if not clock:
             d["depart"] = leg.depart
         d["from_name"] = G.nodes[leg.from_].get("name_zh")
         d["to_name"] = G.nodes[leg.to].get("name_zh")
-        prov = getattr(leg, "provenance", None)
+        prov = provs[i] if provs is not None else getattr(leg, "provenance", None)
         if prov is not None:
-            from ..network.provenance import format_range
-
+            if provs is not None:
+                d.update(prov.to_dict())
             d["range"] = format_range(prov.range)
         rows.append(d)
     return rows
@@ -155,10 +170,10 @@ def route(origin, destination, data, date, scenario, modes, measure, percentiles
     a, b = src.place(G, origin), src.place(G, destination)
     if measure is None:
         return _route_expected(src, G, a, b, fmt, output, min_published)
-    tn, measure = _timed(src, G, date, scenario, modes, measure)
+    tn, measure, published = _timed(src, G, date, scenario, modes, measure)
     if measure.depart is not None:
-        return _route_departure(src, tn, a, b, measure, fmt, output)
-    return _route_window(src, tn, a, b, measure, percentiles, fmt, output)
+        return _route_departure(src, tn, a, b, measure, fmt, output, published, min_published)
+    return _route_window(src, tn, a, b, measure, percentiles, fmt, output, published, min_published)
 
 
 def _route_expected(src, G, a, b, fmt, output, min_published=None):
@@ -178,35 +193,59 @@ def _route_expected(src, G, a, b, fmt, output, min_published=None):
                 meta=meta), fmt, output)
 
 
-_CLOCK_COLUMNS = ["mode", "service", "from", "from_name", "to", "to_name", "depart", "arrive", "minutes"]
+_CLOCK_COLUMNS = ["mode", "service", "from", "from_name", "to", "to_name", "depart", "arrive", "minutes", "source",
+                  "range"]
 
 
-def _route_departure(src, tn, a, b, measure, fmt, output):
+def _prov_fields(prov) -> dict:
+    """JSON fields ``provenance`` and ``range`` of an answer."""
+    return {"provenance": prov.to_dict(), "range": [round(prov.range[0], 1), round(prov.range[1], 1)]}
+
+
+def _route_departure(src, tn, a, b, measure, fmt, output, published=(), min_published=None):
     from ..network.measures import journey_itinerary, route_at
+    from ..network.timed_provenance import attach_provenance, journey_provenance
 
     journey = route_at(tn, a, b, depart=measure.depart)
-    it = journey_itinerary(journey, tn)
-    payload = {**journey.to_dict(), **measure.label(), **tn.meta()}
+    prov = journey_provenance(journey, tn, published=published)
+    it = attach_provenance(journey_itinerary(journey, tn), prov)
+    payload = {**journey.to_dict(), **measure.label(), **tn.meta(), **_prov_fields(prov)}
+    for leg, lp in zip(payload["legs"], prov.legs, strict=True):
+        leg.update(lp.to_dict())
     meta = {**tn.meta(), "from": a, "to": b, **measure.label(), "arrive": payload["arrive"],
-            "minutes": payload["minutes"]}
+            "minutes": payload["minutes"], **_provenance_meta(prov, min_published)}
+    if min_published is not None:
+        payload["mostly_modelled"] = "mostly_modelled" in meta
     write_map("route", lambda: src.ds, itinerary=it, G=tn.graph)
-    emit(Result(payload=payload, rows=_leg_rows(tn.graph, journey.legs, clock=True), columns=_CLOCK_COLUMNS,
-                gdf=it.to_gdf(tn.graph, dataset=src.ds) if fmt in ("geojson", "gpkg") else None, meta=meta), fmt, output)
+    emit(Result(payload=payload, rows=_leg_rows(tn.graph, journey.legs, clock=True, provs=prov.legs),
+                columns=_CLOCK_COLUMNS, gdf=it.to_gdf(tn.graph, dataset=src.ds) if fmt in ("geojson", "gpkg") else None,
+                meta=meta), fmt, output)
 
 
-def _route_window(src, tn, a, b, measure, percentiles, fmt, output):
+def _route_window(src, tn, a, b, measure, percentiles, fmt, output, published=(), min_published=None):
     from ..network.measures import journey_itinerary, route_window
+    from ..network.timed_provenance import attach_provenance, journey_provenance, timed_provenance
 
     wr = route_window(tn, a, b, window=measure.window, percentiles=percentiles)
-    it = journey_itinerary(wr.fastest, tn)
+    fastest = journey_provenance(wr.fastest, tn, published=published, leave_at_will=True)
+    it = attach_provenance(journey_itinerary(wr.fastest, tn), fastest)
+    prov = timed_provenance(tn, a, [b], measure, published=published).get(b, fastest)
     label = {"measure": measure.name, "window": measure.label()["window"]}
-    payload = {**wr.to_dict(), **label, **tn.meta()}
+    if measure.name == "percentile":
+        label["percentile"] = measure.percentile
+    payload = {**wr.to_dict(), **label, **tn.meta(), **_prov_fields(prov)}
+    payload["fastest"].update(_prov_fields(fastest))
+    for leg, lp in zip(payload["fastest"]["legs"], fastest.legs, strict=True):
+        leg.update(lp.to_dict())
     meta = {**tn.meta(), "from": a, "to": b, **label, "percentiles": payload["percentiles"],
             "fastest": f"{payload['fastest']['minutes']} minutes leaving {payload['fastest']['depart']}",
-            "legs": "of the fastest trip"}
+            **_provenance_meta(prov, min_published), "legs": "of the fastest trip"}
+    if min_published is not None:
+        payload["mostly_modelled"] = "mostly_modelled" in meta
     write_map("route", lambda: src.ds, itinerary=it, G=tn.graph)
-    emit(Result(payload=payload, rows=_leg_rows(tn.graph, wr.fastest.legs, clock=True), columns=_CLOCK_COLUMNS,
-                gdf=it.to_gdf(tn.graph, dataset=src.ds) if fmt in ("geojson", "gpkg") else None, meta=meta), fmt, output)
+    emit(Result(payload=payload, rows=_leg_rows(tn.graph, wr.fastest.legs, clock=True, provs=fastest.legs),
+                columns=_CLOCK_COLUMNS, gdf=it.to_gdf(tn.graph, dataset=src.ds) if fmt in ("geojson", "gpkg") else None,
+                meta=meta), fmt, output)
 
 
 @click.command("reach")
@@ -238,15 +277,18 @@ def reach(origin, minutes, reverse, data, date, scenario, modes, measure, min_pu
     if measure is None:
         gdf = find_reach(G, a, minutes=budget, reverse=reverse).assign(measure="expected")
         meta = _meta(G, origin=a, minutes=budget, reverse=reverse, measure="expected")
+        provs = _place_provenance(G, a, gdf.index) if not reverse else None
     else:
         from ..network.measures import reach_window
+        from ..network.timed_provenance import timed_provenance
 
-        tn, measure = _timed(src, G, date, scenario, modes, measure)
+        tn, measure, published = _timed(src, G, date, scenario, modes, measure)
         gdf = reach_window(tn, a, minutes=budget, measure=measure)
         meta = {**tn.meta(), "origin": a, "minutes": budget, "reverse": False, **measure.label()}
+        provs = timed_provenance(tn, a, gdf.index, measure, published=published)
+    gdf = _provenance_columns(gdf, provs)
     columns = ["name_zh", "name_en", "kind", "minutes", "mode"]
     places = _records(gdf.assign(minutes=gdf["minutes"].astype(float).round(3)), columns)
-    provs = _place_provenance(G, a, gdf.index) if measure is None and not reverse else None
     places = _with_provenance(places, provs, min_published)
     counts = _provenance_summary(provs, [p["id"] for p in places])
     if provs is not None:
@@ -302,13 +344,13 @@ def circle(centre, bands, data, date, scenario, modes, measure, min_published, f
     src = Source(data)
     G = src.graph(date, scenario, modes)
     c = src.place(G, centre)
-    table, meta = _circle_table(src, G, c, bands_t, date, scenario, modes, measure)
+    table, meta, provs = _circle_table(src, G, c, bands_t, date, scenario, modes, measure)
     cols = ["name_zh", "name_en", "population", "station_minutes", "from_station", "to_station",
             "centre_minutes", "station_band", "centre_band"]
     if measure is not None:
         cols[3:3] = ["station_fastest", "station_percentile", "centre_fastest", "centre_percentile"]
+    table = _provenance_columns(table, provs)
     places = _records(table, cols)
-    provs = _place_provenance(G, table.attrs["centre_place"], table.index) if measure is None else None
     places = _with_provenance(places, provs, min_published)
     counts = _provenance_summary(provs, [p["id"] for p in places])
     if provs is not None:
@@ -338,22 +380,25 @@ def _circle_table(src, G, c, bands, date, scenario, modes, measure):
 
         table = economic_circle(G, c, bands=bands)
         meta = _meta(G, measure="expected")
+        provs = _place_provenance(G, table.attrs["centre_place"], table.index)
     else:
         from ..geodata.errors import OptionError
         from ..network.measures import circle_window
+        from ..network.timed_provenance import timed_provenance
 
         if measure.depart is not None:
             raise OptionError("circle gives the fastest trip and the window percentile side by side; give "
                               "--window (not --depart)")
-        tn, measure = _timed(src, G, date, scenario, modes, measure)
+        tn, measure, published = _timed(src, G, date, scenario, modes, measure)
         table = circle_window(tn, c, window=measure.window, percentile=measure.percentile, bands=bands,
                               measure=measure.name)
+        provs = timed_provenance(tn, str(table.attrs["centre_place"]), table.index, measure, published=published)
         meta = {**tn.meta(), **measure.label(), "percentile": measure.percentile,
                 "columns": "station_/centre_fastest and station_/centre_percentile side by side; "
                            f"*_minutes and bands: {measure.name}"}
     meta.update(centre=c, centre_place=table.attrs["centre_place"], stations=table.attrs["stations"],
                 bands=list(bands))
-    return table, meta
+    return table, meta, provs
 
 
 @click.command("compare")
@@ -398,8 +443,9 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, we
     G0 = src.graph(before_date, before_scenario, modes, whatif=w0)
     G1 = src.graph(after_date, after_scenario, modes, whatif=w1)
     o = src.place(G1, origin)
-    table, measure = _compare_table(src, (G0, G1), o, (before_date, after_date), (before_scenario, after_scenario),
-                                    modes, measure, bands_t, reverse, (w0, w1))
+    table, measure, provs = _compare_table(src, (G0, G1), o, (before_date, after_date),
+                                           (before_scenario, after_scenario), modes, measure, bands_t, reverse, (w0, w1))
+    table = _provenance_columns(_provenance_columns(table, provs[0], "_before"), provs[1])
     cols = ["name_zh", "name_en", "population", "before", "after", "change", "band_before", "band_after", "entered"]
     places = _records(table, cols)
     entered = {f"{b:g}": ids for b, ids in entered_by_band(table, bands=bands_t).items()}
@@ -412,9 +458,9 @@ def compare(origin, before_date, after_date, before_scenario, after_scenario, we
                "places": places, "modes": G1.graph["modes"], "params": G1.graph["params"]}
     meta = {"origin": o, **common, "modes": G1.graph["modes"], "params": G1.graph["params"],
             "bands": list(bands_t), "entered": entered}
-    if measure is None and not reverse:
-        counts = {k: _provenance_summary(_place_provenance(g, o, table.index), table.index)
-                  for k, g in (("before", G0), ("after", G1)) if o in g}
+    if not reverse:
+        counts = {k: _provenance_summary(p, table.index) for k, p in zip(("before", "after"), provs, strict=True)
+                  if p is not None}
         payload["provenance_summary"] = counts
         meta.update({f"provenance {k}": _summary_line(v) for k, v in counts.items()})
     if note:
@@ -442,15 +488,22 @@ def _compare_dates(before_date, after_date, before_scenario, after_scenario, wee
 
 
 def _compare_table(src, graphs, o, dates, scenarios, modes, measure, bands, reverse, whatifs=(None, None)):
+    """The comparison, its measure and the provenance of each place in each network (``None``: not known)."""
     if measure is None:
         from ..network.compare import compare as run_compare
 
-        return run_compare(*graphs, o, bands=bands, reverse=reverse), None
+        table = run_compare(*graphs, o, bands=bands, reverse=reverse)
+        provs = tuple(_place_provenance(g, o, table.index) if o in g and not reverse else None for g in graphs)
+        return table, None, provs
     from ..network.measures import compare_window
+    from ..network.timed_provenance import timed_provenance
 
-    tn0, _ = _timed(src, graphs[0], dates[0], scenarios[0], modes, measure, whatifs[0])
-    tn1, measure = _timed(src, graphs[1], dates[1], scenarios[1], modes, measure, whatifs[1])
-    return compare_window(tn0, tn1, o, measure=measure, bands=bands), measure
+    tn0, _, pub0 = _timed(src, graphs[0], dates[0], scenarios[0], modes, measure, whatifs[0])
+    tn1, measure, pub1 = _timed(src, graphs[1], dates[1], scenarios[1], modes, measure, whatifs[1])
+    table = compare_window(tn0, tn1, o, measure=measure, bands=bands)
+    provs = tuple(timed_provenance(tn, o, table.index, measure, published=pub) if o in tn.timetable.index else None
+                  for tn, pub in ((tn0, pub0), (tn1, pub1)))
+    return table, measure, provs
 
 
 @click.command("access")
@@ -477,7 +530,7 @@ def access(minutes, half_life, data, date, scenario, modes, measure, fmt, output
     else:
         from ..network.measures import access_window
 
-        tn, measure = _timed(src, G, date, scenario, modes, measure)
+        tn, measure, _ = _timed(src, G, date, scenario, modes, measure)
         table = access_window(tn, minutes=budget, half_life=hl, measure=measure)
         meta = {**tn.meta(), **measure.label()}
     cols = ["name_zh", "name_en", "population", "places_within", "population_within", "gravity"]

@@ -66,7 +66,8 @@ def explore(output, after_date, after_scenario, after_scenario_file, title, data
     Pick an origin (click a marker or use the list), a time budget (15-240
     min) and a view (baseline, scenario, difference in minutes saved); the
     page counts the places and population reached, charts population against
-    minutes and colours the reached places.  Example:
+    minutes and colours the reached places; tooltips give each answer's range
+    and published share.  Example:
     qjnet explore --output explorer.html --date 2025-07-03 --after-scenario plan-2035
     """
     from ..geodata._atomic import write_text
@@ -77,7 +78,10 @@ def explore(output, after_date, after_scenario, after_scenario_file, title, data
     G0 = src.graph(date, scenario, modes)
     G1 = _scenario_graph(src, (date, scenario, src.whatif), (after_date, after_scenario, after_scenario_file), modes)
     from ..network.matrix import node_minutes
+    from ..network.pair_provenance import node_provenance
 
-    page = explorer_html(G0, G1, minutes=node_minutes(G0, G1), dataset=src.ds, title=title)
+    minutes = node_minutes(G0, G1)
+    provenance = (node_provenance(G0, minutes.nodes), node_provenance(G1, minutes.nodes) if G1 is not None else None)
+    page = explorer_html(G0, G1, minutes=minutes, dataset=src.ds, title=title, provenance=provenance)
     write_text(output, page)
     click.echo(f"wrote {output}", err=True)
