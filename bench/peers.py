@@ -2,7 +2,7 @@
 
 Run from the repository root (needs network access the first time, to install the peers)::
 
-    python -m bench.peers [--date 2025-07-03] [--cache DIR] [--peers peartree,ferrobus] [--json OUT]
+    python -m bench.peers [--cache DIR] [--peers peartree,ferrobus] [--json OUT] [--docs]
 
 Each peer runs in its own virtual environment under the cache folder
 (default ``~/.cache/qjnet-bench``, or ``$QJNET_BENCH_CACHE``), created on the
@@ -21,12 +21,12 @@ on the exported feed read back.
   origin stop's boarding cost plus the shortest in-vehicle path, in seconds.
   It is compared with qjnet's ``expected`` measure with every boarding
   costing half the headway (``TimeParams(first_boarding_free=False,
-  transfer_minutes=0)``).  See :func:`compare_peartree` for the rules.
+  transfer_minutes=0)``).  See :func:`bench.peers_compare.compare_peartree`.
 * **ferrobus** (RAPTOR in Rust): earliest arrivals between every two stations
   for several departures, compared with qjnet's ``--depart``
   (:func:`network.raptor.earliest_arrival`); ferrobus needs an OSM PBF of the
   walking network, written with ``osmium`` from qjnet's links (a feed has
-  none: each stop gets a short footway of its own).  See :func:`compare_ferrobus`.
+  none of its own).  See :func:`bench.peers_compare.compare_ferrobus`.
 """
 
 from __future__ import annotations
