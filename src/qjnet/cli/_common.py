@@ -72,6 +72,16 @@ def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None
 _OUTPUT_KEY = "qjnet.output"
 
 
+class SafePath(click.Path):
+    """``click.Path`` whose unusable names (a NUL byte) are a one-line usage error, not a traceback."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except ValueError as err:
+            self.fail(f"{value!r} is not a usable file name ({err})", param, ctx)
+
+
 def output_options(func):
     """Add ``--format``, ``--output``, ``--meta/--no-meta`` and ``--lang``; the command gets ``fmt`` and ``output``.
 
@@ -99,7 +109,7 @@ def output_options(func):
                                 "lines unless --no-meta; CSV on standard output only with --meta; a CSV "
                                 "file gets it in NAME.csv.json unless --no-meta.")(wrapper)
 
-    wrapper = click.option("--output", "-o", "output", type=click.Path(dir_okay=False, allow_dash=True),
+    wrapper = click.option("--output", "-o", "output", type=SafePath(dir_okay=False, allow_dash=True),
                            default=None, help="Write to FILE (atomically) instead of stdout; its suffix "
                                               "(.csv, .json, .geojson, .txt) sets the format.")(wrapper)
     return click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
@@ -295,7 +305,7 @@ GRAPH_DATE_HELP = ("Travel date: what exists that day, services running on its w
 def data_option(func):
     """Add ``--data`` (also ``$QJNET_DATA``): a dataset folder or GeoPackage; default the embedded dataset."""
     return click.option("--data", default=None, metavar="DIR|FILE.gpkg", envvar="QJNET_DATA", show_envvar=True,
-                        type=click.Path(), help="Dataset folder or .gpkg (default: the embedded Qianjiang "
+                        type=SafePath(), help="Dataset folder or .gpkg (default: the embedded Qianjiang "
                                                 "dataset).")(func)
 
 
@@ -339,7 +349,7 @@ def dataset_options(func=None, *, date_help: str = DATE_HELP):
             return f(*args, **kwargs)
 
         wrapper = click.option("--scenario-file", "scenario_file", default=None, metavar="FILE",
-                               type=click.Path(dir_okay=False), help=SCENARIO_FILE_HELP)(wrapper)
+                               type=SafePath(dir_okay=False), help=SCENARIO_FILE_HELP)(wrapper)
         wrapper = click.option("--scenario", "-s", default=None, metavar="NAME",
                                help="Scenario from the dataset's scenarios.json (e.g. before-hsr, plan-2035).")(wrapper)
         wrapper = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", callback=check_date,
@@ -365,7 +375,7 @@ def _read_roads(ctx, param, value):
 
 def roads_option(func):
     """Add ``--roads FILE``: an OSMnx-convention GraphML road network joined to the graph (kept in the context)."""
-    return click.option("--roads", "roads", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    return click.option("--roads", "roads", type=SafePath(dir_okay=False), default=None, metavar="FILE",
                         callback=_read_roads, expose_value=False,
                         help="Road network (GraphML in OSMnx's conventions, e.g. osmnx.save_graphml) joined to "
                              "the network with access links: how to reach the stations of a GTFS feed.")(func)
