@@ -59,7 +59,7 @@ def service_stop_id(service: str, direction: str, stop: str) -> str:
 
 def build_graph(dataset: Dataset | str | os.PathLike | None = None, *, date: _dt.date | str | None = None,
                 scenario: str | None = None, modes: str | Iterable[str] | None = None,
-                params: TimeParams | None = None) -> nx.MultiDiGraph:
+                params: TimeParams | None = None, gtfs: str | os.PathLike | None = None) -> nx.MultiDiGraph:
     """Build the multimodal travel-time graph of a dataset on a date or in a scenario.
 
     Parameters
@@ -82,6 +82,10 @@ def build_graph(dataset: Dataset | str | os.PathLike | None = None, *, date: _dt
         kept.
     params
         :class:`network.params.TimeParams`; default ``TimeParams()``.
+    gtfs
+        A GTFS feed (``.zip``) to build from instead of ``dataset`` (read by
+        :func:`geodata.gtfs.read_gtfs`: stops, services and calendars; no
+        roads; join a road network with :func:`network.roads.join_roads`).
 
     Returns
     -------
@@ -92,7 +96,8 @@ def build_graph(dataset: Dataset | str | os.PathLike | None = None, *, date: _dt
     Raises
     ------
     OptionError
-        Unknown mode, malformed date, or a date before any data.
+        Unknown mode, malformed date, or a date before any data; both
+        ``dataset`` and ``gtfs``, or a ``gtfs`` that is not a ``.zip`` file.
     ScenarioError
         Unknown scenario.
 
@@ -103,6 +108,9 @@ def build_graph(dataset: Dataset | str | os.PathLike | None = None, *, date: _dt
     ('2025-07-01', 2)
     """
     from ..geodata.io import as_dataset, parse_date
+
+    if gtfs is not None:
+        dataset = _gtfs_source(dataset, gtfs)
 
     params = params if params is not None else TimeParams()
     if not isinstance(params, TimeParams):
@@ -152,6 +160,17 @@ def _select(ds, day, scenario):
     if day is None and scenario is None:
         day = _dt.date.today()
     return apply_selection(ds, date=day, scenario=scenario)
+
+
+def _gtfs_source(dataset: object, gtfs: str | os.PathLike) -> str | os.PathLike:
+    """The feed of ``build_graph(gtfs=...)``, checked: a ``.zip`` file, and no ``dataset`` beside it."""
+    from ..geodata.gtfs import is_gtfs
+
+    if dataset is not None:
+        raise OptionError("give either a dataset or gtfs=FEED.zip, not both")
+    if not is_gtfs(gtfs):
+        raise OptionError(f"gtfs={os.fspath(gtfs)!r}: a GTFS feed is a .zip file")
+    return gtfs
 
 
 def _check_not_before_data(ds, day: _dt.date) -> None:

@@ -12,10 +12,13 @@ What the feed holds
   ``qjnet_coord_quality`` keep what GTFS has no field for (other consumers
   ignore extra columns; :func:`qjnet.geodata.gtfs.read_gtfs` reads them back).
 * ``routes.txt``: one route per service (``route_id`` = service id);
-  ``route_type`` 2 (rail) for ``hsr`` and ``rail``, 1100 (air service) for
-  ``air`` and ``ga``; the extension column ``qjnet_mode`` keeps the mode.
-  Freight services (``freight_rail``) are not passenger services and are not
-  exported.
+  ``route_type`` 2 (rail) for ``hsr`` and ``rail``; the extension column
+  ``qjnet_mode`` keeps the mode.  The reference's basic route types (0-7 and
+  11-12) have none for air services, so by default the feed leaves ``air`` and
+  ``ga`` out (a warning names the services); with ``extended_route_types``
+  they are written as 1100 (the extended type "Air Service"), which not
+  every consumer accepts.  Freight services (``freight_rail``) are not
+  passenger services and are not exported.
 * ``trips.txt`` / ``stop_times.txt``: one trip per direction of a
   frequency-based service (a template whose times start at the service
   window's start), one trip per departure of a service with published
@@ -43,7 +46,7 @@ import datetime as _dt
 import io
 import logging
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,10 +59,12 @@ from .timetable import SERVICE_START, _as_list, _published
 
 log = logging.getLogger(__name__)
 
-__all__ = ["GTFS_ROUTE_TYPES", "write_gtfs"]
+__all__ = ["EXTENDED_ROUTE_TYPES", "GTFS_ROUTE_TYPES", "left_out_services", "write_gtfs"]
 
-#: GTFS ``route_type`` of each exported mode (freight is not exported).
-GTFS_ROUTE_TYPES = {"hsr": 2, "rail": 2, "air": 1100, "ga": 1100}
+#: GTFS ``route_type`` of each mode written by default: basic types of the reference (freight is not exported).
+GTFS_ROUTE_TYPES = {"hsr": 2, "rail": 2}
+#: Modes written only with ``extended_route_types``: no basic route type fits them (1100 "Air Service").
+EXTENDED_ROUTE_TYPES = {"air": 1100, "ga": 1100}
 
 _STOP_KINDS = ("hsr_station", "rail_station", "airport", "ga_airport")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -103,7 +108,8 @@ def gtfs_time(minutes: float) -> str:
 
 def write_gtfs(dataset: Any, path: Any, *, start_date: _dt.date | str, end_date: _dt.date | str | None = None,
                modes: str | Iterable[str] | None = None, timezone: str = "Asia/Shanghai",
-               agency_url: str | None = None, window: tuple[float, float] | None = None) -> Path:
+               agency_url: str | None = None, window: tuple[float, float] | None = None,
+               extended_route_types: bool = False) -> Path:
     """Write the passenger services of a dataset as a GTFS feed (a zip file), atomically.
 
     Parameters
@@ -120,7 +126,8 @@ def write_gtfs(dataset: Any, path: Any, *, start_date: _dt.date | str, end_date:
         after ``start_date`` (364 days later).
     modes
         Modes to export (``"hsr,rail"`` or a list); default every passenger
-        mode (``hsr``, ``rail``, ``air``, ``ga``).
+        mode the feed can hold (``hsr`` and ``rail``; also ``air`` and ``ga``
+        with ``extended_route_types``).
     timezone
         ``agency_timezone`` (the clock of every time in the feed).
     agency_url
@@ -131,6 +138,11 @@ def write_gtfs(dataset: Any, path: Any, *, start_date: _dt.date | str, end_date:
         frequency-based trips; default the one of
         :func:`network.timetable.build_timetable` (06:00 to 06:00 +
         ``TimeParams().service_day_minutes``).
+    extended_route_types
+        Also write air and GA services, as ``route_type`` 1100 (an extended
+        type).  Without it they are left out with a warning naming them
+        (:func:`left_out_services` lists them), and the feed uses only the
+        reference's basic route types.
 
     Returns
     -------
@@ -141,7 +153,7 @@ def write_gtfs(dataset: Any, path: Any, *, start_date: _dt.date | str, end_date:
     ------
     OptionError
         A malformed date, an end before the start, a path that is not ``.zip``,
-        an unknown mode.
+        an unknown mode, ``air`` or ``ga`` asked for without ``extended_route_types``.
 
     Examples
     --------
@@ -151,27 +163,26 @@ def write_gtfs(dataset: Any, path: Any, *, start_date: _dt.date | str, end_date:
     >>> sorted(zipfile.ZipFile(out).namelist())[:4]
     ['agency.txt', 'calendar.txt', 'frequencies.txt', 'routes.txt']
     """
-    from ..geodata.io import Dataset, load_dataset, parse_date
+    from ..geodata.io import Dataset, load_dataset
 
-    start, end = parse_date(start_date), parse_date(end_date) if end_date is not None else None
-    if start is None:
-        raise OptionError("write_gtfs needs start_date (YYYY-MM-DD)")
-    end = end or start + _dt.timedelta(days=364)
-    if end < start:
-        raise OptionError(f"end_date {end} is before start_date {start}; give a later end date")
     if Path(path).suffix.lower() != ".zip":
         raise OptionError(f"{path}: a GTFS feed is a .zip file; name the output FILE.zip")
+    start, end = _window(start_date, end_date)
+    types = _route_types(modes, extended_route_types)
     ds = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
-    chosen = [m for m in parse_modes(modes) if m in GTFS_ROUTE_TYPES]
     win = window or (SERVICE_START, SERVICE_START + TimeParams().service_day_minutes)
     feed = _Feed()
-    selected = ds.date is not None
     sources = []
-    for sid, row in zip(ds.services.index, ds.services.to_dict("records"), strict=True):
-        span = _span(row, start, end, selected)
-        if str(row.get("mode")) in chosen and span is not None:
-            _add_service(feed, str(sid), row, span, win)
+    for sid, row, span in _existing(ds, start, end):
+        if str(row.get("mode")) in types:
+            _add_service(feed, sid, row, span, win, types)
             sources.append(_text(row.get("source")))
+    left = left_out_services(ds, start_date=start, end_date=end, modes=modes,
+                             extended_route_types=extended_route_types)
+    if left:
+        log.warning("GTFS feed %s leaves out %d air/GA services (%s): the reference's basic route types have "
+                    "none for air services; extended_route_types=True writes them as route_type 1100",
+                    Path(path).name, len(left), ", ".join(left))
     feed.add("agency.txt", "qjnet", f"qjnet dataset {Path(ds.path).name}", agency_url or _first_url(sources),
              timezone, "zh")
     _add_stops(feed, ds.nodes)
@@ -183,6 +194,64 @@ def write_gtfs(dataset: Any, path: Any, *, start_date: _dt.date | str, end_date:
     log.info("Wrote GTFS feed %s: %d stops, %d routes, %d trips, %s to %s", target, len(feed.rows["stops.txt"]),
              len(feed.rows["routes.txt"]), len(feed.rows["trips.txt"]), start, end)
     return target
+
+
+def left_out_services(dataset: Any, *, start_date: _dt.date | str, end_date: _dt.date | str | None = None,
+                      modes: str | Iterable[str] | None = None, extended_route_types: bool = False) -> list[str]:
+    """Ids of the services :func:`write_gtfs` leaves out for want of a basic route type (air and GA).
+
+    Parameters are those of :func:`write_gtfs`; the list is empty with
+    ``extended_route_types``, or when the modes asked for hold no air or GA.
+
+    Examples
+    --------
+    >>> left_out_services(None, start_date="2025-07-03")[:2]
+    ['air_jiq_ckg', 'air_ckg_cqw']
+    >>> left_out_services(None, start_date="2025-07-03", extended_route_types=True)
+    []
+    """
+    from ..geodata.io import Dataset, load_dataset
+
+    if extended_route_types:
+        return []
+    start, end = _window(start_date, end_date)
+    wanted = set(EXTENDED_ROUTE_TYPES) & set(parse_modes(modes))
+    ds = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
+    return [sid for sid, row, _ in _existing(ds, start, end) if str(row.get("mode")) in wanted]
+
+
+def _window(start_date: Any, end_date: Any) -> tuple[_dt.date, _dt.date]:
+    """The feed's first and last date, checked."""
+    from ..geodata.io import parse_date
+
+    start, end = parse_date(start_date), parse_date(end_date) if end_date is not None else None
+    if start is None:
+        raise OptionError("write_gtfs needs start_date (YYYY-MM-DD)")
+    end = end or start + _dt.timedelta(days=364)
+    if end < start:
+        raise OptionError(f"end_date {end} is before start_date {start}; give a later end date")
+    return start, end
+
+
+def _route_types(modes: Any, extended: bool) -> dict[str, int]:
+    """``mode -> route_type`` of the modes to write (an explicit air or GA needs ``extended``)."""
+    chosen = parse_modes(modes)
+    if modes is not None and not extended:
+        asked = [m for m in chosen if m in EXTENDED_ROUTE_TYPES]
+        if asked:
+            raise OptionError(f"mode {asked[0]}: GTFS's basic route types have none for air services; "
+                              "write them with extended route types (route_type 1100) or leave the mode out")
+    allowed = {**GTFS_ROUTE_TYPES, **(EXTENDED_ROUTE_TYPES if extended else {})}
+    return {m: allowed[m] for m in chosen if m in allowed}
+
+
+def _existing(ds: Any, start: _dt.date, end: _dt.date) -> Iterator[tuple[str, dict, tuple[_dt.date, _dt.date]]]:
+    """``(id, record, span)`` of every service that exists in the feed window."""
+    selected = ds.date is not None
+    for sid, row in zip(ds.services.index, ds.services.to_dict("records"), strict=True):
+        span = _span(row, start, end, selected)
+        if span is not None:
+            yield str(sid), row, span
 
 
 def _csv(columns: Iterable[str], rows: list[tuple]) -> str:
@@ -207,7 +276,7 @@ def _span(row: dict, start: _dt.date, end: _dt.date, selected: bool) -> tuple[_d
 
 
 def _add_service(feed: _Feed, sid: str, row: dict, span: tuple[_dt.date, _dt.date],
-                 window: tuple[float, float]) -> None:
+                 window: tuple[float, float], types: dict[str, int]) -> None:
     stops = [str(s) for s in _as_list(row.get("stops"))]
     cum = [float(m) for m in _as_list(row.get("minutes"))]
     days = {int(d) for d in _as_list(row.get("days"))}
@@ -221,7 +290,7 @@ def _add_service(feed: _Feed, sid: str, row: dict, span: tuple[_dt.date, _dt.dat
         return
     mode = str(row.get("mode"))
     feed.add("routes.txt", sid, "qjnet", sid, _text(row.get("name_zh")) or sid, _text(row.get("name_en")),
-             GTFS_ROUTE_TYPES[mode], mode)
+             types[mode], mode)
     feed.add("calendar.txt", sid, *(int(d in days) for d in range(1, 8)),
              span[0].strftime("%Y%m%d"), span[1].strftime("%Y%m%d"))
     directions = [("f", stops, cum)]

@@ -11,7 +11,11 @@ network into the graph contract: every edge gets ``minutes``
 :func:`join_roads` puts a road network and a model graph into one graph with
 *access links*: each dataset node (place, station, airport, ...) is joined
 both ways to its nearest road node, costing the straight-line distance at
-``access_kmh`` (default :data:`ACCESS_KMH`).
+``access_kmh`` (default :data:`ACCESS_KMH`).  With ``through_links`` it also
+adds, between every two joined dataset nodes, one road link costing the best
+road trip between them (access, roads, access): the timetable engines
+(RAPTOR, :mod:`network.measures`) walk links between dataset nodes only, and
+see the road network through these.
 """
 
 from __future__ import annotations
@@ -249,6 +253,7 @@ def join_roads(
     access_kmh: float = ACCESS_KMH,
     max_access_km: float = MAX_ACCESS_KM,
     prefix: str = "road:",
+    through_links: bool = False,
 ) -> nx.MultiDiGraph:
     """One graph of the model and a road network, joined by access links.
 
@@ -265,6 +270,12 @@ def join_roads(
     prefix
         Put before road node ids so they cannot clash with dataset ids
         (``12345`` becomes ``"road:12345"``); ``""`` keeps them as they are.
+    through_links
+        Also join every two joined dataset nodes by a direct link (``mode
+        "road"``, ``kind "link"``, key ``"road"``) costing the best road trip
+        between them, access links included; shortest times do not change,
+        and timetable engines, which see only links between dataset nodes,
+        can use the roads.
 
     Returns
     -------
@@ -311,25 +322,53 @@ def join_roads(
     tree = cKDTree(pts)
     candidates = [(n, d) for n, d in model.nodes(data=True)
                   if d.get("kind") != "service_stop" and _finite(d.get("x")) and _finite(d.get("y"))]
-    joined = skipped = 0
+    joins: list[tuple[Hashable, Hashable, float]] = []
     if candidates:
         q = np.array([(d["x"] * kx, d["y"] * ky) for _, d in candidates])
         dist, idx = tree.query(q)
         for (n, _), km, i in zip(candidates, dist, idx, strict=False):
             if km > max_access_km:
-                skipped += 1
                 continue
             minutes = float(km) / access_kmh * 60.0
             attrs = {"minutes": minutes, "mode": "access", "kind": "link", "length_km": float(km),
                      "assumption": f"straight line at {access_kmh:g} km/h to the nearest road node"}
             G.add_edge(n, rids[i], key="access", **attrs)
             G.add_edge(rids[i], n, key="access", **attrs)
-            joined += 1
+            joins.append((n, rids[i], minutes))
+    joined, skipped = len(joins), len(candidates) - len(joins)
     G.graph["road_access"] = {"access_kmh": access_kmh, "max_access_km": max_access_km,
                               "joined": joined, "not_joined": skipped}
+    if through_links:
+        _add_through_links(G, road, joins)
+        G.graph["road_access"]["through_links"] = True
     log.info("Joined roads: %s road nodes, %s road edges; %d dataset nodes joined, %d farther than %g km",
              f"{road.number_of_nodes():,}", f"{road.number_of_edges():,}", joined, skipped, max_access_km)
     return G
+
+
+def _add_through_links(G: nx.MultiDiGraph, road: nx.MultiDiGraph,
+                       joins: list[tuple[Hashable, Hashable, float]]) -> None:
+    """A ``road`` link between every two joined dataset nodes: access + best road path + access."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    index = {n: i for i, n in enumerate(road.nodes)}
+    best: dict[tuple[int, int], float] = {}
+    for u, v, d in road.edges(data="minutes"):
+        key = (index[u], index[v])
+        if u != v and float(d) < best.get(key, math.inf):
+            best[key] = max(float(d), 1e-9)  # csgraph takes an explicit zero for no edge
+    rows, cols = zip(*best, strict=True) if best else ((), ())
+    matrix = csr_matrix((list(best.values()), (rows, cols)), shape=(len(index), len(index)))
+    sources = sorted({index[r] for _, r, _ in joins})
+    dist = dijkstra(matrix, directed=True, indices=sources)
+    row_of = {s: i for i, s in enumerate(sources)}
+    for a, ra, ma in joins:
+        for b, rb, mb in joins:
+            minutes = ma + float(dist[row_of[index[ra]], index[rb]]) + mb
+            if a != b and math.isfinite(minutes):
+                G.add_edge(a, b, key="road", minutes=minutes, mode="road", kind="link",
+                           assumption="best trip over the joined road network, access links included")
 
 
 def nearest_road_node(roads: nx.Graph, lon: float, lat: float) -> Hashable:

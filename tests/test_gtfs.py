@@ -26,7 +26,15 @@ DATE = "2025-07-03"  # a Thursday: every service of the embedded dataset runs
 
 @pytest.fixture(scope="module")
 def feed(tmp_path_factory) -> Path:
-    return write_gtfs(None, tmp_path_factory.mktemp("gtfs") / "feed.zip", start_date=DATE)
+    """Every passenger service: air and GA as the extended route type 1100."""
+    return write_gtfs(None, tmp_path_factory.mktemp("gtfs") / "feed.zip", start_date=DATE,
+                      extended_route_types=True)
+
+
+@pytest.fixture(scope="module")
+def basic_feed(tmp_path_factory) -> Path:
+    """The default feed: basic route types only, so rail only."""
+    return write_gtfs(None, tmp_path_factory.mktemp("gtfs") / "basic.zip", start_date=DATE)
 
 
 def table(path: Path, name: str) -> list[dict[str, str]]:
@@ -134,35 +142,59 @@ def test_bad_write_options(tmp_path):
 # --------------------------------------------------------------------------- validation with gtfs-kit
 
 
-def _gtfs_kit_problems(path: Path, monkeypatch) -> tuple[list, list]:
+def _gtfs_kit_problems(path: Path, monkeypatch, *, wide_route_type: bool = False) -> tuple[list, list]:
     gk = pytest.importorskip("gtfs_kit")
-    # gtfs-kit reads route_type as an 8-bit integer, which cannot hold the extended types
-    # (100-1700, e.g. 1100 air service), and headway_secs as a 16-bit one, which cannot hold
-    # the headway of a train that runs twice a day (over 9 hours): widen both to read the feed
-    monkeypatch.setitem(gk.constants.DTYPE, "route_type", "Int32")
+    # gtfs-kit reads headway_secs as a 16-bit integer, which cannot hold the headway of a train
+    # that runs less than twice a day (over 9 h 6 min): widen it to read the feed.  With
+    # wide_route_type also route_type, read as 8 bits, which cannot hold the extended types (1100)
     monkeypatch.setitem(gk.constants.DTYPE, "headway_secs", "Int32")
+    if wide_route_type:
+        monkeypatch.setitem(gk.constants.DTYPE, "route_type", "Int32")
     report = gk.read_feed(path, dist_units="km").validate()
     errors = report[report["type"] == "error"]
     warnings = report[report["type"] == "warning"]
     return errors.to_dict("records"), warnings["message"].tolist()
 
 
-def test_rail_feed_validates_with_gtfs_kit(tmp_path, monkeypatch):
-    feed = write_gtfs(None, tmp_path / "rail.zip", start_date=DATE, modes="hsr,rail")
-    errors, warnings = _gtfs_kit_problems(feed, monkeypatch)
+def _expected_warnings(warnings: list[str]) -> bool:
+    """The only warnings: qjnet's extension columns, and a feed window that is over."""
+    return {w for w in warnings if not w.startswith("Unrecognized column qjnet_")} <= {"Feed expired"}
+
+
+def test_default_feed_validates_with_gtfs_kit(basic_feed, monkeypatch):
+    errors, warnings = _gtfs_kit_problems(basic_feed, monkeypatch)
     assert errors == []
-    # the only warnings: qjnet's extension columns, and a feed window that is over
-    assert {w for w in warnings if not w.startswith("Unrecognized column qjnet_")} <= {"Feed expired"}
+    assert _expected_warnings(warnings)
+    routes = table(basic_feed, "routes.txt")
+    assert {r["route_type"] for r in routes} == {"2"} and {r["qjnet_mode"] for r in routes} == {"hsr", "rail"}
 
 
-def test_full_feed_validates_but_for_extended_route_types(feed, monkeypatch):
+def test_default_feed_names_the_services_it_leaves_out(tmp_path, caplog):
+    from qjnet.network.gtfs import left_out_services
+
+    left = left_out_services(None, start_date=DATE)
+    emb = load_dataset(date=DATE).services
+    assert left and set(left) == set(emb.index[emb["mode"].isin(["air", "ga"])])
+    with caplog.at_level("WARNING", logger="qjnet.network.gtfs"):
+        write_gtfs(None, tmp_path / "feed.zip", start_date=DATE)
+    [line] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert f"leaves out {len(left)} air/GA services" in line and "air_jiq_ckg" in line
+    assert left_out_services(None, start_date=DATE, modes="hsr,rail") == []
+    with pytest.raises(OptionError, match="mode air: GTFS's basic route types have none"):
+        write_gtfs(None, tmp_path / "air.zip", start_date=DATE, modes="air")
+
+
+def test_extended_feed_validates_but_for_the_air_route_types(feed, monkeypatch):
     # gtfs-kit's validator knows only the basic route types 0-7; air services use the
     # extended type 1100 (GTFS "Air Service"), so it flags exactly the air and GA routes
-    errors, _ = _gtfs_kit_problems(feed, monkeypatch)
+    errors, warnings = _gtfs_kit_problems(feed, monkeypatch, wide_route_type=True)
     routes = table(feed, "routes.txt")
     air = [i for i, r in enumerate(routes) if r["route_type"] == "1100"]
-    assert len(errors) == 1 and errors[0]["table"] == "routes" and "route_type" in errors[0]["message"]
+    assert {routes[i]["qjnet_mode"] for i in air} == {"air", "ga"}
+    assert [(e["table"], e["message"]) for e in errors] == [
+        ("routes", "Invalid route_type; maybe has extra space characters")]
     assert sorted(errors[0]["rows"]) == air
+    assert _expected_warnings(warnings)
 
 
 # --------------------------------------------------------------------------- the round trip
@@ -220,7 +252,7 @@ def test_round_trip_never_faster_and_equal_without_links(feed):
 
 def test_round_trip_timetables_give_the_same_arrivals(tmp_path):
     # a timetable for D also holds the trips of D - 1 still running after midnight: the feed starts on D - 1
-    feed = write_gtfs(None, tmp_path / "feed.zip", start_date="2025-07-02")
+    feed = write_gtfs(None, tmp_path / "feed.zip", start_date="2025-07-02", extended_route_types=True)
     tt0, tt1 = build_timetable(date=DATE), build_timetable(feed, date=DATE)
     assert tt1.n_trips == tt0.n_trips
     common = list(tt1.nodes)
@@ -346,6 +378,24 @@ def test_cli_export_options(run_qjnet, tmp_path):
     assert {c["end_date"] for c in table(tmp_path / "f.zip", "calendar.txt")} == {"20250731"}
 
 
+def test_cli_export_says_what_it_leaves_out(run_qjnet, tmp_path):
+    from qjnet.network.gtfs import left_out_services
+
+    left = left_out_services(None, start_date=DATE)
+    ran = run_qjnet("export", "-o", tmp_path / "f.zip", "--date", DATE)
+    assert ran.returncode == 0, ran.stderr
+    [line] = [x for x in ran.stderr.splitlines() if x.startswith("left out")]
+    assert line == (f"left out {len(left)} air/GA services ({', '.join(left)}): GTFS's basic route types have "
+                    "none for air services; --extended-route-types writes them as route_type 1100")
+    assert {r["route_type"] for r in table(tmp_path / "f.zip", "routes.txt")} == {"2"}
+    ran = run_qjnet("export", "-o", tmp_path / "x.zip", "--date", DATE, "--extended-route-types")
+    assert ran.returncode == 0 and "left out" not in ran.stderr
+    routes = table(tmp_path / "x.zip", "routes.txt")
+    assert {r["route_id"] for r in routes if r["route_type"] == "1100"} == set(left)
+    ran = run_qjnet("export", "-o", tmp_path / "folder", "--extended-route-types")
+    assert ran.returncode == 2 and "--extended-route-types is for --format gtfs only" in ran.stderr
+
+
 def test_feed_validates_and_converts_to_a_dataset_folder(feed, run_qjnet, tmp_path):
     ran = run_qjnet("validate", feed)
     assert ran.returncode == 0 and "no problems" in ran.stdout
@@ -366,7 +416,7 @@ def test_cli_export_under_a_scenario(run_qjnet, tmp_path):
 
 
 def test_an_imported_feed_exports_again(feed, tmp_path):
-    again = write_gtfs(load_dataset(feed), tmp_path / "again.zip", start_date=DATE)
+    again = write_gtfs(load_dataset(feed), tmp_path / "again.zip", start_date=DATE, extended_route_types=True)
     assert table(again, "agency.txt")[0]["agency_url"] == table(feed, "agency.txt")[0]["agency_url"]
     assert len(table(again, "trips.txt")) == len(table(feed, "trips.txt"))
     G0, G1 = build_graph(feed, date=DATE), build_graph(again, date=DATE)

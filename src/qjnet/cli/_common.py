@@ -72,6 +72,16 @@ def resolve_output(fmt: str | None, output: str | None) -> tuple[str, str | None
 _OUTPUT_KEY = "qjnet.output"
 
 
+class SafePath(click.Path):
+    """``click.Path`` whose unusable names (a NUL byte) are a one-line usage error, not a traceback."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except ValueError as err:
+            self.fail(f"{value!r} is not a usable file name ({err})", param, ctx)
+
+
 def output_options(func):
     """Add ``--format``, ``--output``, ``--meta/--no-meta`` and ``--lang``; the command gets ``fmt`` and ``output``.
 
@@ -99,7 +109,7 @@ def output_options(func):
                                 "lines unless --no-meta; CSV on standard output only with --meta; a CSV "
                                 "file gets it in NAME.csv.json unless --no-meta.")(wrapper)
 
-    wrapper = click.option("--output", "-o", "output", type=click.Path(dir_okay=False, allow_dash=True),
+    wrapper = click.option("--output", "-o", "output", type=SafePath(dir_okay=False, allow_dash=True),
                            default=None, help="Write to FILE (atomically) instead of stdout; its suffix "
                                               "(.csv, .json, .geojson, .txt) sets the format.")(wrapper)
     return click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
@@ -295,7 +305,7 @@ GRAPH_DATE_HELP = ("Travel date: what exists that day, services running on its w
 def data_option(func):
     """Add ``--data`` (also ``$QJNET_DATA``): a dataset folder or GeoPackage; default the embedded dataset."""
     return click.option("--data", default=None, metavar="DIR|FILE.gpkg", envvar="QJNET_DATA", show_envvar=True,
-                        type=click.Path(), help="Dataset folder or .gpkg (default: the embedded Qianjiang "
+                        type=SafePath(), help="Dataset folder or .gpkg (default: the embedded Qianjiang "
                                                 "dataset).")(func)
 
 
@@ -339,7 +349,7 @@ def dataset_options(func=None, *, date_help: str = DATE_HELP):
             return f(*args, **kwargs)
 
         wrapper = click.option("--scenario-file", "scenario_file", default=None, metavar="FILE",
-                               type=click.Path(dir_okay=False), help=SCENARIO_FILE_HELP)(wrapper)
+                               type=SafePath(dir_okay=False), help=SCENARIO_FILE_HELP)(wrapper)
         wrapper = click.option("--scenario", "-s", default=None, metavar="NAME",
                                help="Scenario from the dataset's scenarios.json (e.g. before-hsr, plan-2035).")(wrapper)
         wrapper = click.option("--date", "-d", default=None, metavar="YYYY-MM-DD", callback=check_date,
@@ -349,12 +359,39 @@ def dataset_options(func=None, *, date_help: str = DATE_HELP):
     return decorate if func is None else decorate(func)
 
 
+_ROADS_KEY = "qjnet.roads"
+
+
+def _read_roads(ctx, param, value):
+    """click callback: read the ``--roads`` GraphML at once (a bad file is one line, exit 2); keep it in the context."""
+    if value is None:
+        return None
+    from ..network.roads import read_graphml
+
+    roads = read_graphml(value)
+    ctx.meta[_ROADS_KEY] = roads
+    return value
+
+
+def roads_option(func):
+    """Add ``--roads FILE``: an OSMnx-convention GraphML road network joined to the graph (kept in the context)."""
+    return click.option("--roads", "roads", type=SafePath(dir_okay=False), default=None, metavar="FILE",
+                        callback=_read_roads, expose_value=False,
+                        help="Road network (GraphML in OSMnx's conventions, e.g. osmnx.save_graphml) joined to "
+                             "the network with access links: how to reach the stations of a GTFS feed.")(func)
+
+
+def _context_roads():
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(_ROADS_KEY) if ctx is not None else None
+
+
 def graph_options(func):
-    """:func:`dataset_options` with the graph's date rule, plus ``--modes``."""
+    """:func:`dataset_options` with the graph's date rule, plus ``--modes`` and ``--roads``."""
     func = click.option("--modes", default=None, metavar="M1,M2",
                         help="Modes to use (hsr,rail,air,ga,freight_rail,expressway,road); "
                              "default: every passenger mode. Access links are always kept.")(func)
-    return dataset_options(func, date_help=GRAPH_DATE_HELP)
+    return roads_option(dataset_options(func, date_help=GRAPH_DATE_HELP))
 
 
 _FROM_CONTEXT = object()
@@ -371,12 +408,15 @@ class Source:
     A graph found in the command line's cache makes loading the dataset
     unnecessary (no geopandas import); see :mod:`._cache`.  ``whatif`` (default:
     the ``--scenario-file`` of the command) is applied to every graph after the
-    date and scenario selection.
+    date and scenario selection; ``roads`` (default: the ``--roads`` network of
+    the command) is joined to every graph, with through links for the
+    timetable engines (such graphs are not cached).
     """
 
-    def __init__(self, data, whatif=_FROM_CONTEXT):
+    def __init__(self, data, whatif=_FROM_CONTEXT, roads=_FROM_CONTEXT):
         self.data = data
         self.whatif = _context_whatif() if whatif is _FROM_CONTEXT else whatif
+        self.roads = _context_roads() if roads is _FROM_CONTEXT else roads
         self._ds = None
 
     @property
@@ -393,6 +433,8 @@ class Source:
         from . import _cache
 
         whatif = self.whatif if whatif is _FROM_CONTEXT else whatif
+        if self.roads is not None:
+            return self.build(date, scenario, modes, whatif=whatif)
         key = _cache.cache_key(self.data, date=date, scenario=scenario, modes=modes,
                                scenario_file=None if whatif is None else _whatif_bytes(whatif))
         G = _cache.load(key)
@@ -407,8 +449,14 @@ class Source:
 
         whatif = self.whatif if whatif is _FROM_CONTEXT else whatif
         if whatif is None:
-            return build_graph(self.ds, date=date, scenario=scenario, modes=modes)
-        return build_graph(self.modified(date, scenario, whatif), date=date, modes=modes)
+            G = build_graph(self.ds, date=date, scenario=scenario, modes=modes)
+        else:
+            G = build_graph(self.modified(date, scenario, whatif), date=date, modes=modes)
+        if self.roads is None:
+            return G
+        from ..network.roads import join_roads
+
+        return join_roads(G, self.roads, through_links=True)
 
     def modified(self, date, scenario, whatif):
         """The dataset selected as :func:`network.build.build_graph` selects it, then the what-if applied."""

@@ -113,9 +113,12 @@ def validate(ctx, path, fmt):
               help="Folder (geojson), .gpkg file or .zip file (gtfs) to write; written atomically.")
 @click.option("--end-date", default=None, metavar="YYYY-MM-DD", callback=check_date,
               help="gtfs: last day of the feed (default: 364 days after --date).")
+@click.option("--extended-route-types", "extended", is_flag=True,
+              help="gtfs: also write the air and GA services, as route_type 1100 (an extended type); by default "
+                   "the feed holds only rail, with the reference's basic route types.")
 @dataset_options(date_help="geojson/gpkg: keep what exists on this day (YYYY-MM-DD); gtfs: first day of the "
                            "feed (default: the scenario's date, else today).")
-def export(fmt, output, end_date, data, date, scenario):
+def export(fmt, output, end_date, extended, data, date, scenario):
     """Write the dataset (optionally as it is on --date under --scenario) as GeoJSON, GeoPackage or GTFS.
 
     A GeoJSON or GeoPackage output is itself a dataset: `qjnet validate OUTPUT`
@@ -136,10 +139,11 @@ def export(fmt, output, end_date, data, date, scenario):
             (".gpkg", ".zip", ".geojson", ".json"))):
         raise OptionError(f"--format {fmt} does not match --output {output}: a GeoPackage is a .gpkg file, "
                           "a GTFS feed a .zip file, a GeoJSON dataset a folder name without suffix")
-    if end_date is not None and fmt != "gtfs":
-        raise OptionError("--end-date is for --format gtfs only; drop it")
+    if (end_date is not None or extended) and fmt != "gtfs":
+        raise OptionError(f"{'--end-date' if end_date is not None else '--extended-route-types'} is for "
+                          "--format gtfs only; drop it")
     if fmt == "gtfs":
-        _export_gtfs(output, data, date, end_date, scenario)
+        _export_gtfs(output, data, date, end_date, scenario, extended)
         return
     from ..geodata.formats import write_dataset
 
@@ -149,16 +153,25 @@ def export(fmt, output, end_date, data, date, scenario):
                err=True)
 
 
-def _export_gtfs(output, data, date, end_date, scenario) -> None:
+def _export_gtfs(output, data, date, end_date, scenario, extended) -> None:
     import datetime as _dt
+    import logging
 
     from ..geodata.io import apply_selection, load_dataset
-    from ..network.gtfs import write_gtfs
+    from ..network.gtfs import left_out_services, write_gtfs
 
     ds = load_dataset(data)
     if scenario is not None:  # the network under the scenario on --date (default: the scenario's date)
         ds = apply_selection(ds, date=date, scenario=scenario)
     start = ds.date or date or _dt.date.today()
-    written = write_gtfs(ds, output, start_date=start, end_date=end_date)
+    logging.getLogger("qjnet.network.gtfs").disabled = True  # its warning is said once, below
+    try:
+        written = write_gtfs(ds, output, start_date=start, end_date=end_date, extended_route_types=extended)
+    finally:
+        logging.getLogger("qjnet.network.gtfs").disabled = False
     click.echo(f"wrote {written}: GTFS feed from {start} to {end_date or start + _dt.timedelta(days=364)}",
                err=True)
+    left = left_out_services(ds, start_date=start, end_date=end_date)
+    if left and not extended:
+        click.echo(f"left out {len(left)} air/GA services ({', '.join(left)}): GTFS's basic route types have none "
+                   "for air services; --extended-route-types writes them as route_type 1100", err=True)

@@ -20,6 +20,7 @@ from ._common import (
     output_options,
     polygons_option,
     read_whatif,
+    roads_option,
     write_polygons,
 )
 from ._maps import map_options, write_map
@@ -417,6 +418,7 @@ def _circle_table(src, G, c, bands, date, scenario, modes, measure):
               help="What-if scenario file applied to the 'after' network.")
 @click.option("--reverse", is_flag=True, help="Compare trips to ORIGIN instead of from it.")
 @_bands_option
+@roads_option
 @data_option
 @click.option("--modes", default=None, metavar="M1,M2", help="Modes to use (default: every passenger mode).")
 @measure_options

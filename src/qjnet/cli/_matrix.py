@@ -25,24 +25,20 @@ def _split(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-def _graph(graph_file, roads_file, data, date, scenario, modes):
-    """The graph to run on: a GraphML file, or the dataset's graph (optionally joined to roads)."""
+def _graph(graph_file, data, date, scenario, modes):
+    """The graph to run on: a GraphML file, or the dataset's graph (joined to the ``--roads`` network if given)."""
     from ..geodata.errors import OptionError
     from ._common import Source
 
-    if graph_file and (data or date or scenario or modes or roads_file or Source(data).whatif is not None):
+    src = Source(data)
+    if graph_file and (data or date or scenario or modes or src.roads is not None or src.whatif is not None):
         raise OptionError("--graph FILE is a complete graph: leave out --data, --date, --scenario, "
                           "--scenario-file, --modes and --roads")
     if graph_file:
         from ..network.roads import read_graphml
 
         return read_graphml(graph_file)
-    G = Source(data).build(date, scenario, modes)
-    if roads_file:
-        from ..network.roads import join_roads, read_graphml
-
-        G = join_roads(G, read_graphml(roads_file))
-    return G
+    return src.build(date, scenario, modes)
 
 
 def _resolve(G, text: str, what: str, *, names: bool) -> list:
@@ -115,12 +111,10 @@ def _run(compiled, origin_ids, dest_ids, max_minutes, output, wide, client, chun
               help="Origins per chunk (default: by graph size and workers).")
 @click.option("--graph", "graph_file", type=click.Path(), default=None, metavar="FILE",
               help="Use this GraphML graph or road network (OSMnx conventions) instead of the dataset.")
-@click.option("--roads", "roads_file", type=click.Path(), default=None, metavar="FILE",
-              help="Join this GraphML road network to the dataset graph with access links.")
 @graph_options
 @measure_options
 def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers, chunk_size, graph_file,
-           roads_file, data, date, scenario, modes, measure):
+           data, date, scenario, modes, measure):
     """Travel times from every origin to every destination, written to OUTPUT.
 
     Long output has columns origin, destination, minutes (reached pairs only);
@@ -135,7 +129,7 @@ def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers,
 
     if measure is not None:
         _matrix_timed(origins, destinations, max_minutes, output, wide, scheduler, workers, graph_file,
-                      roads_file, data, date, scenario, modes, measure)
+                      data, date, scenario, modes, measure)
         return
     if scheduler and workers:
         raise OptionError("give either --scheduler or --workers, not both")
@@ -152,7 +146,7 @@ def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers,
 
             client = connect(scheduler)
             stack.callback(client.close)
-        G = _graph(graph_file, roads_file, data, date, scenario, modes)
+        G = _graph(graph_file, data, date, scenario, modes)
         names = graph_file is None  # the dataset's graph: places also by name, pinyin, "lat,lon"
         origin_ids = _resolve(G, origins, "origins", names=names)
         dest_ids = (_default_destinations(G) if destinations is None
@@ -179,14 +173,15 @@ def matrix(origins, destinations, max_minutes, output, wide, scheduler, workers,
     )
 
 
-def _matrix_timed(origins, destinations, max_minutes, output, wide, scheduler, workers, graph_file, roads_file,
+def _matrix_timed(origins, destinations, max_minutes, output, wide, scheduler, workers, graph_file,
                   data, date, scenario, modes, measure):
     """The matrix under a timetable measure (one range-RAPTOR per origin, in this process)."""
     from ..geodata.errors import OptionError
     from ..network.matrix import check_output, write_wide
     from ..network.measures import departure_day, matrix_window, timed_network
+    from ._common import Source
 
-    if graph_file or roads_file or scheduler or workers:
+    if graph_file or Source(data).roads is not None or scheduler or workers:
         raise OptionError("--measure percentile/fastest, --window and --depart run on the dataset's timetable in "
                           "one process: leave out --graph, --roads, --scheduler and --workers (or use "
                           "--measure expected)")
