@@ -15,6 +15,7 @@ import folium
 from branca.element import MacroElement
 from folium.template import Template
 
+from ._batch import script_json
 from .escape import esc
 
 #: the legend and layer list fold away behind one button; place labels from zoom 8
@@ -43,18 +44,35 @@ def add_place_labels(canvas: Any, nodes: Any) -> int:
     if nodes is None or not len(nodes) or "kind" not in nodes.columns:
         return 0
     group = folium.FeatureGroup(name="labels", control=False)
-    n = 0
+    labels = []
     for nid, row in nodes[nodes["kind"] == "place"].iterrows():
         if row.geometry is None or row.geometry.is_empty:
             continue
         en = str(row.get("name_en") or "").split(" (")[0]
         html = f"{esc(row.get('name_zh') or nid)}<br><small>{esc(en)}</small>"
-        folium.Marker(canvas.latlon(row.geometry.x, row.geometry.y), interactive=False,
-                      icon=folium.DivIcon(html=html, class_name="qjnet-label", icon_size=(0, 0),
-                                          icon_anchor=(-9, 8))).add_to(group)
-        n += 1
+        labels.append([canvas.latlon(row.geometry.x, row.geometry.y), html])
+    Labels(labels).add_to(group)
     group.add_to(canvas.map)
-    return n
+    return len(labels)
+
+
+class Labels(MacroElement):
+    """Text labels ``[[lat, lon], html]`` as non-interactive Leaflet div icons, made by one script."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            {{ this.labels_js }}.forEach(function(it) {
+                L.marker(it[0], {interactive: false, icon: L.divIcon({html: it[1], className: "qjnet-label",
+                                                                       iconSize: [0, 0], iconAnchor: [-9, 8]})})
+                    .addTo({{ this._parent.get_name() }});
+            });
+        {% endmacro %}
+    """)
+
+    def __init__(self, labels: list) -> None:
+        super().__init__()
+        self._name = "Labels"
+        self.labels_js = script_json(labels)
 
 
 class PrintMode(MacroElement):

@@ -26,6 +26,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from ..geodata.errors import OptionError
+from ._batch import add_circle, add_line, flush
 from ._print import PRINT_CSS, PrintMode, add_place_labels
 from .escape import esc, fmt_minutes, missing
 from .offline import make_offline
@@ -115,6 +116,7 @@ class Canvas:
     tiles: str = "none"
     counts: dict = field(default_factory=dict)
     base_layers: list = field(default_factory=list)
+    pending: dict = field(default_factory=dict)  # markers and lines to draw per layer: see ._batch
 
     @property
     def gcj(self) -> bool:
@@ -350,15 +352,15 @@ def polyline(canvas: Canvas, target, geom, *, color: str, weight: float = 3, das
     """Draw ``geom`` (Multi)LineString on ``target``; ``tooltip`` is plain text, ``popup_html`` escaped HTML;
     ``class_name`` is the lines' CSS class."""
     n = 0
+    options = {"color": color, "weight": weight, "opacity": opacity}
+    if dashed:
+        options["dashArray"] = DASH
+    if class_name:
+        options["className"] = class_name
     for part in canvas.lines(geom):
         if len(part) < 2:
             continue
-        folium.PolyLine(
-            part, color=color, weight=weight, opacity=opacity, dash_array=DASH if dashed else None,
-            **({"class_name": class_name} if class_name else {}),
-            tooltip=folium.Tooltip(esc(tooltip), sticky=True) if tooltip else None,
-            popup=folium.Popup(popup_html, max_width=420) if popup_html else None,
-        ).add_to(target)
+        add_line(canvas, target, part, options, esc(tooltip) if tooltip else None, popup_html or None)
         n += 1
     if layer_name is not None:
         canvas.add(layer_name, n)
@@ -373,13 +375,14 @@ def circle(canvas: Canvas, target, lon: float, lat: float, *, radius: float, col
 
     ``dash_array`` dashes the outline; ``class_name`` is the marker's CSS class.
     """
-    extra = {k: v for k, v in (("dash_array", dash_array), ("class_name", class_name)) if v is not None}
-    folium.CircleMarker(
-        canvas.latlon(lon, lat), radius=radius, color=color, weight=weight,
-        fill=True, fill_color=fill_color or color, fill_opacity=fill_opacity, **extra,
-        tooltip=folium.Tooltip(esc(tooltip), sticky=True) if tooltip else None,
-        popup=folium.Popup(popup_html, max_width=420) if popup_html else None,
-    ).add_to(target)
+    options = {"radius": radius, "color": color, "weight": weight, "fill": True,
+               "fillColor": fill_color or color, "fillOpacity": fill_opacity}
+    if dash_array is not None:
+        options["dashArray"] = dash_array
+    if class_name is not None:
+        options["className"] = class_name
+    add_circle(canvas, target, canvas.latlon(lon, lat), options, esc(tooltip) if tooltip else None,
+               popup_html or None)
     if layer_name is not None:
         canvas.add(layer_name)
 
@@ -458,6 +461,7 @@ def finish(canvas: Canvas, *, legend: str | None = None, title: str | None = Non
     away and back; on a map narrower than :data:`COMPACT_WIDTH` pixels they start folded, so a
     small window or a printed page shows the map itself.
     """
+    flush(canvas)
     if title:
         Title(esc(title)).add_to(canvas.map)
     if legend:

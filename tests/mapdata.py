@@ -33,3 +33,29 @@ def hostile_dataset(folder: Path) -> Path:
     services["features"][0]["properties"]["name_en"] = "\\`${alert(3)}"
     (folder / "services.geojson").write_text(json.dumps(services, ensure_ascii=False), encoding="utf-8")
     return folder
+
+
+def drawn_items(page: str) -> list[dict]:
+    """Every circle marker and line a map page draws, as the JSON records of its batch scripts.
+
+    Each record has ``k`` ("c" circle, "l" line), ``g`` (``[lat, lon]`` or a
+    list of them), ``o`` (Leaflet options), ``t`` (tooltip HTML) and ``p``
+    (popup HTML).
+    """
+    decoder = json.JSONDecoder()
+    marker = "/* qjnet-batch */"
+    out: list[dict] = []
+    at = page.find(marker)
+    while at >= 0:
+        items, _ = decoder.raw_decode(page, at + len(marker))
+        out.extend(items)
+        at = page.find(marker, at + 1)
+    return out
+
+
+def drawn(page: str, text: str) -> dict:
+    """The record of the circle or line whose tooltip contains ``text`` (see :func:`drawn_items`)."""
+    for item in drawn_items(page):
+        if text in (item.get("t") or ""):
+            return item
+    raise AssertionError(f"nothing is drawn with a tooltip containing {text!r}")

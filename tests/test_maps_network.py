@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 import pytest
-from mapdata import XSS_SCRIPT, XSS_TEMPLATE, hostile_dataset
+from mapdata import XSS_SCRIPT, XSS_TEMPLATE, drawn, hostile_dataset
 
 import qjnet.maps as maps
 from qjnet.geodata.io import apply_selection, load_dataset
@@ -31,13 +31,9 @@ def test_network_map_has_one_layer_per_mode_and_kind(mini):
 
 def test_planned_lines_are_dashed_and_open_ones_solid(mini):
     page = maps.offline.render(maps.network_map(mini))
-    planned = page.index("丙丁高铁(规划)")
-    # the polyline drawn just before the planned line's tooltip has a dash array, the open HSR has none
-    before = page.rfind("L.polyline(", 0, planned)
-    assert '"dashArray": "8 6"' in page[before:planned]
-    open_hsr = page.index("甲丙高铁")
-    before = page.rfind("L.polyline(", 0, open_hsr)
-    assert '"dashArray": null' in page[before:open_hsr]
+    # the planned line is drawn dashed, the open HSR solid
+    assert drawn(page, "丙丁高铁(规划)")["o"]["dashArray"] == "8 6"
+    assert "dashArray" not in drawn(page, "甲丙高铁")["o"]
 
 
 def test_selection_by_date_draws_unopened_lines_dashed(data_dir):
@@ -46,8 +42,7 @@ def test_selection_by_date_draws_unopened_lines_dashed(data_dir):
     assert "hsr_ac" not in before.services.index
     m = maps.network_map(before, full=full)
     page = maps.offline.render(m)
-    at = page.index("甲丙高铁")
-    assert '"dashArray": "8 6"' in page[page.rfind("L.polyline(", 0, at):at]
+    assert drawn(page, "甲丙高铁")["o"]["dashArray"] == "8 6"
     assert m.qjnet_layers["高铁 High-speed rail"] == 2
 
 
@@ -57,9 +52,7 @@ def test_places_are_sized_by_population(mini):
     assert population_radius(1_000_000) > population_radius(300_000) > population_radius(None) - 1
     assert population_radius(10**9) == 22.0
     page = maps.offline.render(maps.network_map(mini))
-    town_a = page.index("甲区 Town A")
-    radius = population_radius(1_000_000)
-    assert f'"radius": {radius}' in page[page.rfind("L.circleMarker(", 0, town_a):town_a]
+    assert drawn(page, "甲区 Town A")["o"]["radius"] == population_radius(1_000_000)
 
 
 def test_popups_have_both_names_dates_and_source(mini):

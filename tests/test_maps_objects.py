@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from mapdata import drawn_items
 
 import qjnet.maps as maps
 from qjnet.maps.offline import render
@@ -115,8 +116,7 @@ def _geojson_layers(page: str) -> list:
 
 
 def _polylines(page: str) -> list:
-    decoder = json.JSONDecoder()
-    return [decoder.raw_decode(page, m.end())[0] for m in re.finditer(r"L\.polyline\(\s*", page)]
+    return [[item["g"]] for item in drawn_items(page) if item["k"] == "l"]
 
 
 def _route_map(run_qjnet, tmp_path, name, *data):

@@ -7,7 +7,7 @@ import dataclasses
 import geopandas as gpd
 import networkx as nx
 import pytest
-from mapdata import MINI, XSS_SCRIPT, XSS_TEMPLATE
+from mapdata import MINI, XSS_SCRIPT, XSS_TEMPLATE, drawn, drawn_items
 from shapely.geometry import Point
 
 import qjnet.maps as maps
@@ -94,10 +94,8 @@ def test_reach_map_layers_and_counts():
 
 def test_reach_map_colours_places_by_minutes():
     page = render(reach_map(reach_gdf(), minutes=180))
-    near = page.index("黔江区 Qianjiang District · 12 min")
-    far = page.index("酉阳县 Youyang · 150 min")
-    assert f'"fillColor": "{minute_color(12, 180)}"' in page[page.rfind("L.circleMarker(", 0, near):near]
-    assert f'"fillColor": "{minute_color(150, 180)}"' in page[page.rfind("L.circleMarker(", 0, far):far]
+    assert drawn(page, "黔江区 Qianjiang District · 12 min")["o"]["fillColor"] == minute_color(12, 180)
+    assert drawn(page, "酉阳县 Youyang · 150 min")["o"]["fillColor"] == minute_color(150, 180)
 
 
 def test_reverse_reach_map_says_who_reaches_the_origin():
@@ -125,10 +123,11 @@ def test_route_map_draws_each_leg_in_its_mode_colour_with_a_leg_table():
     m = maps.route_map(itinerary(), graph())
     assert m.qjnet_layers == {"行程 Legs": 3, "站点 Stops": 4}
     page = render(m)
-    hsr = page.index("2. 黔江站 → 重庆东站 · 高铁 High-speed rail yuxia_fast · 61 min")
-    assert '"color": "#d7191c"' in page[page.rfind("L.polyline(", 0, hsr):hsr]
+    hsr = drawn(page, "2. 黔江站 → 重庆东站 · 高铁 High-speed rail yuxia_fast · 61 min")
+    assert hsr["k"] == "l" and hsr["o"]["color"] == "#d7191c"
     # the popup table lists every leg and the total
-    assert page.count("<th style='text-align:left;padding:0 4px'>departs</th>") == 3
+    popups = [item["p"] or "" for item in drawn_items(page)]
+    assert sum(p.count("<th style='text-align:left;padding:0 4px'>departs</th>") for p in popups) == 3
     assert "▶ 2" in page and "total" in page
     assert "[29.3, 108.2]" in page  # the HSR leg passes its intermediate stop
     assert remote_references(page) == []
@@ -171,8 +170,7 @@ def test_compare_map_toggles_bands_of_both_and_colours_minutes_saved(mini_graphs
     town_c = diff.loc["town_c"]
     assert town_c["after"] < town_c["before"]  # the HSR opened between the dates
     color, _ = saved_class(town_c["before"], town_c["after"])
-    at = page.index("丙区 Town C · 2025-06-26")
-    assert f'"fillColor": "{color}"' in page[page.rfind("L.circleMarker(", 0, at):at]
+    assert drawn(page, "丙区 Town C · 2025-06-26")["o"]["fillColor"] == color
     assert f"saved {maps.escape.fmt_minutes(town_c['before'] - town_c['after'])} min" in page
     # the before bands are a radio layer that starts hidden
     assert remote_references(page) == []
