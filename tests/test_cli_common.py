@@ -49,3 +49,15 @@ def test_atomic_output_gets_ordinary_permissions(tmp_path):
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "out.txt").stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_a_nul_byte_in_any_file_name_is_one_line(run_qjnet, tmp_path):
+    for args in (("reach", "黔江", "--date", "2025-07-03", "--map", str(tmp_path / "a\x00b.html")),
+                 ("compare", "黔江", "--before", "2025-06-26", "--after", "2025-06-27",
+                  "--after-scenario-file", str(tmp_path / "w\x00.json")),
+                 ("places", "-o", str(tmp_path / "p\x00.csv"))):
+        r = run_qjnet(*args)
+        assert r.returncode == 2, (args, r.stderr)
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+        assert "NUL byte" in r.stderr or "null byte" in r.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -82,6 +82,12 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("qjnet: interrupted; no output was written", err=True)
             ctx.exit(130)
+        except ValueError as err:
+            if "null byte" not in str(err):
+                raise
+            # a file name with a NUL byte (only possible from Python, never from a shell)
+            click.echo("qjnet: error: a file name contains a NUL byte; give a usable file name", err=True)
+            ctx.exit(2)
 
 
 
