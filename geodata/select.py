@@ -17,7 +17,7 @@ from ._util import parse_date
 from .dataset import Dataset
 from .errors import ScenarioError
 
-__all__ = ["apply_selection", "exists_on", "parse_date", "scenario_day"]
+__all__ = ["apply_selection", "exists_on", "parse_date", "scenario_day", "services_for"]
 
 
 def exists_on(record: dict, day: _dt.date, added: set) -> bool:
@@ -129,3 +129,38 @@ def apply_selection(ds: Dataset, *, date: Any = None, scenario: str | None = Non
     lk = layers["links"]
     layers["links"] = lk[[(a in alive and b in alive) for a, b in zip(lk["from"], lk["to"], strict=True)]] if len(lk) else lk
     return replace(ds, **layers, date=day, scenario=scenario)
+
+
+def services_for(ds: Dataset, a: str, b: str, *, train_class: str | None = None,
+                 stopping: str | None = None) -> Dataset:
+    """The dataset with only the services a published trip between stops ``a`` and ``b`` can be on.
+
+    A published time names its train class (``"G"``, ``"D"``, ...) and may
+    say whether the train stops between ``a`` and ``b`` (``"stopping"``) or
+    runs through (``"non-stop"``): services of another class, and patterns
+    that call at both stops but stop (or do not stop) between them, are left
+    out.  Services that do not call at both stops stay, for the trips to and
+    from the stations.
+
+    Examples
+    --------
+    >>> from qjnet.geodata.io import load_dataset
+    >>> ds = load_dataset()
+    >>> fast = services_for(ds, "cq_east", "qianjiang", train_class="G", stopping="non-stop")
+    >>> len(fast.services) < len(ds.services)
+    True
+    """
+    s = ds.services
+    if train_class:
+        s = s[s["train_class"] == train_class]
+    if stopping:
+
+        def ok(stops: Any) -> bool:
+            st = list(stops)
+            if a not in st or b not in st:
+                return True
+            between = abs(st.index(a) - st.index(b)) - 1
+            return between > 0 if stopping == "stopping" else between == 0
+
+        s = s[s["stops"].map(ok)]
+    return replace(ds, services=s)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import csv
-import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -16,6 +15,7 @@ import pytest
 
 from qjnet.geodata.errors import OptionError, QjnetError
 from qjnet.geodata.io import default_dataset_path, load_dataset
+from qjnet.geodata.select import services_for
 from qjnet.network import build_graph, route
 from qjnet.network.params import TimeParams
 from qjnet.network.provenance import (
@@ -151,20 +151,8 @@ def _fact_date(as_of: str) -> dt.date:
 
 
 def _restricted(ds, row):
-    s = ds.services
-    if row["train_class"]:
-        s = s[s["train_class"] == row["train_class"]]
-    if row["stopping"]:
-        a, b = row["from_id"], row["to_id"]
-
-        def ok(stops) -> bool:
-            st = list(stops)
-            if a not in st or b not in st:
-                return True
-            between = abs(st.index(a) - st.index(b)) - 1
-            return between > 0 if row["stopping"] == "stopping" else between == 0
-        s = s[s["stops"].map(ok)]
-    return dataclasses.replace(ds, services=s)
+    return services_for(ds, row["from_id"], row["to_id"], train_class=row["train_class"] or None,
+                        stopping=row["stopping"] or None)
 
 
 def _asserted_ranges() -> list[tuple[str, float, tuple]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import csv
-import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -31,21 +30,11 @@ def fact_date(as_of: str) -> dt.date:
     return dt.date(year, mon, calendar.monthrange(year, mon)[1])
 
 
-def _allowed(ds, row: dict):
-    s = ds.services
-    if row["train_class"]:
-        s = s[s["train_class"] == row["train_class"]]
-    if row["stopping"]:
-        a, b = row["from_id"], row["to_id"]
+def _allowed(ds, row):
+    from qjnet.geodata.select import services_for
 
-        def ok(stops) -> bool:
-            st = list(stops)
-            if a not in st or b not in st:
-                return True
-            between = abs(st.index(a) - st.index(b)) - 1
-            return between > 0 if row["stopping"] == "stopping" else between == 0
-        s = s[s["stops"].map(ok)]
-    return dataclasses.replace(ds, services=s)
+    return services_for(ds, row["from_id"], row["to_id"], train_class=row["train_class"] or None,
+                        stopping=row["stopping"] or None)
 
 
 def _status(row: dict) -> str | None:
