@@ -170,8 +170,11 @@ def read_graphml(path: str | os.PathLike) -> nx.MultiDiGraph:
     import xml.etree.ElementTree as ET
 
     source = str(path)
-    if not os.path.isfile(source):
+    if not os.path.exists(source):
         raise DataError("file not found; give the path of a .graphml road network", file=source)
+    if not os.path.isfile(source):
+        raise DataError("not a regular file (a folder, device or pipe); give the path of a .graphml road network",
+                        file=source)
     try:
         raw = nx.read_graphml(source, force_multigraph=True)
     except (ET.ParseError, nx.NetworkXError, KeyError, ValueError) as exc:

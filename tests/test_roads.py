@@ -184,3 +184,15 @@ def test_cli_matrix_roads_joined_to_dataset(run_qjnet, tmp_path):
     r = run_qjnet("matrix", "--graph", tmp_path / "r.graphml", "--data", tmp_path, "--origins", "1",
                   "--output", tmp_path / "m.csv")
     assert r.returncode == 2 and "--graph FILE is a complete graph" in r.stderr
+
+
+def test_a_folder_or_pipe_given_as_road_network_is_named_for_what_it_is(tmp_path, run_qjnet):
+    import os
+
+    fifo = tmp_path / "roads.graphml"
+    os.mkfifo(fifo)
+    for path in (fifo, tmp_path):
+        with pytest.raises(DataError, match="not a regular file"):
+            roads.read_graphml(path)
+    r = run_qjnet("matrix", "--graph", fifo, "--origins", "1", "-o", tmp_path / "m.csv")
+    assert r.returncode == 2 and "not a regular file" in r.stderr and r.stderr.count("\n") == 1
