@@ -44,6 +44,8 @@ __all__ = ["Buckets", "ContractionHierarchy", "available", "build_ch", "ch_times
 
 #: Nodes settled by one witness search at most: more gives fewer shortcuts and slower preprocessing.
 WITNESS_SETTLE = 60
+#: The same bound when a priority is only estimated (the initial queue and neighbours' updates).
+SIMULATE_SETTLE = 25
 
 
 def available() -> bool:
@@ -132,7 +134,7 @@ def build_ch(compiled: CompiledGraph, *, reverse: bool = False, refresh: bool = 
     key = "ch_reverse" if reverse else "ch"
     if not refresh and key in compiled._extra:
         return compiled._extra[key]
-    from . import _ch_kernels as k
+    from . import _ch_contract as k
 
     t0 = time.perf_counter()
     fwd = compiled.transposed() if reverse else compiled.matrix
@@ -140,7 +142,7 @@ def build_ch(compiled: CompiledGraph, *, reverse: bool = False, refresh: bool = 
     size = fwd.shape[0]
     rank, ua, ub, uc, da, db, dc = k.contract_all(
         size, fwd.indptr.astype(np.int64), fwd.indices, fwd.data,
-        rev.indptr.astype(np.int64), rev.indices, rev.data, WITNESS_SETTLE)
+        rev.indptr.astype(np.int64), rev.indices, rev.data, WITNESS_SETTLE, SIMULATE_SETTLE)
     shortcuts = len(ua) + len(da) - fwd.nnz
     ch = ContractionHierarchy(rank, _csr(ua, ub, uc, size), _csr(da, db, dc, size), int(shortcuts),
                               time.perf_counter() - t0, reverse)
