@@ -210,6 +210,8 @@ def ch_times(ch: ContractionHierarchy, sources: Sequence[int] | np.ndarray, targ
 ENGINES = ("auto", "dijkstra", "ch")
 #: "auto" builds a hierarchy for at least this many origins (else only uses one already built).
 AUTO_MIN_ORIGINS = 2000
+#: The same without a cutoff (each Dijkstra then searches the whole graph, so the build pays off sooner).
+AUTO_MIN_ORIGINS_NO_LIMIT = 500
 #: "auto" uses the hierarchy for at most this many destinations (buckets grow with them).
 AUTO_MAX_TARGETS = 20000
 #: "auto" never builds a hierarchy for graphs smaller than this (Dijkstra is fast there).
@@ -217,14 +219,15 @@ AUTO_MIN_STATES = 20000
 
 
 def choose_engine(engine: str, compiled: CompiledGraph, n_origins: int, n_targets: int | None, *,
-                  reverse: bool = False, client: object = None) -> str:
+                  reverse: bool = False, client: object = None, limit: float = np.inf) -> str:
     """The engine a matrix runs on: ``"dijkstra"`` or ``"ch"`` (see :data:`ENGINES`).
 
     ``"auto"`` takes the hierarchy when numba is installed, no Dask client is
     given, the destinations are listed (at most :data:`AUTO_MAX_TARGETS`),
     and either a hierarchy is already cached or the query is big enough to
-    repay building one (:data:`AUTO_MIN_ORIGINS` origins on a graph of at
-    least :data:`AUTO_MIN_STATES` states).
+    repay building one (:data:`AUTO_MIN_ORIGINS` origins, or
+    :data:`AUTO_MIN_ORIGINS_NO_LIMIT` without a cutoff ``limit``, on a graph of
+    at least :data:`AUTO_MIN_STATES` states).
 
     Examples
     --------
@@ -245,5 +248,6 @@ def choose_engine(engine: str, compiled: CompiledGraph, n_origins: int, n_target
     if n_targets is None or n_targets > AUTO_MAX_TARGETS:
         return "dijkstra"
     cached = ("ch_reverse" if reverse else "ch") in compiled._extra
-    big = n_origins >= AUTO_MIN_ORIGINS and compiled.matrix.shape[0] >= AUTO_MIN_STATES
+    enough = AUTO_MIN_ORIGINS if np.isfinite(limit) else AUTO_MIN_ORIGINS_NO_LIMIT
+    big = n_origins >= enough and compiled.matrix.shape[0] >= AUTO_MIN_STATES
     return "ch" if cached or big else "dijkstra"
