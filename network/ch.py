@@ -1,13 +1,17 @@
 """Contraction hierarchies: exact many-to-many travel times, much faster than repeated Dijkstra.
 
 A :class:`ContractionHierarchy` is built once per compiled graph (and
-direction) and cached on it.  Nodes are contracted one by one in the order
-of a lazily updated edge difference (Geisberger et al., 2008): contracting
-``v`` adds a shortcut ``u -> x`` of minutes ``w(u, v) + w(v, x)`` unless a
-bounded witness search finds a path from ``u`` to ``x`` avoiding ``v`` that is
-no longer (a search cut short only adds shortcuts, so answers stay exact).
-Every node keeps its arcs to higher-ranked nodes; a shortest path then
-always climbs from the origin and descends to the destination.
+direction) and cached on it.  Nodes are contracted one by one
+(:mod:`._ch_contract`), in the order of a priority ``level + added / removed
+arcs + added / removed hops`` kept up to date for the neighbours of every
+contracted node (Geisberger et al., 2008; the terms RoutingKit uses).
+Contracting ``v`` adds a shortcut ``u -> x`` of minutes ``w(u, v) + w(v, x)``
+unless a bounded witness search (at most :data:`WITNESS_SETTLE` settled nodes)
+finds a path from ``u`` to ``x`` avoiding ``v`` that is no longer; a search cut
+short only adds shortcuts, so answers stay exact.  Every node keeps its arcs
+to higher-ranked nodes; a shortest path then always climbs from the origin and
+descends to the destination.  On the 1M-node synthetic network of ``bench/``
+this takes minutes, not the twenty of an order by edge difference alone.
 
 A matrix is answered by the bucket method (Knopp et al., 2007): one upward
 search backwards from each destination fills per-node buckets, one upward
