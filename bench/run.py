@@ -26,6 +26,9 @@ For each size, on the same seeded synthetic network (:mod:`bench.synth`):
 * ``peak MB``: peak resident memory added by building the library's graph and
   answering one reach, each in a fresh process.
 * ``dask``: a 2,000-origin matrix on a LocalCluster of 1 and of 2 workers.
+* ``ch``: the many-to-many comparison of :mod:`bench.ch` (qjnet's contraction
+  hierarchy, scipy's Dijkstra and pandana's hierarchy on one 1,000 x 1,000
+  matrix, with preprocessing time and memory), printed after the main table.
 
 Every timing is the median of ``--repeat`` runs (default 5), each on a
 different origin, after one warm-up run; a cell shows ``(n)`` when the time
@@ -54,8 +57,8 @@ LIBS = ("networkx", "scipy", "igraph", "rustworkx", "qjnet", "qjnet csr", "qjnet
 REACH_MIN = 60.0
 MATRIX_SIZES = (200, 1000)
 DASK_ORIGINS = 2000
-DEFAULT_OPS = ("build", "reach", "tree", "matrix", "memory", "dask")
-BIG_OPS = ("build", "reach", "tree", "memory")  # for sizes of 1M nodes and more
+DEFAULT_OPS = ("build", "reach", "tree", "matrix", "memory", "dask", "ch")
+BIG_OPS = ("build", "reach", "tree", "memory", "ch")  # for sizes of 1M nodes and more
 
 
 def _rss_mb(field: str = "VmRSS") -> float:
@@ -371,6 +374,11 @@ def bench_size(n: int, args) -> dict:
         do = [int(v) for v in rng.choice(s.n, size=DASK_ORIGINS, replace=False)]
         res["dask"] = bench_dask(G, do, Timer(min(args.repeat, 3), args.budget))
         log(f"  dask: {res['dask']}")
+    if "ch" in ops:
+        from bench import ch as bench_ch
+
+        del graphs, G, q
+        res["ch"] = bench_ch.bench_size(n, args)
     return res
 
 
@@ -483,6 +491,10 @@ def table(results: dict) -> str:
                          f"grew {mem['compiled_mb']:.0f} MB while compiling and answering a reach.")
         for note in res.get("notes", []):
             lines.append(f"\nNote: {note}.")
+        if res.get("ch"):
+            from bench import ch as bench_ch
+
+            lines.append("\nMany-to-many (python -m bench.ch):" + bench_ch.table({n: res["ch"]}))
         d = res.get("dask")
         if d:
             lines.append(f"\nDask, {DASK_ORIGINS:,}-origin matrix (within {REACH_MIN:g} min): 1 worker "
@@ -510,6 +522,9 @@ def main(argv=None) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", default=None, help="also write the raw results here")
     p.add_argument("--table", default=None, metavar="JSON", help="print the table of a --json file and stop")
+    p.add_argument("--origins", type=int, default=1000, help="origins = destinations of the ch op (default 1000)")
+    p.add_argument("--subset", type=int, default=100, help="origins scipy runs without cutoff in the ch op")
+    p.add_argument("--pandana-python", default=None, help="a Python with pandana installed (ch op)")
     p.add_argument("--probe", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.ops = args.ops.split(",") if args.ops else None

@@ -334,7 +334,8 @@ def _engine(plan: _Plan, engine: str, client, reverse: bool) -> str:
     from .ch import choose_engine
 
     targets = None if plan.dest_idx is None else len(plan.dest_idx)
-    return choose_engine(engine, plan.compiled, len(plan.origins), targets, reverse=reverse, client=client)
+    return choose_engine(engine, plan.compiled, len(plan.origins), targets, reverse=reverse, client=client,
+                         limit=plan.limit)
 
 
 def _minutes(max_minutes):

@@ -80,3 +80,20 @@ def test_auto_engine_choice():
     with pytest.raises(OptionError, match="Dask client"):
         choose_engine("ch", C, 1, 1, client=object())
     assert matrix_wide(G, [1], [2]).attrs["engine"] == "ch"
+
+
+def test_auto_builds_a_hierarchy_sooner_without_a_cutoff(monkeypatch):
+    from qjnet.network import ch
+
+    monkeypatch.setattr(ch, "AUTO_MIN_STATES", 2)
+    G = nx.DiGraph([(1, 2, {"minutes": 1.0}), (2, 3, {"minutes": 1.0})])
+    C = compile_graph(G)
+    few, many = ch.AUTO_MIN_ORIGINS_NO_LIMIT, ch.AUTO_MIN_ORIGINS
+    assert choose_engine("auto", C, few - 1, 3) == "dijkstra"
+    assert choose_engine("auto", C, few, 3) == "ch"  # no cutoff: every Dijkstra searches the whole graph
+    assert choose_engine("auto", C, few, 3, limit=30.0) == "dijkstra"
+    assert choose_engine("auto", C, many, 3, limit=30.0) == "ch"
+    monkeypatch.setattr(ch, "AUTO_MIN_ORIGINS_NO_LIMIT", 1)
+    wide = matrix_wide(G, [1, 2], [3])
+    assert wide.attrs["engine"] == "ch" and wide.loc[1, 3] == 2.0
+    assert matrix_wide(nx.DiGraph(G), [1, 2], [3], max_minutes=10).attrs["engine"] == "dijkstra"
