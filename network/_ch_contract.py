@@ -25,6 +25,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ._ch_kernels import heap_pop
+
 INF = np.inf
 
 
@@ -129,28 +131,6 @@ def _push(keys, vals, size, k, v):
 
 
 @njit(cache=True)
-def _pop(keys, vals, size):
-    """Remove the minimum (``size`` is the size before); returns ``(key, value)``."""
-    k, v = keys[0], vals[0]
-    size -= 1
-    keys[0] = keys[size]
-    vals[0] = vals[size]
-    i = 0
-    while True:
-        a = 2 * i + 1
-        if a >= size:
-            break
-        b = a + 1
-        c = b if b < size and keys[b] < keys[a] else a
-        if keys[i] <= keys[c]:
-            break
-        keys[c], keys[i] = keys[i], keys[c]
-        vals[c], vals[i] = vals[i], vals[c]
-        i = c
-    return k, v
-
-
-@njit(cache=True)
 def witness(ost, olen, onbr, ow, done, dist, touched, hk, hv, target, left, src, skip, limit, settle_max):
     """Bounded Dijkstra from ``src`` over uncontracted nodes, avoiding ``skip``; fills ``dist``.
 
@@ -166,7 +146,7 @@ def witness(ost, olen, onbr, ow, done, dist, touched, hk, hv, target, left, src,
     size = _push(hk, hv, 0, 0.0, src)
     settled = 0
     while size > 0 and settled < settle_max and left > 0:
-        d, v = _pop(hk, hv, size)
+        d, v = heap_pop(hk, hv, size)
         size -= 1
         if d > dist[v]:
             continue
@@ -353,7 +333,7 @@ def contract_all(n, fptr, fnbr, fw, rptr, rnbr, rw, settle_max, sim_settle):
     nd = 0
     order = 0
     while size > 0:
-        p, v = _pop(keys, vals, size)
+        p, v = heap_pop(keys, vals, size)
         size -= 1
         if done[v] or p != prio[v]:
             continue  # a stale entry: the node was re-queued with a newer priority

@@ -217,13 +217,7 @@ def leg_provenance(leg: Leg, G: nx.MultiDiGraph) -> LegProvenance:
     running = sum(p[1] for p in parts)
     target = leg.in_vehicle_minutes + leg.access_minutes
     scale = target / running if running > 0 and target > 0 else 1.0
-    minutes = dict.fromkeys(KINDS, 0.0)
-    low = high = 0.0
-    for kind, m, _rec, mode in parts:
-        m *= scale
-        minutes[kind] += m
-        down, up = _band(kind, m, mode)
-        low, high = low + m - down, high + m + up
+    minutes, low, high = _scaled(parts, scale)
     assumed = max(leg.minutes + leg.wait_minutes - sum(minutes.values()), 0.0)
     minutes["assumed"] = assumed
     wait = min(leg.expected_wait_minutes, assumed)
@@ -233,6 +227,18 @@ def leg_provenance(leg: Leg, G: nx.MultiDiGraph) -> LegProvenance:
     order = sorted((k for k in KINDS if k != "assumed" and minutes[k] > 0), key=lambda k: -minutes[k])
     return LegProvenance(source="+".join(order) or "assumed", records=records, minutes=minutes,
                          range=(max(low, 0.0), high))
+
+
+def _scaled(parts: list, scale: float) -> tuple[dict, float, float]:
+    """Minutes by kind and the (low, high) sum of ``parts`` ``(kind, minutes, record, mode)``, each times ``scale``."""
+    minutes = dict.fromkeys(KINDS, 0.0)
+    low = high = 0.0
+    for kind, m, _rec, mode in parts:
+        m *= scale
+        minutes[kind] += m
+        down, up = _band(kind, m, mode)
+        low, high = low + m - down, high + m + up
+    return minutes, low, high
 
 
 def _band(kind: str, m: float, mode: str) -> tuple[float, float]:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._measure_values import _values
 from .build import service_stop_id
-from .provenance import KINDS, PENALTY_BAND, LegProvenance, Provenance, _band, _link_parts, combine
+from .provenance import KINDS, PENALTY_BAND, LegProvenance, Provenance, _band, _link_parts, _scaled, combine
 from .raptor import EPS, Journey, JourneyLeg, earliest_arrival
 
 if TYPE_CHECKING:
@@ -170,13 +170,7 @@ def _links(leg: JourneyLeg, gap: float, G: nx.MultiDiGraph) -> LegProvenance:
     parts = _link_parts(leg, G)
     running = sum(p[1] for p in parts)
     scale = leg.minutes / running if running > 0 else 1.0
-    minutes = dict.fromkeys(KINDS, 0.0)
-    low = high = 0.0
-    for kind, m, _rec, mode in parts:
-        m *= scale
-        minutes[kind] += m
-        down, up = _band(kind, m, mode)
-        low, high = low + m - down, high + m + up
+    minutes, low, high = _scaled(parts, scale)
     rest = max(leg.minutes + gap - sum(minutes.values()), 0.0)
     minutes["assumed"] += rest
     low, high = low + rest * (1 - PENALTY_BAND), high + rest * (1 + PENALTY_BAND)

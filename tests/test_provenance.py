@@ -172,12 +172,16 @@ def _asserted_ranges() -> list[tuple[str, float, tuple]]:
     return out
 
 
-def test_ranges_cover_the_published_facts_at_the_claimed_rate():
-    facts = _asserted_ranges()
+def assert_claimed_coverage(facts: list[tuple[str, float, tuple]]) -> None:
+    """At least 10 facts, and the stated ranges (rounded outwards to whole minutes) cover the claimed share."""
     assert len(facts) >= 10
     covered = [math.floor(lo + 1e-9) <= pub <= math.ceil(hi - 1e-9) for _, pub, (lo, hi) in facts]
     missed = [f for f, ok in zip(facts, covered, strict=True) if not ok]
     assert sum(covered) / len(covered) >= CLAIMED_COVERAGE, missed
+
+
+def test_ranges_cover_the_published_facts_at_the_claimed_rate():
+    assert_claimed_coverage(_asserted_ranges())
 
 
 def test_cli_route_json_reports_split_and_range(run_qjnet):

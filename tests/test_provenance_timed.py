@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 
 import pytest
-from test_provenance import ASSERTED_KINDS, CLAIMED_COVERAGE, DATA, MODES, ON_BOARD, _fact_date, _restricted
+from test_provenance import ASSERTED_KINDS, DATA, MODES, ON_BOARD, _fact_date, _restricted, assert_claimed_coverage
 
 from qjnet.geodata.errors import QjnetError
 from qjnet.geodata.io import load_dataset
@@ -99,11 +98,7 @@ def _timed_ranges() -> list[tuple[str, float, tuple]]:
 
 
 def test_timetable_ranges_cover_the_published_facts_at_the_claimed_rate():
-    facts = _timed_ranges()
-    assert len(facts) >= 10
-    covered = [math.floor(lo + 1e-9) <= pub <= math.ceil(hi - 1e-9) for _, pub, (lo, hi) in facts]
-    missed = [f for f, ok in zip(facts, covered, strict=True) if not ok]
-    assert sum(covered) / len(covered) >= CLAIMED_COVERAGE, missed
+    assert_claimed_coverage(_timed_ranges())
 
 
 # --- the command line ------------------------------------------------------------------------------
