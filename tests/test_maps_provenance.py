@@ -145,6 +145,25 @@ def test_circle_map_toggle_in_the_centre_view(page, G):
 
 
 @pytest.mark.browser
+def test_compare_map_toggle_and_ranges(page, G):
+    G0 = build_graph(date="2025-06-26")
+    diff = compare(G0, G, "chongqing_core")
+    diff = with_place_provenance(with_place_provenance(diff, reach_provenance(G0, "chongqing_core", diff.index),
+                                                       suffix="_before"),
+                                 reach_provenance(G, "chongqing_core", diff.index))
+    b = page(maps.compare_map(diff, G=G))
+    before = _counts(b)
+    assert before["modelled"] >= 1 and before["opacity"]["modelled"] < 0.85 and before["dashed"]["modelled"]
+    b.toggle_overlay(MODELLED_LAYER)
+    assert _counts(b)["modelled"] == 0 and _counts(b)["published"] == before["published"]
+    b.toggle_overlay(MODELLED_LAYER)
+    assert _counts(b) == before
+    tip = b.hover_text("黔江", markers_only=True)
+    assert "min (" in tip and "published" in tip
+    assert b.console_errors() == []
+
+
+@pytest.mark.browser
 def test_route_map_leg_table_and_modelled_legs(page, G):
     it = route(G, "qianjiang_dist", "ckg")
     m = maps.route_map(it, G)
