@@ -204,11 +204,19 @@ def _reach_csr(G, origins, budget, reverse, *, modes: bool = True, kernel: bool 
 
 
 def _have_numba() -> bool:
+    """Whether the numba search kernel can run: numba installed and importable with this numpy."""
     have = _NUMBA.get("have")
     if have is None:
-        import importlib.util
+        import importlib
 
-        have = _NUMBA["have"] = importlib.util.find_spec("numba") is not None
+        try:
+            importlib.import_module(f"{__package__}._reach_kernel")  # imports numba
+        except Exception as exc:  # not installed, or an install that does not match numpy
+            log.debug("reach falls back to scipy: %s", exc)
+            have = False
+        else:
+            have = True
+        _NUMBA["have"] = have
     return have
 
 

@@ -152,3 +152,28 @@ def test_pointer_jumping_finds_the_first_marked_ancestor(data):
 
     assert got_a.tolist() == [walk(a, s) for s in range(k + 1)]
     assert got_b.tolist() == [walk(b, s) for s in range(k + 1)]
+
+
+def test_reach_falls_back_to_scipy_when_numba_cannot_be_imported(monkeypatch):
+    import builtins
+    import sys
+
+    reach_module = sys.modules["qjnet.network.reach"]
+    G = _graph(7)
+    monkeypatch.setattr(reach_module, "FAST_PATH_MIN_STATES", 0)
+    expected = reach(G, "n0", minutes=300)
+    real_import = builtins.__import__
+
+    def no_numba(name, *args, **kwargs):
+        if name == "numba" or name.startswith("numba."):
+            raise ImportError("numba built for another numpy")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(reach_module, "_NUMBA", {})
+    monkeypatch.delitem(sys.modules, "qjnet.network._reach_kernel", raising=False)
+    monkeypatch.setattr(builtins, "__import__", no_numba)
+    assert reach_module._have_numba() is False
+    got = reach(G, "n0", minutes=300)
+    assert got.index.tolist() == expected.index.tolist()
+    assert got["minutes"].tolist() == pytest.approx(expected["minutes"].tolist())
+    assert got["mode"].tolist() == expected["mode"].tolist()
