@@ -31,6 +31,7 @@ The kernels (:mod:`._ch_kernels`) need numba (``pip install 'qjnet[fast]'``);
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import time
@@ -53,9 +54,15 @@ WITNESS_SETTLE = 60
 SIMULATE_SETTLE = 25
 
 
+@functools.cache
 def available() -> bool:
-    """``True`` when numba (the contraction hierarchy's compiler) is installed."""
-    return importlib.util.find_spec("numba") is not None
+    """``True`` when the hierarchy's numba kernels import (numba installed and built for this numpy)."""
+    try:
+        importlib.import_module(f"{__package__}._ch_kernels")
+    except Exception as exc:  # not installed, or an install that does not match numpy
+        log.debug("contraction hierarchies unavailable: %s", exc)
+        return False
+    return True
 
 
 @dataclass(frozen=True, eq=False)
