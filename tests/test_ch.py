@@ -97,3 +97,31 @@ def test_auto_builds_a_hierarchy_sooner_without_a_cutoff(monkeypatch):
     wide = matrix_wide(G, [1, 2], [3])
     assert wide.attrs["engine"] == "ch" and wide.loc[1, 3] == 2.0
     assert matrix_wide(nx.DiGraph(G), [1, 2], [3], max_minutes=10).attrs["engine"] == "dijkstra"
+
+
+def test_without_usable_numba_auto_runs_dijkstra_and_ch_says_why(monkeypatch):
+    import builtins
+    import sys
+
+    from qjnet.network import ch
+
+    G = nx.DiGraph([(1, 2, {"minutes": 1.0})])
+    C = compile_graph(G)
+    build_ch(C)  # a cached hierarchy would otherwise be chosen
+    real_import = builtins.__import__
+
+    def no_numba(name, *args, **kwargs):
+        if name == "numba" or name.startswith("numba."):
+            raise ImportError("numba built for another numpy")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "qjnet.network._ch_kernels", raising=False)
+    monkeypatch.setattr(builtins, "__import__", no_numba)
+    ch.available.cache_clear()
+    try:
+        assert ch.available() is False
+        assert choose_engine("auto", C, 1, 1) == "dijkstra"
+        with pytest.raises(OptionError, match="needs numba"):
+            choose_engine("ch", C, 1, 1)
+    finally:
+        ch.available.cache_clear()
