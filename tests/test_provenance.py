@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import calendar
 import csv
-import datetime as dt
 import itertools
 import json
 import math
@@ -15,9 +13,8 @@ import pytest
 
 from qjnet.geodata.errors import OptionError, QjnetError
 from qjnet.geodata.io import default_dataset_path, load_dataset
-from qjnet.geodata.select import services_for
 from qjnet.network import build_graph, route
-from qjnet.network.params import TimeParams
+from qjnet.network.facts import ASSERTED_KINDS, MODES, ON_BOARD, fact_dataset, fact_date
 from qjnet.network.provenance import (
     DERIVED_RESIDUAL,
     KINDS,
@@ -30,9 +27,6 @@ from qjnet.network.route import reach_provenance
 
 DATA = default_dataset_path()
 CALIBRATION = Path(__file__).resolve().parent.parent / "docs" / "calibration.md"
-ASSERTED_KINDS = {"fastest", "scheduled", "timetable", "typical"}
-MODES = {"hsr": "hsr,rail", "rail": "hsr,rail", "air": "air", "ga": "ga", "road": "expressway,road"}
-ON_BOARD = TimeParams(transfer_minutes=0, wait_factor=0, board_processing={}, alight_processing={})
 #: The rate at which the stated ranges claim to cover the published values.
 CLAIMED_COVERAGE = 0.90
 
@@ -141,20 +135,6 @@ def test_published_band_is_the_spread_between_sources_of_one_trip():
     assert spreads and max(max(spreads), 1.0) == PUBLISHED_SPREAD
 
 
-def _fact_date(as_of: str) -> dt.date:
-    m = re.search(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", as_of)
-    year, month, day = int(m.group(1)), m.group(2), m.group(3)
-    if day:
-        return dt.date(year, int(month), int(day))
-    mon = int(month) if month else 12
-    return dt.date(year, mon, calendar.monthrange(year, mon)[1])
-
-
-def _restricted(ds, row):
-    return services_for(ds, row["from_id"], row["to_id"], train_class=row["train_class"] or None,
-                        stopping=row["stopping"] or None)
-
-
 def _asserted_ranges() -> list[tuple[str, float, tuple]]:
     ds = load_dataset()
     with open(DATA / "sources" / "published_times.csv", encoding="utf-8", newline="") as fh:
@@ -163,7 +143,7 @@ def _asserted_ranges() -> list[tuple[str, float, tuple]]:
     out = []
     for row in rows:
         try:
-            G = build_graph(_restricted(ds, row), date=_fact_date(row["as_of"]), modes=MODES[row["mode"]],
+            G = build_graph(fact_dataset(ds, row), date=fact_date(row["as_of"]), modes=MODES[row["mode"]],
                             params=ON_BOARD)
             it = route(G, row["from_id"], row["to_id"])
         except QjnetError:

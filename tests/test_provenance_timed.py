@@ -7,11 +7,12 @@ import csv
 import json
 
 import pytest
-from test_provenance import ASSERTED_KINDS, DATA, MODES, ON_BOARD, _fact_date, _restricted, assert_claimed_coverage
+from test_provenance import DATA, assert_claimed_coverage
 
 from qjnet.geodata.errors import QjnetError
 from qjnet.geodata.io import load_dataset
 from qjnet.network import build_graph
+from qjnet.network.facts import ASSERTED_KINDS, MODES, ON_BOARD, fact_dataset, fact_date
 from qjnet.network.measures import Measure, TimedNetwork, route_at, route_window, timed_network
 from qjnet.network.provenance import KINDS
 from qjnet.network.timed_provenance import journey_provenance, published_departures, timed_provenance
@@ -83,7 +84,7 @@ def _timed_ranges() -> list[tuple[str, float, tuple]]:
                 and r["kind"] in ASSERTED_KINDS]
     out = []
     for row in rows:
-        sub, day, modes = _restricted(ds, row), _fact_date(row["as_of"]), MODES[row["mode"]]
+        sub, day, modes = fact_dataset(ds, row), fact_date(row["as_of"]), MODES[row["mode"]]
         try:
             G = build_graph(sub, date=day, modes=modes, params=ON_BOARD)
             tt = build_timetable(sub, date=day, modes=modes, params=ON_BOARD)

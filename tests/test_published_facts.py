@@ -16,11 +16,7 @@ dataset on their date (``NOT_ROUTABLE``).  Their model values are still printed 
 
 from __future__ import annotations
 
-import calendar
 import csv
-import dataclasses
-import datetime as dt
-import re
 
 import pytest
 
@@ -28,34 +24,19 @@ from qjnet.geodata.errors import NoRouteError, QjnetError
 from qjnet.geodata.io import default_dataset_path, load_dataset
 from qjnet.geodata.resolve import resolve_node
 from qjnet.network import build_graph, route
-from qjnet.network.params import TimeParams
+from qjnet.network.facts import ASSERTED_KINDS, MODES, ON_BOARD, TOLERANCE, fact_dataset, fact_date
 
 DATA = default_dataset_path()
-TOLERANCE = {"hsr": 0.10, "air": 0.10, "rail": 0.15, "ga": 0.15, "road": 0.25}
-MODES = {"hsr": "hsr,rail", "rail": "hsr,rail", "air": "air", "ga": "ga", "road": "expressway,road"}
-ASSERTED_KINDS = {"fastest", "scheduled", "timetable", "typical"}
 # (from_id, to_id, as_of): why no route exists on that date in the dataset.
 NOT_ROUTABLE = {
     ("changsha", "zjj_w", "2019-12"): "in 2019 Changsha-Zhangjiajie ran over the Shimen-Changsha railway, "
                                       "which is outside the dataset (Chang-Yi-Chang opened 2022)",
 }
-# On-board time only: no waits, changes, check-in or deplaning (published block and running times).
-ON_BOARD = TimeParams(transfer_minutes=0, wait_factor=0, board_processing={}, alight_processing={})
 
 
 def _rows() -> list[dict]:
     with open(DATA / "sources" / "published_times.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-def fact_date(as_of: str) -> dt.date:
-    """``2025-06-27`` -> that day; ``2025-06`` -> 2025-06-30; ``~2025 (...)`` -> 2025-12-31."""
-    m = re.search(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", as_of)
-    year, month, day = int(m.group(1)), m.group(2), m.group(3)
-    if day:
-        return dt.date(year, int(month), int(day))
-    month = int(month) if month else 12
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def skip_reason(row: dict) -> str | None:
@@ -79,23 +60,9 @@ def _full():
     return _FULL[0]
 
 
-def _between(stops, a: str, b: str) -> int | None:
-    """Number of stops strictly between a and b on a pattern (either direction), ``None`` if not both."""
-    if a not in stops or b not in stops:
-        return None
-    return abs(stops.index(a) - stops.index(b)) - 1
-
-
 def _services_for(row: dict):
     """The services a row's train class / stopping kind allows (all of them when the row names neither)."""
-    ds = _full()
-    s = ds.services
-    if row["train_class"]:
-        s = s[s["train_class"] == row["train_class"]]
-    if row["stopping"]:
-        n = s["stops"].map(lambda st: _between(list(st), row["from_id"], row["to_id"]))
-        s = s[n.map(lambda k: k is None or (k > 0 if row["stopping"] == "stopping" else k == 0))]
-    return dataclasses.replace(ds, services=s)
+    return fact_dataset(_full(), row)
 
 
 def model_minutes(row: dict) -> tuple[float, object]:

@@ -8,33 +8,17 @@ the same figures independently.
 
 from __future__ import annotations
 
-import calendar
 import csv
-import datetime as dt
-import re
 from pathlib import Path
 
-TOLERANCE = {"hsr": 0.10, "air": 0.10, "rail": 0.15, "ga": 0.15, "road": 0.25}
-MODES = {"hsr": "hsr,rail", "rail": "hsr,rail", "air": "air", "ga": "ga", "road": "expressway,road",
-         "freight_rail": "freight_rail"}
-ASSERTED_KINDS = {"fastest", "scheduled", "timetable", "typical"}
+from qjnet.geodata.errors import QjnetError
+from qjnet.geodata.io import load_dataset
+from qjnet.network import build_graph, route
+from qjnet.network.facts import ASSERTED_KINDS, ON_BOARD, TOLERANCE, fact_dataset, fact_date
+from qjnet.network.facts import MODES as FACT_MODES
 
-
-def fact_date(as_of: str) -> dt.date:
-    """``2025-06-27`` -> that day; ``2025-06`` -> its last day; ``~2025 (...)`` -> 2025-12-31."""
-    m = re.search(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", as_of)
-    year, month, day = int(m.group(1)), m.group(2), m.group(3)
-    if day:
-        return dt.date(year, int(month), int(day))
-    mon = int(month) if month else 12
-    return dt.date(year, mon, calendar.monthrange(year, mon)[1])
-
-
-def _allowed(ds, row):
-    from qjnet.geodata.select import services_for
-
-    return services_for(ds, row["from_id"], row["to_id"], train_class=row["train_class"] or None,
-                        stopping=row["stopping"] or None)
+# freight rows are routed too (reported, never asserted: no tolerance is set for them)
+MODES = {**FACT_MODES, "freight_rail": "freight_rail"}
 
 
 def _status(row: dict) -> str | None:
@@ -55,12 +39,6 @@ def _verdict(row: dict) -> str:
 
 def routed_rows(folder: Path) -> list[dict]:
     """Every published row with the model's answer (``None`` when not routed) and a status."""
-    from qjnet.geodata.errors import QjnetError
-    from qjnet.geodata.io import load_dataset
-    from qjnet.network import build_graph, route
-    from qjnet.network.params import TimeParams
-
-    on_board = TimeParams(transfer_minutes=0, wait_factor=0, board_processing={}, alight_processing={})
     ds = load_dataset(folder)
     with open(folder / "sources" / "published_times.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -71,8 +49,8 @@ def routed_rows(folder: Path) -> list[dict]:
                "published": pub, "model": None, "residual_pct": None, "status": _status(row)}
         if rec["status"] is None:
             try:
-                G = build_graph(_allowed(ds, row), date=fact_date(row["as_of"]), modes=MODES[row["mode"]],
-                                params=on_board)
+                G = build_graph(fact_dataset(ds, row), date=fact_date(row["as_of"]), modes=MODES[row["mode"]],
+                                params=ON_BOARD)
                 it = route(G, row["from_id"], row["to_id"])
             except QjnetError as exc:
                 rec["status"] = "no route: " + str(exc).split(";")[0]
