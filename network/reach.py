@@ -15,6 +15,8 @@ one-shot command saves the scipy import.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import itertools
 import logging
 import math
@@ -203,24 +205,15 @@ def _reach_csr(G, origins, budget, reverse, *, modes: bool = True, kernel: bool 
     return _Found(C, rows, t.minutes[rows], codes, t.sources[rows], ordered=False)
 
 
+@functools.cache
 def _have_numba() -> bool:
     """Whether the numba search kernel can run: numba installed and importable with this numpy."""
-    have = _NUMBA.get("have")
-    if have is None:
-        import importlib
-
-        try:
-            importlib.import_module(f"{__package__}._reach_kernel")  # imports numba
-        except Exception as exc:  # not installed, or an install that does not match numpy
-            log.debug("reach falls back to scipy: %s", exc)
-            have = False
-        else:
-            have = True
-        _NUMBA["have"] = have
-    return have
-
-
-_NUMBA: dict = {}
+    try:
+        importlib.import_module(f"{__package__}._reach_kernel")  # imports numba
+    except Exception as exc:  # not installed, or an install that does not match numpy
+        log.debug("reach falls back to scipy: %s", exc)
+        return False
+    return True
 
 
 def _reach_kernel(G, origins, budget, reverse) -> _Found:

@@ -169,11 +169,14 @@ def test_reach_falls_back_to_scipy_when_numba_cannot_be_imported(monkeypatch):
             raise ImportError("numba built for another numpy")
         return real_import(name, *args, **kwargs)
 
-    monkeypatch.setattr(reach_module, "_NUMBA", {})
     monkeypatch.delitem(sys.modules, "qjnet.network._reach_kernel", raising=False)
     monkeypatch.setattr(builtins, "__import__", no_numba)
-    assert reach_module._have_numba() is False
-    got = reach(G, "n0", minutes=300)
+    reach_module._have_numba.cache_clear()
+    try:
+        assert reach_module._have_numba() is False
+        got = reach(G, "n0", minutes=300)
+    finally:
+        reach_module._have_numba.cache_clear()
     assert got.index.tolist() == expected.index.tolist()
     assert got["minutes"].tolist() == pytest.approx(expected["minutes"].tolist())
     assert got["mode"].tolist() == expected["mode"].tolist()
