@@ -6,25 +6,34 @@ network.  Each ``*_figure`` function draws the same map as an A4
 matplotlib figure for reports; :func:`save_figure` writes PNG, SVG or PDF.
 """
 
-from .circle import circle_map
-from .compare import compare_map
-from .escape import esc
-from .explorer import explorer_html
-from .network import network_map
-from .offline import OfflineError, save
-from .reach import reach_map
-from .route import route_map
-from .static import (
-    FontMissingError,
-    circle_figure,
-    compare_figure,
-    freight_figure,
-    network_figure,
-    reach_figure,
-    route_figure,
-    save_figure,
-    static_map,
-)
+from __future__ import annotations
+
+import importlib
+
+#: public name -> the module that defines it; each module (and folium or
+#: matplotlib with it) is imported on first use, so drawing one map loads
+#: only that map's code
+_EXPORTS = {
+    "circle_map": "circle", "compare_map": "compare", "esc": "escape", "explorer_html": "explorer",
+    "network_map": "network", "OfflineError": "offline", "save": "offline", "reach_map": "reach",
+    "route_map": "route", **dict.fromkeys(
+        ("FontMissingError", "circle_figure", "compare_figure", "freight_figure", "network_figure", "reach_figure",
+         "route_figure", "save_figure", "static_map"), "static"),
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
 
 __all__ = ["FontMissingError", "OfflineError", "circle_figure", "circle_map", "compare_figure", "compare_map", "esc",
            "explorer_html",
