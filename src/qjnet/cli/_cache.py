@@ -89,6 +89,23 @@ def _dataset_files(data: str | os.PathLike | None) -> list[Path] | None:
     return None
 
 
+def _hash_code_and_data(h: Any, data) -> bool:
+    """Feed the code of ``qjnet.geodata``/``qjnet.network`` and the dataset's files to ``h``; False if unreadable."""
+    for name, f in _code_files():
+        h.update(name.encode())
+        h.update(f.read_bytes())
+    try:
+        files = _dataset_files(data)
+        if files is None:
+            return False
+        for f in files:
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    except OSError:
+        return False
+    return True
+
+
 def cache_key(data, *, date=None, scenario=None, modes=None, params=None, scenario_file=None) -> str | None:
     """SHA-256 key of a build request (``None`` if the dataset cannot be read as files).
 
@@ -99,19 +116,9 @@ def cache_key(data, *, date=None, scenario=None, modes=None, params=None, scenar
     from ..network.params import TimeParams, parse_modes
 
     h = hashlib.sha256()
-    for name, f in _code_files():
-        h.update(name.encode())
-        h.update(f.read_bytes())
-    h.update(f"{sys.version}|{nx.__version__}".encode())
-    try:
-        files = _dataset_files(data)
-        if files is None:
-            return None
-        for f in files:
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    except OSError:
+    if not _hash_code_and_data(h, data):
         return None
+    h.update(f"{sys.version}|{nx.__version__}".encode())
     params = params if isinstance(params, TimeParams) else TimeParams.from_dict(params)
     request = {"date": None if date is None else str(date), "today": dt.date.today().isoformat(),
                "scenario": scenario, "modes": list(parse_modes(modes)), "params": params.to_dict()}
@@ -119,6 +126,27 @@ def cache_key(data, *, date=None, scenario=None, modes=None, params=None, scenar
     if scenario_file is not None:
         h.update(b"what-if scenario file:")
         h.update(bytes(scenario_file))
+    return h.hexdigest()
+
+
+def dataset_key(data) -> str | None:
+    """SHA-256 key of the whole loaded dataset ``data`` (a folder or a GeoPackage; ``None``: the embedded one).
+
+    Besides the code and the files, the key covers where the dataset lies
+    (a loaded dataset records its path) and the versions of the libraries its
+    tables are pickled with.  ``None`` if the dataset cannot be read as files.
+    """
+    import geopandas
+    import pandas
+    import pyproj
+    import shapely
+
+    h = hashlib.sha256(b"dataset:")
+    if not _hash_code_and_data(h, data):
+        return None
+    where = "embedded" if data is None else str(Path(data).resolve())
+    versions = [sys.version, pandas.__version__, geopandas.__version__, shapely.__version__, pyproj.__version__]
+    h.update(json.dumps([where, versions]).encode())
     return h.hexdigest()
 
 
@@ -183,37 +211,34 @@ def _write_private(path: Path, data: bytes) -> None:
         raise
 
 
-def load(key: str | None) -> Any:
-    """The cached graph for ``key``, or ``None`` (absent, untrusted, damaged or not a graph)."""
-    folder = cache_dir()
-    if folder is None or key is None or not folder.exists() or not _trusted_folder(folder):
+def read_signed(name: str, folder: Path | None = None) -> bytes | None:
+    """The body of the signed entry ``name`` of the cache folder, or ``None`` (absent, untrusted or forged).
+
+    The signature is checked before the caller does anything with the bytes
+    (they may be unpickled or hold compiled code).  ``folder``: default
+    :func:`cache_dir`.
+    """
+    folder = folder or cache_dir()
+    if folder is None or not folder.exists() or not _trusted_folder(folder):
         return None
-    blob = _read_private(folder / f"{key}.pickle")
+    blob = _read_private(folder / name)
     secret = _secret(folder, create=False)
     if blob is None or secret is None:
         return None
     mac, body = blob[:_MAC_SIZE], blob[_MAC_SIZE:]
     if not hmac.compare_digest(mac, hmac.new(secret, body, hashlib.sha256).digest()):
-        log.warning("Ignoring graph cache entry %s: its signature does not match", key[:12])
+        log.warning("Ignoring cache entry %s: its signature does not match", name[:24])
         return None
-    try:
-        G = pickle.loads(body)
-    except Exception as exc:  # a signed entry of an older code version that no longer loads
-        log.warning("Ignoring unreadable graph cache entry %s (%s)", key[:12], exc)
-        return None
-    import networkx as nx
-
-    if not isinstance(G, nx.MultiDiGraph):
-        log.warning("Ignoring graph cache entry %s: it holds a %s, not a graph", key[:12], type(G).__name__)
-        return None
-    log.info("Graph from cache %s", key[:12])
-    return G
+    return body
 
 
-def store(key: str | None, G: Any) -> None:
-    """Write ``G`` under ``key``, signed and atomically (skipped, with a log line, if that is not possible)."""
-    folder = cache_dir()
-    if folder is None or key is None:
+def write_signed(name: str, body: bytes, folder: Path | None = None) -> None:
+    """Write ``body`` as the entry ``name``, signed and atomically (skipped, with a log line, if that is not possible).
+
+    ``folder``: default :func:`cache_dir`.
+    """
+    folder = folder or cache_dir()
+    if folder is None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -222,7 +247,63 @@ def store(key: str | None, G: Any) -> None:
         secret = _secret(folder, create=True)
         if secret is None:
             return
-        body = pickle.dumps(G, protocol=pickle.HIGHEST_PROTOCOL)
-        _write_private(folder / f"{key}.pickle", hmac.new(secret, body, hashlib.sha256).digest() + body)
+        _write_private(folder / name, hmac.new(secret, body, hashlib.sha256).digest() + body)
     except OSError as exc:
-        log.info("Graph cache not written (%s)", exc)
+        log.info("Cache entry not written (%s)", exc)
+
+
+#: kind of entry -> (file name pattern, what it must unpickle to)
+_KINDS = {"graph": "{key}.pickle", "dataset": "{key}.dataset"}
+
+
+def _expected(kind: str) -> type:
+    if kind == "graph":
+        import networkx as nx
+
+        return nx.MultiDiGraph
+    from ..geodata.dataset import Dataset
+
+    return Dataset
+
+
+def load(key: str | None, *, kind: str = "graph") -> Any:
+    """The cached graph (or, ``kind="dataset"``, loaded dataset) for ``key``, or ``None``.
+
+    ``None`` when the entry is absent, untrusted, damaged or of another type.
+    """
+    if key is None:
+        return None
+    body = read_signed(_KINDS[kind].format(key=key))
+    if body is None:
+        return None
+    try:
+        value = pickle.loads(body)
+    except Exception as exc:  # a signed entry of an older code version that no longer loads
+        log.warning("Ignoring unreadable %s cache entry %s (%s)", kind, key[:12], exc)
+        return None
+    wanted = _expected(kind)
+    if not isinstance(value, wanted):
+        log.warning("Ignoring %s cache entry %s: it holds a %s, not a %s", kind, key[:12], type(value).__name__,
+                    kind)
+        return None
+    log.info("%s from cache %s", kind.capitalize(), key[:12])
+    return value
+
+
+def store(key: str | None, value: Any, *, kind: str = "graph") -> None:
+    """Write ``value`` (a graph, or a loaded dataset for ``kind="dataset"``) under ``key``, signed and atomically."""
+    if key is None or cache_dir() is None:
+        return
+    write_signed(_KINDS[kind].format(key=key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def dataset(data) -> Any:
+    """The whole dataset ``data`` (``None``: the embedded one), from the cache when possible, else loaded and kept."""
+    key = dataset_key(data)
+    ds = load(key, kind="dataset")
+    if ds is None:
+        from ..geodata.io import load_dataset
+
+        ds = load_dataset(data)
+        store(key, ds, kind="dataset")
+    return ds

@@ -421,11 +421,11 @@ class Source:
 
     @property
     def ds(self):
-        """The whole dataset (no date or scenario selection)."""
+        """The whole dataset (no date or scenario selection), from the cache when possible."""
         if self._ds is None:
-            from ..geodata.io import load_dataset
+            from ._cache import dataset
 
-            self._ds = load_dataset(self.data)
+            self._ds = dataset(self.data)
         return self._ds
 
     def graph(self, date=None, scenario=None, modes=None, whatif=_FROM_CONTEXT):
@@ -513,7 +513,7 @@ def measure_options(func=None, *, many: bool = False):
     def decorate(f):
         @functools.wraps(f)
         def wrapper(*args, measure=None, depart=None, window=None, percentile=None, **kwargs):
-            from ..network.measures import parse_percentiles, resolve_measure
+            from ..network._measure import parse_percentiles, resolve_measure  # not the engines: numpy only
 
             chosen = resolve_measure(measure, depart=depart, window=window, percentiles=percentile)
             if many:

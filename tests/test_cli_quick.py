@@ -1,0 +1,220 @@
+"""What keeps a map command quick on a warm cache: compiled templates and the loaded dataset are kept
+between runs (signed like graph entries), the page is byte for byte what it was without them, and the
+command imports no engine it does not use."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import re
+import subprocess
+import sys
+
+import jinja2
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qjnet.cli import _cache, _templates
+from qjnet.cli._common import Source
+
+REACH = ("reach", "黔江", "--minutes", "180", "--date", "2025-07-03")
+
+
+@pytest.fixture()
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("QJNET_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.delenv("QJNET_CACHE", raising=False)
+    return tmp_path / "c"
+
+
+def _qjnet(*args, cwd, env_extra=None):
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "qjnet", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=180)
+
+
+def _page(path) -> str:
+    """A map page with folium's random element ids made equal."""
+    return re.sub(r"_[0-9a-f]{32}", "_id", path.read_text(encoding="utf-8"))
+
+
+# --- the code of a text without template syntax ---------------------------------------------
+
+_ENVS = [jinja2.Environment(), jinja2.Environment(autoescape=True),
+         jinja2.Environment(keep_trailing_newline=True, newline_sequence="\r\n"),
+         jinja2.Environment(trim_blocks=True, lstrip_blocks=True)]
+_PLAIN = st.text(st.sampled_from(list("ab {}%#'\"\\\n\r\t\x00é黔</>")), max_size=40).filter(
+    lambda t: not any(s in t for s in ("{{", "{%", "{#")))
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """jinja's compile with the command line's cache in front (as in a ``qjnet`` process)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("QJNET_CACHE_DIR", str(tmp_path_factory.mktemp("templates")))
+    mp.delenv("QJNET_CACHE", raising=False)
+    _templates.install()  # False if a command of this session installed it already
+    mp.undo()
+    assert getattr(jinja2.Environment.compile, "_qjnet", False)
+    return jinja2.Environment.compile.__wrapped__  # jinja's own
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_PLAIN, env=st.sampled_from(_ENVS), defer_init=st.booleans())
+def test_text_without_syntax_compiles_to_jinjas_own_code(installed, text, env, defer_init):
+    """For a text without syntax the cache makes the very code object jinja compiles, and it renders the same."""
+    expected = installed(env, text, defer_init=defer_init)
+    made = jinja2.Environment.compile(env, text, defer_init=defer_init)
+    assert made == expected
+    assert env.from_string(text).render() == env.template_class.from_code(env, expected, {}, None).render()
+
+
+def test_templates_compile_to_jinjas_own_code(installed):
+    source = "{% for x in xs %}{{ x|e }}, {% endfor %}{# note #}\n"
+    env = jinja2.Environment(autoescape=True)
+    assert jinja2.Environment.compile(env, source) == installed(env, source)
+    assert env.from_string(source).render(xs=["<a>", 2]) == "&lt;a&gt;, 2, "
+
+
+def test_sources_with_syntax_or_other_delimiters_are_left_to_jinja():
+    assert _templates._plain_text(jinja2.Environment(), "a {{ x }}", None, None, False) is None
+    assert _templates._plain_text(jinja2.Environment(variable_start_string="<<"), "a", None, None, False) is None
+    assert _templates._plain_text(jinja2.Environment(), "a", "named", None, False) is None
+    assert _templates._is_template("{% if x %}y{% endif %}", None, None, False)
+    assert not _templates._is_template("plain text", None, None, False)
+
+
+# --- across runs ----------------------------------------------------------------------------
+
+
+def test_warm_map_command_is_the_same_page_and_compiles_no_template(tmp_path, private_cache):
+    """First run fills the cache; the second reads it, writes nothing new and draws the same page."""
+    cold = _qjnet(*REACH, "--map", tmp_path / "cold.html", cwd=tmp_path)
+    assert cold.returncode == 0, cold.stderr
+    code = list(private_cache.glob("templates-*.code"))
+    assert len(code) == 1 and len(list(private_cache.glob("*.dataset"))) == 1
+    written = code[0].stat().st_mtime_ns
+    warm = _qjnet(*REACH, "--map", tmp_path / "warm.html", cwd=tmp_path)
+    assert warm.returncode == 0 and warm.stdout == cold.stdout
+    assert code[0].stat().st_mtime_ns == written  # nothing new compiled
+    off = _qjnet(*REACH, "--map", tmp_path / "off.html", cwd=tmp_path, env_extra={"QJNET_CACHE": "0"})
+    assert off.returncode == 0 and off.stdout == cold.stdout
+    assert _page(tmp_path / "warm.html") == _page(tmp_path / "cold.html") == _page(tmp_path / "off.html")
+
+
+def test_forged_template_file_is_ignored_and_replaced(tmp_path, private_cache):
+    first = _qjnet(*REACH, "--map", tmp_path / "a.html", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    entry = next(private_cache.glob("templates-*.code"))
+    forged = entry.read_bytes()
+    entry.write_bytes(forged[:32] + b"\x00" + forged[33:])  # body changed, signature kept
+    again = _qjnet(*REACH, "--map", tmp_path / "b.html", cwd=tmp_path)
+    assert again.returncode == 0 and _page(tmp_path / "b.html") == _page(tmp_path / "a.html")
+    key = (private_cache / "key").read_bytes()
+    body = entry.read_bytes()[32:]
+    assert hmac.compare_digest(entry.read_bytes()[:32], hmac.new(key, body, hashlib.sha256).digest())
+
+
+def test_template_file_keeps_only_used_entries_past_the_limit(tmp_path, monkeypatch):
+    folder = tmp_path / "c"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("QJNET_CACHE_DIR", str(folder))
+    monkeypatch.setattr(_templates, "MAX_ENTRIES", 2)
+    store = _templates._Store("templates-test.code", folder)
+    assert store.get("a") is None
+    for key, text in (("a", "x = 1"), ("b", "y = 2"), ("c", "z = 3")):
+        store.put(key, compile(text, "<t>", "exec"))
+    store.save()
+    again = _templates._Store("templates-test.code", folder)
+    assert again.get("c") is not None and again.get("a") is not None
+    again.codes.update({"old": compile("w = 0", "<t>", "exec")})
+    again.used.discard("old")
+    again.put("d", compile("v = 4", "<t>", "exec"))
+    again.save()
+    last = _templates._Store("templates-test.code", folder)
+    assert last.get("old") is None and last.get("d") is not None
+
+
+def test_install_does_nothing_with_the_cache_off(monkeypatch):
+    monkeypatch.setenv("QJNET_CACHE", "0")
+    before = jinja2.Environment.compile
+    assert _templates.install() is False
+    assert jinja2.Environment.compile is before
+
+
+# --- the loaded dataset ----------------------------------------------------------------------
+
+
+def test_dataset_from_cache_equals_a_fresh_load(data_dir, private_cache):
+    fresh = Source(data_dir / "mini").ds
+    entries = list(private_cache.glob("*.dataset"))
+    assert len(entries) == 1
+    cached = Source(data_dir / "mini").ds
+    assert cached is not fresh
+    assert cached.nodes.equals(fresh.nodes) and cached.links.equals(fresh.links)
+    assert cached.services.equals(fresh.services) and cached.scenarios == fresh.scenarios
+
+
+def test_dataset_key_follows_files_and_place(data_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "m"
+    shutil.copytree(data_dir / "mini", copy)
+    base = _cache.dataset_key(data_dir / "mini")
+    moved = _cache.dataset_key(copy)
+    assert base != moved  # a dataset records where it was read from
+    (copy / "scenarios.json").write_text((copy / "scenarios.json").read_text() + " ")
+    assert _cache.dataset_key(copy) not in (base, moved)
+    assert _cache.cache_key(data_dir / "mini") != base
+
+
+def test_dataset_entry_of_another_type_is_refused(data_dir, private_cache, caplog):
+    assert Source(data_dir / "mini").ds is not None
+    entry = next(private_cache.glob("*.dataset"))
+    key = entry.name.split(".")[0]
+    secret = (private_cache / "key").read_bytes()
+    body = pickle.dumps({"not": "a dataset"})
+    entry.write_bytes(hmac.new(secret, body, hashlib.sha256).digest() + body)
+    assert _cache.load(key, kind="dataset") is None
+    assert "not a dataset" in caplog.text
+
+
+# --- what the quick command imports -----------------------------------------------------------
+
+
+def test_map_command_imports_no_engine_it_does_not_use(tmp_path, private_cache):
+    """The expected-measure reach with a map needs neither scipy, numba, matplotlib nor the timetable engines."""
+    script = ("import sys, runpy\n"
+              "sys.argv = ['qjnet', *sys.argv[1:]]\n"
+              "try:\n    runpy.run_module('qjnet', run_name='__main__')\n"
+              "except SystemExit:\n    pass\n"
+              "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n")
+    p = subprocess.run([sys.executable, "-c", script, *REACH, "--map", str(tmp_path / "m.html")], cwd=tmp_path,
+                       env=dict(os.environ), capture_output=True, text=True, timeout=180)
+    assert p.returncode == 0, p.stderr
+    loaded = set(p.stderr.strip().splitlines()[-1].split())
+    assert "folium" in loaded and "networkx" in loaded  # it did draw the map
+    for name in ("scipy", "numba", "matplotlib", "qjnet.network.measures", "qjnet.network.raptor",
+                 "qjnet.maps.static", "qjnet.maps.explorer", "dask"):
+        assert name not in loaded, name
+
+
+def test_maps_package_loads_a_module_only_when_its_function_is_used():
+    script = ("import sys, qjnet.maps as m\n"
+              "print('folium' in sys.modules, 'reach_map' in dir(m), callable(m.network_map), "
+              "'qjnet.maps.static' in sys.modules)")
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert p.stdout.split() == ["False", "True", "True", "False"], p.stderr
+
+
+def test_quick_benchmark_times_the_three_cases(tmp_path):
+    from bench.quick import measure, table
+
+    result = measure(1, str(tmp_path / "c"))
+    assert set(result) == {"warm cache", "imports", "no cache"}
+    assert all(0 < r["wall_min"] <= r["wall_median"] for r in result.values())
+    assert (tmp_path / "c").is_dir() and list((tmp_path / "c").glob("templates-*.code"))
+    assert "median / warm" in table(result).splitlines()[0]
