@@ -218,3 +218,12 @@ def test_quick_benchmark_times_the_three_cases(tmp_path):
     assert all(0 < r["wall_min"] <= r["wall_median"] for r in result.values())
     assert (tmp_path / "c").is_dir() and list((tmp_path / "c").glob("templates-*.code"))
     assert "median / warm" in table(result).splitlines()[0]
+
+
+def test_key_follows_the_filters_a_template_calls():
+    """Code calling a filter depends on what the filter is passed (context, environment, ...): so does the key."""
+    plain, other = jinja2.Environment(), jinja2.Environment()
+    other.filters["upper"] = jinja2.pass_context(lambda ctx, v: str(v).upper())
+    source = "{{ name|upper }}"
+    assert _templates._key(plain, source, False, "v") != _templates._key(other, source, False, "v")
+    assert _templates._key(plain, source, False, "v") == _templates._key(jinja2.Environment(), source, False, "v")

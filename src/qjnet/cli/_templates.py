@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import json
 import logging
 import marshal
 import re
@@ -100,15 +99,19 @@ def _settings(env: Any) -> list:
     def name(value: Any) -> Any:
         return value if value is None or isinstance(value, (bool, str)) else getattr(value, "__qualname__", repr(value))
 
-    return [type(env).__module__, type(env).__qualname__, env.block_start_string, env.block_end_string,
-            env.variable_start_string, env.variable_end_string, env.comment_start_string, env.comment_end_string,
-            env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
-            env.newline_sequence, env.keep_trailing_newline, sorted(env.extensions), env.optimized,
-            env.is_async, name(env.autoescape), name(env.finalize)]
+    def passes(functions: dict) -> list:  # the generated call passes context, environment, ... by this mark
+        return sorted((k, str(getattr(f, "jinja_pass_arg", None))) for k, f in functions.items())
+
+    return [type(env).__module__, type(env).__qualname__, name(env.code_generator_class), env.block_start_string,
+            env.block_end_string, env.variable_start_string, env.variable_end_string, env.comment_start_string,
+            env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
+            env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline, sorted(env.extensions),
+            env.optimized, env.is_async, name(env.autoescape), name(env.finalize), passes(env.filters),
+            passes(env.tests), sorted((k, name(v)) for k, v in env.policies.items())]
 
 
 def _key(env: Any, source: str, defer_init: bool, version: str) -> str:
-    head = json.dumps([version, sys.version, defer_init, _settings(env)], default=repr)
+    head = repr((version, sys.version, defer_init, _settings(env)))  # strings, numbers, None and lists only
     return hashlib.sha256(f"{head}\0{source}".encode()).hexdigest()
 
 
