@@ -16,7 +16,8 @@ shortcut that is not needed, never leave out one that is, so answers stay exact.
 Adjacency while contracting lives in two pools (out-arcs and in-arcs): flat
 neighbour, weight and hop arrays, each node owning a slice
 ``start[v] : start[v] + length[v]`` of capacity ``cap[v]``; a full slice moves
-to the end of the pool with twice the room.  Everything is compiled by numba on
+to the end of the pool with twice the room, and a full pool is compacted into
+new arrays that hold only the slices of nodes not yet contracted.  Everything is compiled by numba on
 first use (and cached on disk).
 """
 
@@ -34,13 +35,13 @@ INF = np.inf
 def pool_new(n, indptr, nbr, wt):
     """A pool holding the CSR ``(indptr, nbr, wt)`` (one hop each): ``(start, length, cap, arrays, top)``."""
     deg = indptr[1:] - indptr[:-1]
-    cap = np.maximum(2 * deg, 4).astype(np.int64)
+    cap = np.maximum(deg + deg // 2, 4).astype(np.int64)  # room for a few shortcuts; a full slice moves
     start = np.zeros(n, np.int64)
     total = 0
     for v in range(n):
         start[v] = total
         total += cap[v]
-    size = total * 2 + 16
+    size = total + total // 4 + 16  # room for the first slices that outgrow theirs; then compacted
     nbrs = np.empty(size, np.int32)
     wts = np.empty(size, np.float64)
     hops = np.ones(size, np.int32)
@@ -55,18 +56,14 @@ def pool_new(n, indptr, nbr, wt):
 
 @njit(cache=True)
 def _pool_grow(start, length, cap, nbrs, wts, hops, top, u):
-    """Move the full slice of ``u`` to the end of the pool with twice the room; returns the (maybe new) arrays."""
+    """Give the full slice of ``u`` twice the room at the end of the pool; returns the (maybe new) arrays.
+
+    When the pool has no room left it is compacted instead (:func:`_pool_compact`).
+    """
     s = start[u]
     new_cap = 2 * cap[u]
     if top[0] + new_cap > len(nbrs):
-        size = max(2 * len(nbrs), top[0] + new_cap)
-        grown_n = np.empty(size, np.int32)
-        grown_w = np.empty(size, np.float64)
-        grown_h = np.empty(size, np.int32)
-        grown_n[:top[0]] = nbrs[:top[0]]
-        grown_w[:top[0]] = wts[:top[0]]
-        grown_h[:top[0]] = hops[:top[0]]
-        nbrs, wts, hops = grown_n, grown_w, grown_h
+        return _pool_compact(start, length, cap, nbrs, wts, hops, top, u, new_cap)
     t = top[0]
     for i in range(length[u]):
         nbrs[t + i] = nbrs[s + i]
@@ -76,6 +73,45 @@ def _pool_grow(start, length, cap, nbrs, wts, hops, top, u):
     cap[u] = new_cap
     top[0] = t + new_cap
     return nbrs, wts, hops
+
+
+@njit(cache=True)
+def _pool_compact(start, length, cap, nbrs, wts, hops, top, u, new_cap):
+    """New arrays holding every live slice (``cap > 0``) back to back, ``u``'s with ``new_cap`` room, plus half spare.
+
+    Slices left behind by moves and those of contracted nodes (capacity 0) are
+    dropped, so the pool stays in proportion to the arcs still in play.
+    """
+    live = new_cap
+    for v in range(len(cap)):
+        if v != u:
+            live += cap[v]
+    size = live + live // 2 + 16
+    grown_n = np.empty(size, np.int32)
+    grown_w = np.empty(size, np.float64)
+    grown_h = np.empty(size, np.int32)
+    t = 0
+    for v in range(len(cap)):
+        if cap[v] == 0:
+            continue
+        s = start[v]
+        for i in range(length[v]):
+            grown_n[t + i] = nbrs[s + i]
+            grown_w[t + i] = wts[s + i]
+            grown_h[t + i] = hops[s + i]
+        start[v] = t
+        if v == u:
+            cap[v] = new_cap
+        t += cap[v]
+    top[0] = t
+    return grown_n, grown_w, grown_h
+
+
+@njit(cache=True)
+def pool_free(start, length, cap, v):
+    """Give up ``v``'s slice (a contracted node): the next compaction drops it."""
+    length[v] = 0
+    cap[v] = 0
 
 
 @njit(cache=True)
@@ -318,17 +354,17 @@ def contract_all(n, fptr, fnbr, fw, rptr, rnbr, rw, settle_max, sim_settle):
     dist, touched, hk, hv = scratch[0], scratch[1], scratch[2], scratch[3]
     su, sx, sw, sh = scratch[4], scratch[5], scratch[6], scratch[7]
     target = np.zeros(n, np.bool_)
-    keys = np.empty(8 * n + 16, np.float64)
-    vals = np.empty(8 * n + 16, np.int64)
+    keys = np.empty(2 * n + 16, np.float64)  # grows when re-queued entries outnumber the nodes
+    vals = np.empty(2 * n + 16, np.int32)
     size = 0
     for v in range(n):
         pools = (ist, ilen, inbr, iw, ih, ost, olen, onbr, ow, oh)
         prio[v], _c, su, sx, sw, sh = priority(v, pools, done, level, (dist, touched, hk, hv, target, su, sx, sw, sh),
                                                sim_settle)
         keys, vals, size = _queue_push(keys, vals, size, prio[v], v)
-    m = len(fnbr) + 16
-    ua, ub, uc = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.float64)
-    da, db, dc = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.float64)
+    m = len(fnbr) + len(fnbr) // 4 + 16  # the up (down) arcs are about the arcs plus half the shortcuts
+    ua, ub, uc = np.empty(m, np.int32), np.empty(m, np.int32), np.empty(m, np.float64)  # node ids fit int32
+    da, db, dc = np.empty(m, np.int32), np.empty(m, np.int32), np.empty(m, np.float64)
     nu = 0
     nd = 0
     order = 0
@@ -352,6 +388,8 @@ def contract_all(n, fptr, fnbr, fw, rptr, rnbr, rw, settle_max, sim_settle):
         nbrs = _grow(nbrs, ilen[v] + olen[v])
         k = _neighbours(v, ist, ilen, inbr, ost, olen, onbr, mark, nbrs)
         _detach(v, ist, ilen, inbr, iw, ih, ost, olen, onbr, ow, oh, level)
+        pool_free(ist, ilen, icap, v)
+        pool_free(ost, olen, ocap, v)
         done[v] = True
         rank[v] = order
         order += 1

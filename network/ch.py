@@ -109,7 +109,7 @@ def _csr(rows: np.ndarray, cols: np.ndarray, mins: np.ndarray, size: int) -> tup
     order = np.lexsort((cols, rows))
     indptr = np.zeros(size + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=size), out=indptr[1:])
-    return indptr, cols[order].astype(np.int32), mins[order]
+    return indptr, cols[order].astype(np.int32, copy=False), mins[order]
 
 
 def build_ch(compiled: CompiledGraph, *, reverse: bool = False, refresh: bool = False) -> ContractionHierarchy:

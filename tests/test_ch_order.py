@@ -1,5 +1,7 @@
 """The contraction order (network._ch_contract) keeps answers exact on road-like graphs and under tight bounds."""
 
+import math
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -93,3 +95,36 @@ def test_a_grid_keeps_few_shortcuts_and_exact_minutes():
     assert h.shortcuts < 3 * C.matrix.nnz
     _, everyone, want = _exact(G, False, np.inf)
     assert np.array_equal(want, ch_times(h, everyone, everyone))
+
+
+_POOL_OPS = st.lists(st.tuples(st.sampled_from(["add"] * 6 + ["free"]), st.integers(0, 3), st.integers(0, 11),
+                               st.floats(0, 10, allow_nan=False)), min_size=20, max_size=150)
+
+
+@settings(max_examples=120, deadline=None)
+@given(ops=_POOL_OPS)
+def test_adjacency_pool_keeps_every_list_through_moves_and_compaction(ops):
+    """The contraction's adjacency pool holds, after any adds and frees, the lists a plain dict holds."""
+    from qjnet.network import _ch_contract as k
+
+    n = 6
+    indptr = np.array([0, 1, 2, 2, 2, 2, 2], np.int64)
+    nbr, wt = np.array([1, 2], np.int32), np.array([1.0, 2.0])
+    start, length, cap, nbrs, wts, hops, top = k.pool_new(n, indptr, nbr, wt)
+    model: dict[int, dict[int, float]] = {0: {1: 1.0}, 1: {2: 2.0}}
+    freed: set[int] = set()
+    for op, u, x, w in ops:
+        if u in freed:
+            continue
+        if op == "free":
+            k.pool_free(start, length, cap, u)
+            freed.add(u)
+            model.pop(u, None)
+            continue
+        nbrs, wts, hops = k.pool_add(start, length, cap, nbrs, wts, hops, top, u, x, w, 1)
+        arcs = model.setdefault(u, {})
+        arcs[x] = min(w, arcs.get(x, math.inf))
+    for u in range(n):
+        got = {int(nbrs[i]): float(wts[i]) for i in range(start[u], start[u] + length[u])}
+        assert got == ({} if u in freed else model.get(u, {}))
+        assert top[0] <= len(nbrs)
