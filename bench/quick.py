@@ -1,6 +1,6 @@
 """How long a one-shot map command takes on a warm cache, in fresh processes.
 
-    python -m bench.quick [--runs 15] [--cache-dir DIR]
+    python -m bench.quick [--runs 15] [--cache-dir DIR] [--python PYTHON]
 
 Runs ``qjnet reach 黔江 --minutes 180 --date 2025-07-03 --map reach.html``
 once to fill the cache (graph, loaded dataset, compiled templates), then
@@ -14,7 +14,8 @@ seconds.  For comparison, in the same run and the same way:
   templates compiled every time).
 
 Python's own bytecode cache is on (as after a normal install), whatever
-``PYTHONDONTWRITEBYTECODE`` says.
+``PYTHONDONTWRITEBYTECODE`` says.  ``--python`` times another installation
+(e.g. a virtual environment with an earlier version) instead of this one.
 """
 
 from __future__ import annotations
@@ -43,15 +44,15 @@ def _run(argv: list[str], env: dict) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def measure(runs: int, cache_dir: str | None = None) -> dict:
+def measure(runs: int, cache_dir: str | None = None, python: str = sys.executable) -> dict:
     """``{case: {"wall_min", "wall_median", "cpu_median"}}`` for the warm command, the imports and no cache."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "QJNET_CACHE")}
         env["QJNET_CACHE_DIR"] = cache_dir or str(Path(tmp) / "cache")
         page = str(Path(tmp) / "reach.html")
-        cases = {"warm cache": ([sys.executable, "-m", "qjnet", *COMMAND, "--map", page], env),
-                 "imports": ([sys.executable, "-c", IMPORTS], env),
-                 "no cache": ([sys.executable, "-m", "qjnet", *COMMAND, "--map", page], {**env, "QJNET_CACHE": "0"})}
+        cases = {"warm cache": ([python, "-m", "qjnet", *COMMAND, "--map", page], env),
+                 "imports": ([python, "-c", IMPORTS], env),
+                 "no cache": ([python, "-m", "qjnet", *COMMAND, "--map", page], {**env, "QJNET_CACHE": "0"})}
         for argv, e in cases.values():
             _run(argv, e)  # fills the caches (and Python's bytecode cache)
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
@@ -75,9 +76,10 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--cache-dir", default=None, help="cache folder to use (default: a new temporary one)")
+    ap.add_argument("--python", default=sys.executable, help="the Python of the installation to time")
     args = ap.parse_args(argv)
     print(f"qjnet {' '.join(COMMAND)} --map reach.html; load average {os.getloadavg()[0]:.2f}")
-    print(table(measure(args.runs, args.cache_dir)))
+    print(table(measure(args.runs, args.cache_dir, args.python)))
 
 
 if __name__ == "__main__":
