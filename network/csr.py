@@ -40,7 +40,6 @@ ones, so this only concerns callers who edit graphs by hand.
 
 from __future__ import annotations
 
-import gc
 import logging
 import math
 from collections.abc import Hashable, Iterable
@@ -174,17 +173,7 @@ class CompiledGraph:
         points, made, crs = cache
         missing = rows[~made[rows]]
         if missing.size:
-            # Each new point is a container object the cyclic garbage collector
-            # tracks: made in bulk beside a big graph, they set off collections
-            # that cost about a tenth of making them.  The points make no
-            # cycles, so collection waits until they are made.
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
-                points[missing] = shapely.points(self.x[missing], self.y[missing])
-            finally:
-                if collecting:
-                    gc.enable()
+            points[missing] = shapely.points(self.x[missing], self.y[missing])
             made[missing] = True
         return GeometryArray(np.take(points, rows), crs=crs)
 
