@@ -36,7 +36,8 @@ class _EdgeArrays:
         self.c = np.empty(size, dtype=np.int32)
         self.w = np.empty(size, dtype=np.float64)
         self.mc = np.empty(size, dtype=np.int16)
-        self.k = np.empty(size, dtype=object) if multi else None
+        # multigraph keys: int16 while every key is a small Python int (as networkx numbers them), else objects
+        self.k = np.empty(size, dtype=np.int16) if multi else None
         self.lists: tuple[list, list, list, list, list] = ([], [], [], [], [])
 
     def flush(self, mode_index: dict) -> None:
@@ -49,7 +50,7 @@ class _EdgeArrays:
         self.w[a:b] = _checked_minutes(self.G, vals)
         self.mc[a:b] = modes
         if self.k is not None:
-            self.k[a:b] = keys
+            self.k = _stored_keys(self.k, a, b, keys)
         self.top = b
         for lst in self.lists:
             lst.clear()
@@ -58,6 +59,18 @@ class _EdgeArrays:
         self.flush(mode_index)
         t = self.top
         return self.r[:t], self.c[:t], self.w[:t], None if self.k is None else self.k[:t], self.mc[:t]
+
+
+_SMALL = np.iinfo(np.int16)
+
+
+def _stored_keys(k: np.ndarray, a: int, b: int, keys: list) -> np.ndarray:
+    """``keys`` stored at ``k[a:b]``; an int16 ``k`` turns into an object array at the first other key."""
+    if keys and k.dtype != object and not (all(type(x) is int for x in keys)
+                                           and _SMALL.min <= min(keys) and max(keys) <= _SMALL.max):
+        k = k.astype(object)  # the keys so far come back as Python ints
+    k[a:b] = keys
+    return k
 
 
 def _edge_lists(G: nx.Graph, index: dict, mode_index: dict) -> tuple[tuple, list]:
@@ -187,13 +200,19 @@ def _fastest_parallel(arrays: list) -> None:
 
 def compact_keys(k: np.ndarray | None) -> np.ndarray | None:
     """Edge keys as the smallest integer array when every key is a Python int, else as they are."""
-    if k is None or not k.size or not all(type(x) is int for x in k[:: max(1, k.size // 64)]):
+    if k is None or not k.size:
         return k
-    import pandas as pd
+    if k.dtype == object:
+        if not all(type(x) is int for x in k[:: max(1, k.size // 64)]):
+            return k
+        import pandas as pd
 
-    if pd.api.types.infer_dtype(k, skipna=False) != "integer":
+        if pd.api.types.infer_dtype(k, skipna=False) != "integer":
+            return k
+    try:
+        values = k.astype(np.int64)
+    except OverflowError:  # keys beyond 64 bits stay Python ints
         return k
-    values = k.astype(np.int64)
     for dtype in (np.int8, np.int16, np.int32):
         info = np.iinfo(dtype)
         if values.min() >= info.min and values.max() <= info.max:

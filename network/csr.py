@@ -175,7 +175,7 @@ class CompiledGraph:
         if missing.size:
             points[missing] = shapely.points(self.x[missing], self.y[missing])
             made[missing] = True
-        return GeometryArray(points[rows], crs=crs)
+        return GeometryArray(np.take(points, rows), crs=crs)
 
     def source_states(self, idx: np.ndarray, *, reverse: bool = False) -> np.ndarray:
         """States a search from node rows ``idx`` starts at (layer 0, or the end state if reversed)."""

@@ -7,7 +7,8 @@ on the graph by :mod:`network.csr` (the fast path, shared with matrices).  Both 
 modes; the tests check that on hundreds of random graphs.  The compiled
 path finds modes and origins by array work only (mode codes of the CSR
 entries, pointer jumping down the predecessor tree) and builds the
-GeoDataFrame column by column from arrays cached on the compiled graph.
+GeoDataFrame column by column from arrays cached on the compiled graph
+(:mod:`._reach_frame`).
 Graphs with fewer than :data:`FAST_PATH_MIN_STATES` states use networkx:
 on the embedded dataset (456 states) both answer in about 5 ms, and a
 one-shot command saves the scipy import.
@@ -24,6 +25,7 @@ from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING
 
 from . import _layers
+from ._reach_frame import _arrays_to_gdf, _to_gdf
 from .params import CONNECTOR_MODES, check_minutes
 
 if TYPE_CHECKING:
@@ -232,10 +234,10 @@ def _reach_kernel(G, origins, budget, reverse) -> _Found:
     except IndexError:
         scratch = new_scratch(C.matrix.shape[0])
     try:
-        *found, hkeys, hvals = labelled_dijkstra(
+        *found, heap = labelled_dijkstra(
             indptr, indices, data, codes, connector, C.source_states(idx, reverse=reverse).astype(np.int32),
             idx.astype(np.int32), float(budget), scratch)
-        scratch = (*scratch[:6], hkeys, hvals)  # the heap may have grown
+        scratch = (*scratch[:2], heap, *scratch[3:])  # the heap may have grown
     finally:
         pool.append(scratch)
     states, minutes, mode, org = found
@@ -243,10 +245,19 @@ def _reach_kernel(G, origins, budget, reverse) -> _Found:
         off = C.read_offset(reverse=reverse)
         keep = (states >= off) & (states < off + C.n)
         states, minutes, mode, org = states[keep] - off, minutes[keep], mode[keep], org[keep]
-    if C.internal is not None and C.internal.any():
+    if _has_internal(C):
+        assert C.internal is not None  # set by every compilation
         keep = ~C.internal[states]
         states, minutes, mode, org = states[keep], minutes[keep], mode[keep], org[keep]
     return _Found(C, states, minutes, mode, org, ordered=True)
+
+
+def _has_internal(C) -> bool:
+    """Whether the compiled graph has internal service-stop nodes (checked once per compiled graph)."""
+    has = C._extra.get("reach_internal")
+    if has is None:
+        has = C._extra["reach_internal"] = C.internal is not None and bool(C.internal.any())
+    return has
 
 
 def _kernel_arrays(C, reverse):
@@ -346,129 +357,6 @@ def first_marked(jump: np.ndarray, *values: np.ndarray) -> list[np.ndarray]:
         jump[active] = jump[j]
         active = pending(active)
     return vals
-
-
-def _to_gdf(G, found: dict):
-    """The reach GeoDataFrame from the networkx engine's dict (small graphs)."""
-    import geopandas as gpd
-    import numpy as np
-    import pandas as pd
-
-    ids = sorted(found, key=lambda n: (found[n][0], str(n)))
-    attrs = [G.nodes[n] for n in ids]
-    rows = [found[n] for n in ids]
-
-    def objects(values):
-        return pd.Series(values, index=index, dtype=object)
-
-    index = pd.Index(ids, dtype=object)
-    frame = pd.DataFrame({
-        "name_zh": objects([d.get("name_zh") for d in attrs]),
-        "name_en": objects([d.get("name_en") for d in attrs]),
-        "kind": objects([d.get("kind") for d in attrs]),
-        "population": pd.array([d.get("population") for d in attrs], dtype="Int64"),
-        "minutes": np.fromiter((r[0] for r in rows), dtype=float, count=len(rows)),
-        "mode": objects([r[1] for r in rows]),
-        "origin": objects([r[2] for r in rows]),
-    }, index=index)
-    xs = np.fromiter((d["x"] for d in attrs), dtype=float, count=len(attrs))
-    ys = np.fromiter((d["y"] for d in attrs), dtype=float, count=len(attrs))
-    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(xs, ys), crs=G.graph.get("crs"))
-    gdf.index.name = "id"
-    return gdf
-
-
-def _node_table(G, C) -> dict:
-    """Node attribute columns of the reach GeoDataFrame, built once per compiled graph (one pass over the nodes)."""
-    table = C._extra.get("reach_nodes")
-    if table is None:
-        import numpy as np
-        import pandas as pd
-
-        attrs = list(G._node.values())  # the row order of C.nodes
-        table = {}
-        for c in ("name_zh", "name_en", "kind", "population"):
-            col = np.empty(C.n, dtype=object)
-            col[:] = [d.get(c) for d in attrs]
-            table[c] = col
-        pops = table.pop("population")
-        missing = pd.isna(pops)
-        values = np.zeros(C.n, dtype=np.int64)
-        values[~missing] = pops[~missing].astype(np.int64)
-        table["population"] = pd.arrays.IntegerArray(values, missing)
-        C._extra["reach_nodes"] = table
-    return table
-
-
-def _arrays_to_gdf(G, found: _Found):
-    """The reach GeoDataFrame from the compiled engine's arrays, column by column."""
-    import numpy as np
-
-    C = found.compiled
-    table = _node_table(G, C)
-    rows, minutes, codes, sources = found.rows, found.minutes, found.codes, found.sources
-    order = _by_minutes_then_id(minutes, C.nodes, rows, ordered=found.ordered)
-    if order is not None:
-        rows, minutes, codes, sources = rows[order], minutes[order], codes[order], sources[order]
-    names = np.empty(len(C.mode_names) + 1, dtype=object)
-    names[1:] = C.mode_names
-    columns = {
-        "name_zh": table["name_zh"][rows],
-        "name_en": table["name_en"][rows],
-        "kind": table["kind"][rows],
-        "population": table["population"].take(rows),
-        "minutes": minutes,
-        "mode": names[codes],
-        "origin": C.nodes[sources],
-    }
-    crs = G.graph.get("crs")
-    # the points already carry the compile-time CRS: naming it again costs a CRS parse per call
-    return _geoframe(columns, C.nodes[rows], C.points_at(rows), None if crs == C.crs else crs)
-
-
-def _geoframe(columns: dict, ids, geometry, crs):
-    """A GeoDataFrame indexed by ``ids`` ("id") from column arrays, without copying them.
-
-    pandas' array constructor (``DataFrame._from_arrays``) skips the
-    per-column checks and copies of the dict constructor, which cost more
-    than the search itself on big graphs; the public constructors are the
-    fallback.
-    """
-    import geopandas as gpd
-    import pandas as pd
-
-    index = pd.Index(ids, dtype=object, name="id", copy=False)
-    try:
-        frame = pd.DataFrame._from_arrays([*columns.values(), geometry], columns=[*columns, "geometry"],
-                                          index=index, verify_integrity=False)
-        gdf = gpd.GeoDataFrame._from_mgr(frame._mgr, axes=frame._mgr.axes)
-        gdf._geometry_column_name = "geometry"
-    except (AttributeError, TypeError):  # pragma: no cover - other pandas or geopandas versions
-        frame = pd.DataFrame({k: pd.Series(v, index=index, copy=False) for k, v in columns.items()}, index=index)
-        gdf = gpd.GeoDataFrame(frame, geometry=geometry)
-    if crs is not None:
-        gdf = gdf.set_crs(crs, allow_override=True)
-    return gdf
-
-
-def _by_minutes_then_id(minutes, nodes, rows, *, ordered: bool = False):
-    """The order of ``rows`` by minutes, ties by ``str(nodes[row])``; ``None`` if they are in order already.
-
-    ``ordered``: ``minutes`` is already sorted (ties in any order), so only
-    the runs of equal minutes are sorted again.
-    """
-    import numpy as np
-
-    order = None if ordered else np.argsort(minutes, kind="stable")
-    m = minutes if order is None else minutes[order]
-    tied = np.flatnonzero(m[1:] == m[:-1])
-    if tied.size:
-        if order is None:
-            order = np.arange(len(minutes))
-        at = np.union1d(tied, tied + 1)  # every position in a run of equal minutes; runs stay in place
-        sub = order[at]
-        order[at] = sub[np.lexsort((nodes[rows[sub]].astype(str), minutes[sub]))]
-    return order
 
 
 def reach_times(G: nx.MultiDiGraph, origins: Hashable | Iterable[Hashable], *, minutes: float = math.inf,
