@@ -68,7 +68,9 @@ def reach(G: nx.MultiDiGraph, origins: Hashable | Iterable[Hashable], *, minutes
         the trip's last leg into the node (forward) or first leg out of it
         (reverse): the mode of the service or road, not the access link that
         joins a station to its place, unless that is all the trip uses.  The
-        origins have 0 minutes and no mode.
+        origins have 0 minutes and no mode.  The index and ``origin`` are
+        int64 when every node id of ``G`` is an integer (as in OSMnx
+        graphs), objects otherwise.
 
     Raises
     ------
