@@ -227,3 +227,15 @@ def test_key_follows_the_filters_a_template_calls():
     source = "{{ name|upper }}"
     assert _templates._key(plain, source, False, "v") != _templates._key(other, source, False, "v")
     assert _templates._key(plain, source, False, "v") == _templates._key(jinja2.Environment(), source, False, "v")
+
+
+@pytest.mark.parametrize("given", [None, "4"])
+def test_command_line_starts_one_blas_thread_unless_told(given):
+    """The command does no dense linear algebra: OpenBLAS starts one thread, unless the user set a number."""
+    script = ("import os, sys\nfrom qjnet.cli import main\nsys.argv = ['qjnet', '--version']\n"
+              "try:\n    main()\nexcept SystemExit:\n    pass\nprint(os.environ.get('OPENBLAS_NUM_THREADS'))")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given:
+        env["OPENBLAS_NUM_THREADS"] = given
+    p = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert p.stdout.split()[-1] == (given or "1"), p.stderr
