@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._ch_kernels import heap_pop
+from ._ch_kernels import heap_pop, sift_up
 
 INF = np.inf
 
@@ -153,16 +153,9 @@ def _push(keys, vals, size, k, v):
     """Push onto a fixed-capacity binary min-heap; returns the new size (unchanged when full)."""
     if size >= len(keys):
         return size
-    i = size
-    keys[i] = k
-    vals[i] = v
-    while i > 0:
-        p = (i - 1) // 2
-        if keys[p] <= keys[i]:
-            break
-        keys[p], keys[i] = keys[i], keys[p]
-        vals[p], vals[i] = vals[i], vals[p]
-        i = p
+    keys[size] = k
+    vals[size] = v
+    sift_up(keys, vals, size)
     return size + 1
 
 

@@ -21,9 +21,15 @@ def heap_push(keys, vals, size, k, v):
         nk[:size] = keys[:size]
         nv[:size] = vals[:size]
         keys, vals = nk, nv
-    i = size
-    keys[i] = k
-    vals[i] = v
+    keys[size] = k
+    vals[size] = v
+    sift_up(keys, vals, size)
+    return keys, vals
+
+
+@njit(cache=True)
+def sift_up(keys, vals, i):
+    """Move entry ``i`` of a binary min-heap up until its parent's key is not larger."""
     while i > 0:
         p = (i - 1) // 2
         if keys[p] <= keys[i]:
@@ -31,7 +37,6 @@ def heap_push(keys, vals, size, k, v):
         keys[p], keys[i] = keys[i], keys[p]
         vals[p], vals[i] = vals[i], vals[p]
         i = p
-    return keys, vals
 
 
 @njit(cache=True)
