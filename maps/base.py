@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -157,6 +157,31 @@ class Canvas:
     def add(self, layer_name: str, n: int = 1) -> None:
         """Count ``n`` interactive features added to ``layer_name``."""
         self.counts[layer_name] = self.counts.get(layer_name, 0) + n
+
+
+class Row(dict):
+    """One row of a frame: a dict of its columns, its label as ``name`` and the columns as attributes too.
+
+    What the map drawers read of a ``DataFrame.iterrows`` row (``row.get``,
+    ``row["population"]``, ``row.geometry``, ``row.name``), without a pandas
+    Series per row, which cost tens of times more on big results.
+    """
+
+    __slots__ = ("name",)
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+def rows(frame: Any) -> Iterator[tuple[Any, Row]]:
+    """``(label, row)`` of each row of ``frame`` in order, as :meth:`DataFrame.iterrows` gives them, as :class:`Row`."""
+    for label, record in zip(frame.index, frame.to_dict("records"), strict=True):
+        row = Row(record)
+        row.name = label
+        yield label, row
 
 
 def check_dataset(dataset: Any) -> None:

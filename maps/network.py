@@ -22,6 +22,7 @@ from .base import (
     mode_label,
     polyline,
     population_radius,
+    rows,
 )
 from .escape import fmt_minutes, missing, table
 
@@ -181,8 +182,8 @@ def _line_records(dataset: Dataset, full: Dataset | None) -> list[tuple[str, Any
     extra_services, extra_links = _unopened(dataset, full)
     out: list[tuple[str, Any, bool]] = []
     for kind, frame, extra in (("link", dataset.links, extra_links), ("service", dataset.services, extra_services)):
-        out += [(kind, row, _not_open(row)) for _, row in frame.iterrows()]
-        out += [(kind, row, True) for _, row in extra.iterrows()]
+        out += [(kind, row, _not_open(row)) for _, row in rows(frame)]
+        out += [(kind, row, True) for _, row in rows(extra)]
     return out
 
 
@@ -224,12 +225,12 @@ def _draw_lines(canvas: Canvas, records: list[tuple[str, Any, bool]], nodes: Any
 def _draw_nodes(canvas: Canvas, nodes: Any) -> None:
     """One layer per node kind present: places sized by population, the others small; planned ones faint."""
     for kind in _KIND_ORDER:
-        rows = nodes[nodes["kind"] == kind]
-        if not len(rows):
+        of_kind = nodes[nodes["kind"] == kind]
+        if not len(of_kind):
             continue
         name, color, place = KIND_STYLE[kind][1], KIND_STYLE[kind][0], kind == "place"
         group = layer(canvas, name)
-        for _, row in rows.iterrows():
+        for _, row in rows(of_kind):
             pt = row.geometry
             if pt is None or pt.is_empty:
                 continue

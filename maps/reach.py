@@ -28,6 +28,7 @@ from .base import (
     polygon,
     population_radius,
     result_map,
+    rows,
 )
 from .escape import fmt_minutes, missing, table
 
@@ -163,7 +164,7 @@ def _node_popup(nid: Any, row: Any, *, reverse: bool) -> str:
 def _draw_reached(canvas: Canvas, pts: gpd.GeoDataFrame, origins: set[str], *, budget: float, reverse: bool) -> None:
     """Places (sized by population) and other nodes but the origins, coloured by minutes; far ones first."""
     groups = {True: layer(canvas, PLACES), False: layer(canvas, OTHERS)}
-    for nid, row in pts.sort_values("minutes", ascending=False).iterrows():
+    for nid, row in rows(pts.sort_values("minutes", ascending=False)):
         if str(nid) in origins or row.geometry is None or row.geometry.is_empty:
             continue
         is_place = row.get("kind") == "place"

@@ -148,3 +148,24 @@ def test_route_geojson_legs_follow_the_dataset_courses(run_qjnet, tmp_path, data
     legs = json.loads(r.stdout)["features"]
     assert [f["properties"]["service"] for f in legs] == ["yuxia_all"]
     assert len(legs[0]["geometry"]["coordinates"]) == 6  # through Banan, Nanchuan, Shuijiang and Wulong
+
+
+def test_map_rows_read_like_iterrows_rows():
+    """The drawers' rows give what an iterrows row gives: get, item, attribute and label."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from qjnet.maps.base import rows
+
+    frame = gpd.GeoDataFrame({"name_zh": ["黔江", None], "population": [487281, None], "minutes": [0.0, 61.5]},
+                             geometry=[Point(108.77, 29.53), Point(108.1, 29.2)], index=["qianjiang", "x"])
+    got = list(rows(frame))
+    want = list(frame.iterrows())
+    assert [label for label, _ in got] == [label for label, _ in want] == ["qianjiang", "x"]
+    for (_, row), (_, series) in zip(got, want, strict=True):
+        assert row.name == series.name and row.geometry.equals(series.geometry)
+        assert row.get("minutes") == series.get("minutes") and row.get("absent") is None
+        same = row["name_zh"] == series["name_zh"] or (pd.isna(row["name_zh"]) and pd.isna(series["name_zh"]))
+        assert same and type(row["name_zh"]) is type(series["name_zh"])
+    assert not hasattr(got[0][1], "absent")  # a missing column is an AttributeError, as on a Series
