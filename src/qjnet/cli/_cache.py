@@ -26,6 +26,12 @@ only ever loaded when it is trusted:
 
 A damaged, foreign, forged or wrong-type entry is ignored with one log line
 and rebuilt.  ``QJNET_CACHE=0`` switches the cache off.
+
+The same folder and rules keep the loaded dataset a map draws from
+(``KEY.dataset``, :func:`dataset`; its key adds where the dataset lies and the
+versions of pandas, geopandas, shapely and pyproj) and, through
+:func:`read_signed` / :func:`write_signed`, the compiled page templates of
+:mod:`._templates`.
 """
 
 from __future__ import annotations
