@@ -306,21 +306,22 @@ def _detach(v, ist, ilen, inbr, iw, ih, ost, olen, onbr, ow, oh, level):
 @njit(cache=True)
 def _neighbours(v, ist, ilen, inbr, ost, olen, onbr, mark, out):
     """The distinct in- and out-neighbours of ``v`` (uses and clears ``mark``); returns how many, in ``out``."""
-    k = 0
-    for j in range(ost[v], ost[v] + olen[v]):
-        x = onbr[j]
-        if not mark[x]:
-            mark[x] = True
-            out[k] = x
-            k += 1
-    for j in range(ist[v], ist[v] + ilen[v]):
-        x = inbr[j]
-        if not mark[x]:
-            mark[x] = True
-            out[k] = x
-            k += 1
+    k = _add_unmarked(onbr, ost[v], ost[v] + olen[v], mark, out, 0)
+    k = _add_unmarked(inbr, ist[v], ist[v] + ilen[v], mark, out, k)
     for j in range(k):
         mark[out[j]] = False
+    return k
+
+
+@njit(cache=True)
+def _add_unmarked(nbr, lo, hi, mark, out, k):
+    """Append to ``out[k:]`` each of ``nbr[lo:hi]`` not yet marked, marking it; returns the new count."""
+    for j in range(lo, hi):
+        x = nbr[j]
+        if not mark[x]:
+            mark[x] = True
+            out[k] = x
+            k += 1
     return k
 
 
