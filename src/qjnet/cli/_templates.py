@@ -155,10 +155,14 @@ def install() -> bool:
     return True
 
 
+def _unnamed_source(source: Any, name: Any, filename: Any, raw: bool) -> bool:
+    """Whether a ``compile`` call is for an unnamed source string, to be compiled to code."""
+    return not raw and name is None and filename is None and isinstance(source, str)
+
+
 def _is_template(source: Any, name: Any, filename: Any, raw: bool) -> bool:
     """Whether a ``compile`` call is for an unnamed template source with jinja syntax (the kind kept)."""
-    return (not raw and name is None and filename is None and isinstance(source, str)
-            and any(s in source for s in _SYNTAX))
+    return _unnamed_source(source, name, filename, raw) and any(s in source for s in _SYNTAX)
 
 
 def _plain_text(env: Any, source: Any, name: Any, filename: Any, raw: bool) -> str | None:
@@ -168,7 +172,7 @@ def _plain_text(env: Any, source: Any, name: Any, filename: Any, raw: bool) -> s
     extension may rewrite a source before it is read); ``None`` also for a
     text that renders to nothing.
     """
-    if raw or name is not None or filename is not None or not isinstance(source, str) or env.extensions:
+    if not _unnamed_source(source, name, filename, raw) or env.extensions:
         return None
     syntax = (env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string,
               env.comment_start_string, env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix)
