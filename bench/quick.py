@@ -10,6 +10,9 @@ seconds.  For comparison, in the same run and the same way:
 * ``imports``: a process that only imports what the command needs to draw
   (geopandas with pandas, folium, networkx), with folium's templates compiled
   by jinja as usual;
+* ``full shutdown``: the warm command with ``QJNET_FAST_EXIT=0``, so that Python
+  frees every object and module at exit instead of ending the process once the
+  exit handlers have run;
 * ``no cache``: the command with ``QJNET_CACHE=0`` (graph built, dataset read,
   templates compiled every time).
 
@@ -45,12 +48,13 @@ def _run(argv: list[str], env: dict) -> tuple[float, float]:
 
 
 def measure(runs: int, cache_dir: str | None = None, python: str = sys.executable) -> dict:
-    """``{case: {"wall_min", "wall_median", "cpu_median"}}`` for the warm command, the imports and no cache."""
+    """``{case: {"wall_min", "wall_median", "cpu_median"}}`` for the warm command and the cases it is compared with."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "QJNET_CACHE")}
         env["QJNET_CACHE_DIR"] = cache_dir or str(Path(tmp) / "cache")
         page = str(Path(tmp) / "reach.html")
         cases = {"warm cache": ([python, "-m", "qjnet", *COMMAND, "--map", page], env),
+                 "full shutdown": ([python, "-m", "qjnet", *COMMAND, "--map", page], {**env, "QJNET_FAST_EXIT": "0"}),
                  "imports": ([python, "-c", IMPORTS], env),
                  "no cache": ([python, "-m", "qjnet", *COMMAND, "--map", page], {**env, "QJNET_CACHE": "0"})}
         for argv, e in cases.values():
@@ -65,9 +69,9 @@ def measure(runs: int, cache_dir: str | None = None, python: str = sys.executabl
 
 def table(result: dict) -> str:
     warm = result["warm cache"]["wall_median"]
-    lines = ["case          wall min  wall median  CPU median  median / warm"]
+    lines = ["case           wall min  wall median  CPU median  median / warm"]
     for name, r in result.items():
-        lines.append(f"{name:12s}  {r['wall_min']:7.2f}s  {r['wall_median']:10.2f}s  {r['cpu_median']:9.2f}s"
+        lines.append(f"{name:13s}  {r['wall_min']:7.2f}s  {r['wall_median']:10.2f}s  {r['cpu_median']:9.2f}s"
                      f"  {r['wall_median'] / warm:12.2f}x")
     return "\n".join(lines)
 

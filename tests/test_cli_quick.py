@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import pickle
 import re
@@ -187,9 +188,9 @@ def test_dataset_entry_of_another_type_is_refused(data_dir, private_cache, caplo
 
 def test_map_command_imports_no_engine_it_does_not_use(tmp_path, private_cache):
     """The expected-measure reach with a map needs neither scipy, numba, matplotlib nor the timetable engines."""
-    script = ("import sys, runpy\n"
+    script = ("import sys\nfrom qjnet.cli import main\n"
               "sys.argv = ['qjnet', *sys.argv[1:]]\n"
-              "try:\n    runpy.run_module('qjnet', run_name='__main__')\n"
+              "try:\n    main()\n"
               "except SystemExit:\n    pass\n"
               "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n")
     p = subprocess.run([sys.executable, "-c", script, *REACH, "--map", str(tmp_path / "m.html")], cwd=tmp_path,
@@ -210,11 +211,11 @@ def test_maps_package_loads_a_module_only_when_its_function_is_used():
     assert p.stdout.split() == ["False", "True", "True", "False"], p.stderr
 
 
-def test_quick_benchmark_times_the_three_cases(tmp_path):
+def test_quick_benchmark_times_the_four_cases(tmp_path):
     from bench.quick import measure, table
 
     result = measure(1, str(tmp_path / "c"))
-    assert set(result) == {"warm cache", "imports", "no cache"}
+    assert set(result) == {"warm cache", "full shutdown", "imports", "no cache"}
     assert all(0 < r["wall_min"] <= r["wall_median"] for r in result.values())
     assert (tmp_path / "c").is_dir() and list((tmp_path / "c").glob("templates-*.code"))
     assert "median / warm" in table(result).splitlines()[0]
@@ -239,3 +240,56 @@ def test_command_line_starts_one_blas_thread_unless_told(given):
         env["OPENBLAS_NUM_THREADS"] = given
     p = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert p.stdout.split()[-1] == (given or "1"), p.stderr
+
+
+# --- the end of a qjnet process -------------------------------------------------------------
+
+_ENDING = ("import atexit, sys\nfrom qjnet.cli import _exit\n"
+           "class Held:\n    def __del__(self):\n        print('torn down', flush=True)\n"
+           "held = Held()\n"
+           "atexit.register(lambda: print('exit handler', flush=True))\n"
+           "print('buffered output')\n"  # not flushed yet: stdout is a pipe
+           "_exit(int(sys.argv[1]))\n")
+
+
+@pytest.mark.parametrize("fast", ["1", "0"])
+def test_program_ends_after_exit_handlers_and_flushed_output(fast):
+    """The exit code, buffered output and exit handlers are kept; only the object-by-object teardown is skipped."""
+    env = {**os.environ, "QJNET_FAST_EXIT": fast}
+    p = subprocess.run([sys.executable, "-c", _ENDING, "5"], env=env, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 5, p.stderr
+    lines = p.stdout.splitlines()
+    assert lines[:2] == ["buffered output", "exit handler"]
+    assert ("torn down" in lines) == (fast == "0")
+
+
+@pytest.mark.parametrize("daemon", [False, True])
+def test_program_waits_for_a_thread_still_running_unless_a_daemon(daemon):
+    """Python waits for a thread that is not a daemon at exit; so does qjnet's end. A daemon is left."""
+    script = ("import threading, time\nfrom qjnet.cli import _exit\n"
+              "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done', flush=True)), "
+              f"daemon={daemon}).start()\n"
+              "_exit(3)\n")
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 3, p.stderr
+    assert ("thread done" in p.stdout) == (not daemon)
+
+
+def test_program_keeps_exit_codes_and_a_profilers_report(tmp_path):
+    bad = _qjnet("reach", "nowhere_at_all", "--minutes", "30", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and bad.stderr.startswith("qjnet: error:")
+    out = tmp_path / "r.json"
+    good = _qjnet(*REACH, "-o", out, cwd=tmp_path)
+    assert good.returncode == 0 and good.stderr.startswith("wrote ")
+    assert json.loads(out.read_text(encoding="utf-8"))["origin"] == "qianjiang_dist"
+    profiled = subprocess.run([sys.executable, "-m", "cProfile", "-m", "qjnet", "--version"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+    assert profiled.returncode == 0 and "function calls" in profiled.stdout, profiled.stderr
+
+
+def test_main_raises_system_exit_for_callers_in_python():
+    """Only the program ends at once: a script calling ``main()`` gets SystemExit and carries on."""
+    script = ("import sys\nfrom qjnet.cli import main\nsys.argv = ['qjnet', 'reach', 'nowhere_at_all']\n"
+              "try:\n    main()\nexcept SystemExit as end:\n    print('carried on', end.code)\n")
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and p.stdout.strip() == "carried on 2", p.stderr

@@ -1,3 +1,3 @@
-from qjnet.cli import main
+from qjnet.cli import run
 
-main()
+run()
