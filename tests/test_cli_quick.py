@@ -293,3 +293,37 @@ def test_main_raises_system_exit_for_callers_in_python():
               "try:\n    main()\nexcept SystemExit as end:\n    print('carried on', end.code)\n")
     p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0 and p.stdout.strip() == "carried on 2", p.stderr
+
+
+_WRITES = {
+    "table.csv": (*REACH, "-o", "{out}"),
+    "places.geojson": (*REACH, "-o", "{out}"),
+    "places.gpkg": (*REACH, "-o", "{out}"),
+    "matrix.parquet": ("matrix", "--origins", "黔江,恩施,万州", "--date", "2025-07-03", "-o", "{out}"),
+    "matrix.csv": ("matrix", "--origins", "黔江,恩施", "--workers", "1", "--date", "2025-07-03", "-o", "{out}"),
+}
+
+
+@pytest.mark.parametrize("name", _WRITES)
+def test_files_written_by_the_program_are_complete(name, tmp_path, run_qjnet, private_cache):
+    """What the ``qjnet`` process writes before it ends at once equals what the same command writes in
+    a process that stays (a Dask cluster of one worker included)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    args = [a.format(out=tmp_path / "p" / name) for a in _WRITES[name]]
+    (tmp_path / "p").mkdir()
+    ran = _qjnet(*args, cwd=tmp_path)
+    assert ran.returncode == 0 and ran.stderr.startswith("wrote "), ran.stderr
+    (tmp_path / "i").mkdir()
+    here = run_qjnet(*[a.replace(str(tmp_path / "p"), str(tmp_path / "i")) for a in args])
+    assert here.returncode == 0, here.stderr
+
+    def read(path):
+        if path.suffix in (".geojson", ".gpkg"):
+            return gpd.read_file(path)
+        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, comment="#")
+
+    got, expected = read(tmp_path / "p" / name), read(tmp_path / "i" / name)
+    assert len(got) > 1
+    pd.testing.assert_frame_equal(pd.DataFrame(got), pd.DataFrame(expected))
