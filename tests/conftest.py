@@ -99,3 +99,23 @@ def browser():
     b = Browser()
     yield b
     b.close()
+
+
+@pytest.fixture
+def numba_broken(monkeypatch):
+    """``numba_broken(module)``: from now on in the test, importing numba fails as with a numba built
+    for another numpy, and ``module`` (a qjnet module of numba kernels) is imported anew when used."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_numba(name, *args, **kwargs):
+        if name == "numba" or name.startswith("numba."):
+            raise ImportError("numba built for another numpy")
+        return real_import(name, *args, **kwargs)
+
+    def broken(module: str) -> None:
+        monkeypatch.delitem(sys.modules, module, raising=False)
+        monkeypatch.setattr(builtins, "__import__", no_numba)
+
+    return broken

@@ -99,24 +99,13 @@ def test_auto_builds_a_hierarchy_sooner_without_a_cutoff(monkeypatch):
     assert matrix_wide(nx.DiGraph(G), [1, 2], [3], max_minutes=10).attrs["engine"] == "dijkstra"
 
 
-def test_without_usable_numba_auto_runs_dijkstra_and_ch_says_why(monkeypatch):
-    import builtins
-    import sys
-
+def test_without_usable_numba_auto_runs_dijkstra_and_ch_says_why(numba_broken):
     from qjnet.network import ch
 
     G = nx.DiGraph([(1, 2, {"minutes": 1.0})])
     C = compile_graph(G)
     build_ch(C)  # a cached hierarchy would otherwise be chosen
-    real_import = builtins.__import__
-
-    def no_numba(name, *args, **kwargs):
-        if name == "numba" or name.startswith("numba."):
-            raise ImportError("numba built for another numpy")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.delitem(sys.modules, "qjnet.network._ch_kernels", raising=False)
-    monkeypatch.setattr(builtins, "__import__", no_numba)
+    numba_broken("qjnet.network._ch_kernels")
     ch.available.cache_clear()
     try:
         assert ch.available() is False

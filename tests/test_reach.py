@@ -154,23 +154,14 @@ def test_pointer_jumping_finds_the_first_marked_ancestor(data):
     assert got_b.tolist() == [walk(b, s) for s in range(k + 1)]
 
 
-def test_reach_falls_back_to_scipy_when_numba_cannot_be_imported(monkeypatch):
-    import builtins
+def test_reach_falls_back_to_scipy_when_numba_cannot_be_imported(monkeypatch, numba_broken):
     import sys
 
     reach_module = sys.modules["qjnet.network.reach"]
     G = _graph(7)
     monkeypatch.setattr(reach_module, "FAST_PATH_MIN_STATES", 0)
     expected = reach(G, "n0", minutes=300)
-    real_import = builtins.__import__
-
-    def no_numba(name, *args, **kwargs):
-        if name == "numba" or name.startswith("numba."):
-            raise ImportError("numba built for another numpy")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.delitem(sys.modules, "qjnet.network._reach_kernel", raising=False)
-    monkeypatch.setattr(builtins, "__import__", no_numba)
+    numba_broken("qjnet.network._reach_kernel")
     reach_module._have_numba.cache_clear()
     try:
         assert reach_module._have_numba() is False
