@@ -12,6 +12,7 @@ import pickle
 import re
 import subprocess
 import sys
+import zipfile
 
 import jinja2
 import pytest
@@ -301,13 +302,15 @@ _WRITES = {
     "places.gpkg": (*REACH, "-o", "{out}"),
     "matrix.parquet": ("matrix", "--origins", "黔江,恩施,万州", "--date", "2025-07-03", "-o", "{out}"),
     "matrix.csv": ("matrix", "--origins", "黔江,恩施", "--workers", "1", "--date", "2025-07-03", "-o", "{out}"),
+    "feed.zip": ("export", "--date", "2025-07-03", "-o", "{out}"),
+    "explorer.html": ("explore", "--date", "2025-07-03", "--output", "{out}"),
 }
 
 
 @pytest.mark.parametrize("name", _WRITES)
 def test_files_written_by_the_program_are_complete(name, tmp_path, run_qjnet, private_cache):
-    """What the ``qjnet`` process writes before it ends at once equals what the same command writes in
-    a process that stays (a Dask cluster of one worker included)."""
+    """What the ``qjnet`` process writes before it ends at once (tables, a GTFS feed, a page) equals what
+    the same command writes in a process that stays (a Dask cluster of one worker included)."""
     import geopandas as gpd
     import pandas as pd
 
@@ -320,10 +323,15 @@ def test_files_written_by_the_program_are_complete(name, tmp_path, run_qjnet, pr
     assert here.returncode == 0, here.stderr
 
     def read(path):
+        if path.suffix == ".zip":  # a GTFS feed: its tables
+            with zipfile.ZipFile(path) as z:
+                return pd.DataFrame({"file": z.namelist(), "text": [z.read(n).decode() for n in z.namelist()]})
+        if path.suffix == ".html":
+            return pd.DataFrame({"page": [_page(path)]})
         if path.suffix in (".geojson", ".gpkg"):
             return gpd.read_file(path)
         return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, comment="#")
 
     got, expected = read(tmp_path / "p" / name), read(tmp_path / "i" / name)
-    assert len(got) > 1
+    assert len(got) > (0 if name.endswith(".html") else 1)
     pd.testing.assert_frame_equal(pd.DataFrame(got), pd.DataFrame(expected))
