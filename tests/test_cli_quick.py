@@ -188,7 +188,8 @@ def test_dataset_entry_of_another_type_is_refused(data_dir, private_cache, caplo
 
 
 def test_map_command_imports_no_engine_it_does_not_use(tmp_path, private_cache):
-    """The expected-measure reach with a map needs neither scipy, numba, matplotlib nor the timetable engines."""
+    """The expected-measure reach with a map needs neither scipy, numba, matplotlib, the timetable engines
+    nor the HTTP client folium imports."""
     script = ("import sys\nfrom qjnet.cli import main\n"
               "sys.argv = ['qjnet', *sys.argv[1:]]\n"
               "try:\n    main()\n"
@@ -200,7 +201,7 @@ def test_map_command_imports_no_engine_it_does_not_use(tmp_path, private_cache):
     loaded = set(p.stderr.strip().splitlines()[-1].split())
     assert "folium" in loaded and "networkx" in loaded  # it did draw the map
     for name in ("scipy", "numba", "matplotlib", "qjnet.network.measures", "qjnet.network.raptor",
-                 "qjnet.maps.static", "qjnet.maps.explorer", "dask"):
+                 "qjnet.maps.static", "qjnet.maps.explorer", "dask", "urllib3"):
         assert name not in loaded, name
 
 
@@ -335,3 +336,27 @@ def test_files_written_by_the_program_are_complete(name, tmp_path, run_qjnet, pr
     got, expected = read(tmp_path / "p" / name), read(tmp_path / "i" / name)
     assert len(got) > (0 if name.endswith(".html") else 1)
     pd.testing.assert_frame_equal(pd.DataFrame(got), pd.DataFrame(expected))
+
+
+def test_a_deferred_module_is_imported_when_first_used():
+    """folium binds a stand-in for ``requests``; the first use through it imports the real module."""
+    script = ("import sys\nfrom qjnet.cli._lazy import defer\n"
+              "print(defer(), defer())\n"  # the second call finds it there already
+              "import folium, folium.features as f\n"
+              "print('urllib3' in sys.modules)\n"
+              "get = f.requests.get\n"
+              "import requests, requests.adapters\n"
+              "print(get is requests.get, type(sys.modules['requests']).__name__, 'urllib3' in sys.modules,\n"
+              "      requests.adapters.HTTPAdapter.__name__, f.requests.Session is requests.Session)\n")
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == ["['requests'] []", "False", "True module True HTTPAdapter True"]
+
+
+def test_defer_leaves_imported_and_missing_modules_alone():
+    import types
+
+    from qjnet.cli._lazy import defer
+
+    assert defer(("json", "no_such_module_here")) == []
+    assert isinstance(sys.modules["json"], types.ModuleType) and "no_such_module_here" not in sys.modules

@@ -71,9 +71,9 @@ def explore(output, after_date, after_scenario, after_scenario_file, title, data
     qjnet explore --output explorer.html --date 2025-07-03 --after-scenario plan-2035
     """
     from ..geodata._atomic import write_text
-    from ._templates import install
+    from ._lazy import before_folium
 
-    install()
+    before_folium()
     from ..maps.explorer import explorer_html
 
     _check_output(output)

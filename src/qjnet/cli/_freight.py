@@ -185,9 +185,9 @@ def _write_map(G, ds, path, *, chains=(), catchment=None) -> None:
 
         save_figure(freight_figure(G, chains=chains, catchment=catchment, dataset=ds), path)
     else:
-        from ._templates import install
+        from ._lazy import before_folium
 
-        install()
+        before_folium()
         from ..maps.freight import freight_map, save_map
 
         save_map(freight_map(G, chains=chains, catchment=catchment, dataset=ds), path)

@@ -19,8 +19,8 @@ from typing import Any
 
 import click
 
-from . import _templates
 from ._common import dataset_options
+from ._lazy import before_folium
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def write_map(kind: str, dataset: Callable[[], Any], **kwargs: Any) -> None:
     req = ctx.meta.get(_META_KEY)
     if req is None or not req.path:
         return
-    _templates.install()
+    before_folium()
     from .. import maps
 
     if is_static(req.path):
@@ -217,7 +217,7 @@ def map_command(output, data, date, scenario, show_access, tiles, cdn):
     suffix of --output chooses: .html is interactive, .png/.svg/.pdf an A4 map.
     Example: qjnet map --output network.html --date 2025-07-01
     """
-    _templates.install()
+    before_folium()
     from .. import maps
     from ..geodata.io import apply_selection
     from ._common import open_dataset
