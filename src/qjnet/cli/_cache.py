@@ -258,7 +258,7 @@ def write_signed(name: str, body: bytes, folder: Path | None = None) -> None:
         log.info("Cache entry not written (%s)", exc)
 
 
-#: kind of entry -> (file name pattern, what it must unpickle to)
+#: kind of entry -> its file name (what it must unpickle to: :func:`_expected`)
 _KINDS = {"graph": "{key}.pickle", "dataset": "{key}.dataset"}
 
 
