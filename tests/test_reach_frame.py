@@ -146,3 +146,27 @@ def test_a_large_graph_takes_the_compiled_path():
     got = reach(G, [0, 3999], minutes=600)
     assert got.index.dtype == np.int64 and got["minutes"].is_monotonic_increasing
     assert isinstance(got["origin"].dtype, np.dtype) and pd.api.types.is_integer_dtype(got["origin"])
+
+
+def test_points_of_all_nodes_are_the_ones_reaches_keep(monkeypatch):
+    """``points()`` reuses the points reaches made, and once it has run no reach makes a point."""
+    import shapely
+
+    G = _attribute_graph(4000)
+    first = reach(G, [0], minutes=600)
+    C = compile_graph(G)
+    everything = C.points()
+    assert len(everything) == C.n and everything.crs == "EPSG:4326"
+    row = {node: i for i, node in enumerate(C.nodes.tolist())}
+    assert all(everything[row[n]] is p for n, p in zip(first.index, first.geometry.values, strict=True))
+    assert everything.x.tolist() == C.x.tolist() and everything.y.tolist() == C.y.tolist()
+
+    elsewhere = shapely.Point(0, 0)
+    made = []
+    monkeypatch.setattr(shapely, "points", lambda *a, **k: made.append(a) or pytest.fail("a point was made"))
+    later = reach(G, [3999], minutes=600)  # an area no reach has seen
+    assert made == [] and len(later) > 100
+    assert all(everything[row[n]] is p for n, p in zip(later.index, later.geometry.values, strict=True))
+
+    everything[row[3999]] = elsewhere  # the caller's copy: reaches keep the node's own point
+    assert reach(G, [3999], minutes=600).geometry.iloc[0].x == G.nodes[3999]["x"]
