@@ -427,7 +427,7 @@ def _bench_reach_points_kept(notes, reach_fn, s, origins, timer, G) -> None:
     made, grew = time.perf_counter() - t0, _rss_mb() - r0
     kept = timer(reach_fn, origins)
     notes.append(f"qjnet reach with every node's point kept: {kept['s'] * 1e3:.1f} ms (median of {kept['n']}); "
-                 f"making the points took {made:.2f} s and {grew:.0f} MB (compiled CSR {C.nbytes / 2**20:.0f} MB)")
+                 f"making the points took {made:.2f} s, resident memory +{grew:.0f} MB (compiled CSR {C.nbytes / 2**20:.0f} MB)")
     log(f"  reach qjnet, points kept: {kept}")
 
 
