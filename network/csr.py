@@ -171,12 +171,12 @@ class CompiledGraph:
 
     def _made_points(self, rows: np.ndarray) -> tuple:
         """The store of kept points ``(objects, made mask, CRS)``, with the points of ``rows`` made."""
-        store = self._extra.get("points_at")
+        store = self._extra.get("point_store")
         if store is None:
             from pyproj import CRS
 
-            store = self._extra["points_at"] = (np.empty(self.n, dtype=object), np.zeros(self.n, dtype=bool),
-                                                None if self.crs is None else CRS.from_user_input(self.crs))
+            store = self._extra["point_store"] = (np.empty(self.n, dtype=object), np.zeros(self.n, dtype=bool),
+                                                  None if self.crs is None else CRS.from_user_input(self.crs))
         points, made, _ = store
         missing = rows[~made[rows]]
         if missing.size:
