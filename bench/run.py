@@ -298,7 +298,8 @@ def probe(lib: str, n: int, seed: int) -> dict:
             reach = importlib.import_module("qjnet.network.reach")
             mid = _rss_mb()
             _reset_peak()
-            reach.reach(G, o, minutes=REACH_MIN)  # the public call: compiles, searches, builds the GeoDataFrame
+            r = reach.reach(G, o, minutes=REACH_MIN)  # the public call: compiles, searches, builds the GeoDataFrame
+            np.asarray(r.geometry.values)  # and its points, made when first read
             out["compiled_mb"] = _rss_mb("VmHWM") - mid
             out["compiled_nbytes_mb"] = csr.compile_graph(G).nbytes / 2**20
             out["peak_mb"] = _rss_mb("VmHWM") - base
@@ -401,26 +402,47 @@ def _bench_build(cells, s, G, timer, args) -> None:
 
 
 def _bench_reach(cells, notes, q, s, origins, timer, G) -> None:
-    # qjnet csr makes every node's point, which qjnet's reach would then reuse: it runs after qjnet
-    for lib in sorted(q, key=lambda lib: lib == "qjnet csr"):
-        reach_fn = q[lib][0]
-        if reach_fn is None:
-            continue
+    # qjnet csr makes every node's point, which qjnet's reach would then reuse: it runs last, after qjnet's notes
+    for lib in [lib for lib in q if lib != "qjnet csr"]:
+        _bench_reach_cell(cells, q, lib, origins, timer)
+    if "qjnet" in q:
+        _bench_reach_geometry_read(cells, notes, q["qjnet"][0], _other_origins(s, origins, 1), timer)
+        _bench_reach_points_kept(notes, q["qjnet"][0], _other_origins(s, origins, 2), timer, G)
+    if "qjnet csr" in q:
+        _bench_reach_cell(cells, q, "qjnet csr", origins, timer)
+
+
+def _bench_reach_cell(cells, q, lib, origins, timer) -> None:
+    reach_fn = q[lib][0]
+    if reach_fn is not None:
         cells[("reach 60", lib)] = timer(reach_fn, origins)
         log(f"  reach {lib}: {cells[('reach 60', lib)]}")
-        if lib == "qjnet":
-            _bench_reach_points_kept(notes, reach_fn, s, origins, timer, G)
 
 
-def _bench_reach_points_kept(notes, reach_fn, s, origins, timer, G) -> None:
-    """qjnet's reach once every node's point is made (``compile_graph(G).points()``): the memory-for-speed option.
+def _other_origins(s, origins, salt: int) -> list:
+    """As many origins again, none of ``origins`` (so no search runs in an area searched just before)."""
+    others = np.setdiff1d(np.arange(s.n), origins)
+    rng = np.random.default_rng([origins[0], salt])
+    return [int(v) for v in rng.choice(others, size=len(origins), replace=False)]
 
-    Timed on other origins than the qjnet column, so no search runs in an area searched just before.
-    """
+
+def _bench_reach_geometry_read(cells, notes, reach_fn, origins, timer) -> None:
+    """qjnet's reach with every point of its frame read too (a reach's points are made when first read)."""
+    def read(o):
+        return np.asarray(reach_fn(o).geometry.values)
+
+    both = timer(read, origins)
+    scipy = cells.get(("reach 60", "scipy"), {}).get("s")
+    versus = f", {both['s'] / scipy:.2f}x scipy's reach" if scipy else ""
+    notes.append(f"qjnet reach with its geometry read (every point of the frame made): {both['s'] * 1e3:.1f} ms "
+                 f"(median of {both['n']}, origins in new areas){versus}")
+    log(f"  reach qjnet, geometry read: {both}")
+
+
+def _bench_reach_points_kept(notes, reach_fn, origins, timer, G) -> None:
+    """qjnet's reach once every node's point is made (``compile_graph(G).points()``): the memory-for-speed option."""
     from qjnet.network import csr
 
-    others = np.setdiff1d(np.arange(s.n), origins)
-    origins = [int(v) for v in np.random.default_rng(origins[0]).choice(others, size=len(origins), replace=False)]
     C = csr.compile_graph(G)
     r0, t0 = _rss_mb(), time.perf_counter()
     C.points()

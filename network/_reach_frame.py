@@ -186,7 +186,7 @@ def _arrays_to_gdf(G, found):
     }
     crs = G.graph.get("crs")
     # the points already carry the compile-time CRS: naming it again costs a CRS parse per call
-    return _geoframe(columns, np.take(ids, rows), C.points_at(rows), None if crs == C.crs else crs)
+    return _geoframe(columns, np.take(ids, rows), C.points_at(rows, lazy=True), None if crs == C.crs else crs)
 
 
 def _geoframe(columns: dict, ids, geometry, crs):

@@ -148,42 +148,39 @@ class CompiledGraph:
         creating any geometry.  The points are the ones :meth:`points_at`
         keeps, so once this has been called no reach makes a point again:
         it trades the memory of every node's point (about 216 bytes a node)
-        for reaches into new areas at the speed of repeated ones.
+        for reaches whose geometry is read at the speed of repeated ones.
         """
         if not self._points:
             from geopandas.array import GeometryArray
 
-            points, _, crs = self._made_points(np.arange(self.n))
-            self._points.append(GeometryArray(points.copy(), crs=crs))  # a copy: writes to it leave reaches alone
+            store = self.point_store()
+            every = store.objects(np.arange(self.n))  # a new array: writes to it leave reaches alone
+            self._points.append(GeometryArray(every, crs=store.crs))
         return self._points[0]
 
-    def points_at(self, rows: np.ndarray) -> Any:
+    def points_at(self, rows: np.ndarray, *, lazy: bool = False) -> Any:
         """Point geometries of node rows ``rows`` (a ``geopandas`` GeometryArray in :attr:`crs`).
 
         Each node's point is made on first use and kept, so repeated queries
         on one area create no geometry while memory grows only with the nodes
-        ever asked for (:meth:`points` makes them all at once).
+        ever asked for (:meth:`points` makes them all at once).  ``lazy``:
+        make them only when the array's values are first read (a
+        :class:`network._points.NodePoints`, as in reach GeoDataFrames).
         """
+        store = self.point_store()
+        if lazy:
+            return store.lazy(rows)
         from geopandas.array import GeometryArray
 
-        points, _, crs = self._made_points(rows)
-        return GeometryArray(np.take(points, rows), crs=crs)
+        return GeometryArray(store.objects(rows), crs=store.crs)
 
-    def _made_points(self, rows: np.ndarray) -> tuple:
-        """The store of kept points ``(objects, made mask, CRS)``, with the points of ``rows`` made."""
+    def point_store(self) -> Any:
+        """The :class:`network._points.PointStore` of this graph's kept node points (made on first use)."""
         store = self._extra.get("point_store")
         if store is None:
-            from pyproj import CRS
+            from ._points import PointStore
 
-            store = self._extra["point_store"] = (np.empty(self.n, dtype=object), np.zeros(self.n, dtype=bool),
-                                                  None if self.crs is None else CRS.from_user_input(self.crs))
-        points, made, _ = store
-        missing = rows[~made[rows]]
-        if missing.size:
-            import shapely
-
-            points[missing] = shapely.points(self.x[missing], self.y[missing])
-            made[missing] = True
+            store = self._extra.setdefault("point_store", PointStore(self.x, self.y, self.crs))
         return store
 
     def source_states(self, idx: np.ndarray, *, reverse: bool = False) -> np.ndarray:

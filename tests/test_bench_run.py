@@ -23,5 +23,7 @@ def test_reach_cells_time_qjnet_before_every_point_is_made(tmp_path, monkeypatch
               "--json", str(out)])
     result = json.loads(out.read_text(encoding="utf-8"))["3k"]
     assert {"reach 60|qjnet", "reach 60|qjnet csr", "reach 60|scipy"} <= set(result["cells"])
-    assert all_points_made == [False] * 4 + [True] * 4  # warm-up and 3 runs, then the same with all points
+    # warm-up and 3 runs for the cell, the same with the geometry read, then the same with all points
+    assert all_points_made == [False] * 8 + [True] * 4
     assert [n for n in result["notes"] if n.startswith("qjnet reach with every node's point kept: ")]
+    assert [n for n in result["notes"] if n.startswith("qjnet reach with its geometry read") and "x scipy's" in n]

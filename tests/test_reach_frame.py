@@ -154,11 +154,12 @@ def test_points_of_all_nodes_are_the_ones_reaches_keep(monkeypatch):
 
     G = _attribute_graph(4000)
     first = reach(G, [0], minutes=600)
+    first_points = list(first.geometry.values)  # read: made now, and kept
     C = compile_graph(G)
     everything = C.points()
     assert len(everything) == C.n and everything.crs == "EPSG:4326"
     row = {node: i for i, node in enumerate(C.nodes.tolist())}
-    assert all(everything[row[n]] is p for n, p in zip(first.index, first.geometry.values, strict=True))
+    assert all(everything[row[n]] is p for n, p in zip(first.index, first_points, strict=True))
     assert everything.x.tolist() == C.x.tolist() and everything.y.tolist() == C.y.tolist()
 
     elsewhere = shapely.Point(0, 0)
