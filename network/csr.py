@@ -148,7 +148,7 @@ class CompiledGraph:
         creating any geometry.  The points are the ones :meth:`points_at`
         keeps, so once this has been called no reach makes a point again:
         it trades the memory of every node's point (about 216 bytes a node)
-        for reaches whose geometry is read at the speed of repeated ones.
+        for reading any reach's geometry without making a point.
         """
         if not self._points:
             from geopandas.array import GeometryArray

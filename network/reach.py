@@ -81,16 +81,15 @@ def reach(G: nx.MultiDiGraph, origins: Hashable | Iterable[Hashable], *, minutes
 
     Notes
     -----
-    On big graphs (compiled engine) the geometry's points are made when
-    the geometry is first read (plotting, writing, spatial operations,
-    ``repr``), not when the frame is made: reading the other columns,
-    filtering, sorting or taking rows makes none, and reading the geometry
-    of a filtered frame makes only its rows' points.  Each node's point is
-    made once and kept for later reaches;
+    On big graphs (compiled engine) the geometry column is a ``NodePoints``
+    array (a geopandas ``GeometryArray``; pickled, a plain one) whose
+    points are made when it is first read (plotting, writing, spatial
+    operations, ``repr``), not when the frame is made: reading the other
+    columns, filtering, sorting or taking rows makes none, and reading the
+    geometry of a filtered frame makes only its rows' points.  Each node's
+    point is made once and kept for later reaches;
     ``network.csr.compile_graph(G).points()`` makes every node's point at
-    once (about 216 bytes a node).  The geometry column is then a
-    ``NodePoints`` array (a geopandas ``GeometryArray``; pickled, a plain
-    one).
+    once (about 216 bytes a node).
 
     Examples
     --------
