@@ -206,15 +206,23 @@ def _geoframe(columns: dict, ids, geometry, crs):
         from pandas.core.internals.construction import arrays_to_mgr
 
         mgr = arrays_to_mgr([*columns.values(), geometry], _column_index(tuple(columns)), index,
-                            verify_integrity=False, consolidate=False)
+                            verify_integrity=False, consolidate=False, **_manager_options(arrays_to_mgr))
         gdf = gpd.GeoDataFrame._from_mgr(mgr, axes=mgr.axes)
         gdf._geometry_column_name = "geometry"
-    except (ImportError, AttributeError, TypeError):  # pragma: no cover - other pandas or geopandas versions
+    except (ImportError, AttributeError, TypeError, ValueError):  # other pandas or geopandas versions
         frame = pd.DataFrame({k: pd.Series(v, index=index, copy=False) for k, v in columns.items()}, index=index)
         gdf = gpd.GeoDataFrame(frame, geometry=geometry)
     if crs is not None:
         gdf = gdf.set_crs(crs, allow_override=True)
     return gdf
+
+
+@functools.cache
+def _manager_options(arrays_to_mgr) -> dict:
+    """``typ="block"`` where pandas' ``arrays_to_mgr`` still asks for it (pandas 2), else nothing."""
+    import inspect
+
+    return {"typ": "block"} if "typ" in inspect.signature(arrays_to_mgr).parameters else {}
 
 
 @functools.cache

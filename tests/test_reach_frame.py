@@ -148,6 +148,26 @@ def test_a_large_graph_takes_the_compiled_path():
     assert isinstance(got["origin"].dtype, np.dtype) and pd.api.types.is_integer_dtype(got["origin"])
 
 
+def test_the_frame_is_built_the_same_where_pandas_asks_for_the_manager_type(monkeypatch):
+    """pandas 2's ``arrays_to_mgr`` needs ``typ="block"`` (pandas 3 has no such argument): the quick path serves both."""
+    from pandas.core.internals import construction
+
+    G = _attribute_graph(4000)
+    want = reach(G, [0, 3999], minutes=600)
+    real, calls = construction.arrays_to_mgr, []
+
+    def pandas2(arrays, columns, index, *, dtype=None, verify_integrity=True, typ=None, consolidate=True):
+        calls.append(typ)
+        if typ not in ("block", "array"):
+            raise ValueError(f"'typ' needs to be one of {{'block', 'array'}}, got '{typ}'")
+        return real(arrays, columns, index, dtype=dtype, verify_integrity=verify_integrity, consolidate=consolidate)
+
+    monkeypatch.setattr(construction, "arrays_to_mgr", pandas2)
+    got = reach(G, [0, 3999], minutes=600)
+    assert calls == ["block"]  # the block manager built from the arrays, not the public constructors
+    assert_geodataframe_equal(got, want)
+
+
 def test_points_of_all_nodes_are_the_ones_reaches_keep(monkeypatch):
     """``points()`` reuses the points reaches made, and once it has run no reach makes a point."""
     import shapely
