@@ -108,6 +108,28 @@ class GraphError(QjnetError, ValueError):
     """A graph that breaks the graph contract (missing ``minutes``, negative times, ...)."""
 
 
+class MissingDependencyError(QjnetError, ImportError):
+    """An optional package a feature needs is not installed; the message says which extra brings it."""
+
+
+def require(module: str, *, extra: str, purpose: str, alternative: str = "") -> None:
+    """Raise :class:`MissingDependencyError` unless ``module`` can be imported (found, not imported).
+
+    ``purpose`` says what needs it ("writing Parquet"); ``extra`` is the
+    qjnet extra that installs it; ``alternative`` what to do without it.
+    """
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a parent package missing, or a module without a spec
+        found = False
+    if not found:
+        instead = f", or {alternative}" if alternative else ""
+        raise MissingDependencyError(f"{purpose} needs {module}, which is not installed: "
+                                     f"pip install 'qjnet[{extra}]'{instead}")
+
+
 class NoRouteError(QjnetError):
     """No path exists between the requested places; the CLI exits 1."""
 

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..geodata.errors import OptionError, QjnetError
+from ..geodata.errors import OptionError, QjnetError, require
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ def connect(address: str, *, timeout: float = CONNECT_TIMEOUT) -> Any:
     """
     if not isinstance(address, str) or not _ADDRESS.match(address.strip()):
         raise OptionError(f"scheduler address {address!r} is not like tcp://HOST:8786")
+    _require_dask()
     from distributed import Client
 
     try:
@@ -55,11 +56,17 @@ def connect(address: str, *, timeout: float = CONNECT_TIMEOUT) -> Any:
     return client
 
 
+def _require_dask() -> None:
+    require("distributed", extra="dist", purpose="running on a Dask cluster (--scheduler, --workers)",
+            alternative="run without --scheduler and --workers")
+
+
 @contextlib.contextmanager
 def local_client(workers: int) -> Iterator[Any]:
     """A ``LocalCluster`` of ``workers`` single-threaded processes and its client; closed on exit."""
     if not isinstance(workers, int) or workers < 1:
         raise OptionError(f"--workers {workers!r} must be a whole number >= 1")
+    _require_dask()
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,

@@ -29,7 +29,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ..geodata.errors import GraphError, OptionError
+from ..geodata.errors import GraphError, OptionError, require
 from .csr import CompiledGraph, _limit, compile_graph
 
 log = logging.getLogger(__name__)
@@ -371,7 +371,8 @@ def check_output(path: str | os.PathLike, *, wide: bool = False) -> str:
 
     Raises :class:`OptionError` for a missing or read-only folder, an unknown
     suffix, a non-empty existing output folder, or a folder asked for a wide
-    matrix (which is one table: use .parquet or .csv).
+    matrix (which is one table: use .parquet or .csv), and
+    :class:`MissingDependencyError` for Parquet without pyarrow (extra ``dist``).
     """
     path = Path(path)
     fmt = _format_of(path)
@@ -386,6 +387,8 @@ def check_output(path: str | os.PathLike, *, wide: bool = False) -> str:
         raise OptionError(f"{path} is a folder; choose a file name")
     if fmt == "parquet-folder" and path.exists() and any(path.iterdir()):
         raise OptionError(f"{path}: folder exists and is not empty; remove it or choose another --output")
+    if fmt != "csv":
+        require("pyarrow", extra="dist", purpose=f"writing Parquet ({path})", alternative="give a .csv file name")
     return fmt
 
 
@@ -451,6 +454,8 @@ def write_matrix(
     ------
     OptionError
         The folder does not exist or cannot be written, or an unknown suffix.
+    MissingDependencyError
+        Parquet output without pyarrow (extra ``dist``); checked before any work.
     GraphError
         As :func:`matrix_long`.
     """
