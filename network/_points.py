@@ -17,6 +17,7 @@ memory is slow), so the frame is as quick as the search that fills it.
 
 from __future__ import annotations
 
+import functools
 import numbers
 import threading
 from typing import Any
@@ -25,7 +26,22 @@ import numpy as np
 import pandas as pd
 from geopandas.array import GeometryArray
 
-__all__ = ["NodePoints", "PointStore"]
+__all__ = ["NodePoints", "PointStore", "lazy_supported"]
+
+#: Newest geopandas major version :class:`NodePoints` is tested on (it relies on
+#: GeometryArray keeping its values in ``_data``, as 0.14 to 1.x do).
+NEWEST_TESTED_GEOPANDAS = 1
+
+
+@functools.cache
+def lazy_supported() -> bool:
+    """Whether the installed geopandas is one :class:`NodePoints` is tested on (else points are made at once)."""
+    import geopandas
+
+    try:
+        return int(geopandas.__version__.split(".")[0]) <= NEWEST_TESTED_GEOPANDAS
+    except ValueError:
+        return False
 
 
 class PointStore:

@@ -165,11 +165,16 @@ class CompiledGraph:
         on one area create no geometry while memory grows only with the nodes
         ever asked for (:meth:`points` makes them all at once).  ``lazy``:
         make them only when the array's values are first read (a
-        :class:`network._points.NodePoints`, as in reach GeoDataFrames).
+        :class:`network._points.NodePoints`, as in reach GeoDataFrames), with
+        the geopandas versions that is tested on (0.14 to 1.x; with others
+        they are made now).
         """
         store = self.point_store()
         if lazy:
-            return store.lazy(rows)
+            from ._points import lazy_supported
+
+            if lazy_supported():
+                return store.lazy(rows)
         from geopandas.array import GeometryArray
 
         return GeometryArray(store.objects(rows), crs=store.crs)

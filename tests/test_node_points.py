@@ -167,3 +167,20 @@ def test_threads_reading_at_once_get_the_same_points():
     assert store.made.all()
     for i, values in enumerate(got):
         assert all(p is store.points[r] for p, r in zip(values, rows[i * 1000:], strict=True))
+
+
+def test_with_an_untested_geopandas_the_points_are_made_at_once(monkeypatch):
+    """A geopandas newer than the versions the lazy array is tested on gets a plain array, points made now."""
+    from qjnet.network import _points
+
+    monkeypatch.setattr(gpd, "__version__", "2.0.0")
+    _points.lazy_supported.cache_clear()
+    try:
+        G = _attribute_graph(N)
+        r = reach(G, [0], minutes=600)
+        assert type(r.geometry.values) is GeometryArray and _made(G) == len(r)
+        assert_geodataframe_equal(r, _eager(r, G))
+    finally:
+        monkeypatch.undo()
+        _points.lazy_supported.cache_clear()
+    assert _points.lazy_supported()  # the installed geopandas is one it is tested on
