@@ -118,10 +118,9 @@ class NodePoints(GeometryArray):
     def _data(self, value: np.ndarray) -> None:
         self.__dict__["_data"] = value
 
-    def _rows_of(self, idx) -> NodePoints | None:
-        """The lazy array of ``self._rows[idx]``, or ``None`` when ``idx`` is not a 1-d selection."""
-        rows = self._rows[idx]
-        return NodePoints._of(self._store, rows, self._crs) if getattr(rows, "ndim", 0) == 1 else None
+    def _with_rows(self, rows: np.ndarray) -> NodePoints:
+        """A lazy array of node ``rows`` from the same store, in this array's CRS."""
+        return NodePoints._of(self._store, rows, self._crs)
 
     @property
     def size(self) -> int:
@@ -140,8 +139,8 @@ class NodePoints(GeometryArray):
         if isinstance(idx, numbers.Integral):  # one point: made alone (IndexError as a plain array)
             return self._store.objects(np.array([self._rows[idx]]))[0]
         idx = pd.api.indexers.check_array_indexer(self, idx)
-        kept = self._rows_of(idx)
-        return super().__getitem__(idx) if kept is None else kept
+        rows = self._rows[idx]
+        return self._with_rows(rows) if rows.ndim == 1 else super().__getitem__(idx)  # else as a plain array does
 
     def take(self, indices, allow_fill: bool = False, fill_value=None) -> GeometryArray:
         if self.made:
@@ -151,10 +150,10 @@ class NodePoints(GeometryArray):
             return super().take(indices, allow_fill=allow_fill, fill_value=fill_value)
         from pandas.api.extensions import take
 
-        return NodePoints._of(self._store, take(self._rows, indices), self._crs)
+        return self._with_rows(take(self._rows, indices))
 
     def copy(self, *args, **kwargs) -> GeometryArray:
-        return super().copy(*args, **kwargs) if self.made else NodePoints._of(self._store, self._rows, self._crs)
+        return super().copy(*args, **kwargs) if self.made else self._with_rows(self._rows)
 
     def __iter__(self):
         return iter(self._data)
